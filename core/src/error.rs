@@ -1,0 +1,152 @@
+//! The core's errors: typed, with context, and a message in both languages.
+
+use std::path::PathBuf;
+
+use phananh_protocol::{Lang, ValidationErrors};
+
+use crate::model::{ReportId, StateKind};
+
+/// Anything the core can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The report breaks the rules; every broken rule is listed.
+    #[error("the report is not ready to send: {0}")]
+    Invalid(#[from] ValidationErrors),
+
+    /// No report (or photo) with this id.
+    #[error("no report with id {0}")]
+    NotFound(ReportId),
+
+    /// No photo with this id.
+    #[error("no photo with id {0}")]
+    PhotoNotFound(String),
+
+    /// The report is past the point where it can be changed this way.
+    #[error("report {id} is {state} and cannot be changed now")]
+    NotEditable {
+        /// The report.
+        id: ReportId,
+        /// Its state.
+        state: StateKind,
+    },
+
+    /// A report already holds the most photos allowed.
+    #[error("a report can hold at most {max} photos")]
+    TooManyPhotos {
+        /// The limit.
+        max: usize,
+    },
+
+    /// The file is not a SQLite database; it was left as it was.
+    #[error("{} is not a Phản Ánh database; it was left untouched", path.display())]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The database was written by a newer version of the app; it was left as it was.
+    #[error("{} was written by a newer version of the app (schema {found}, this version knows up to {supported}); it was left untouched", path.display())]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The newest this build knows.
+        supported: u32,
+    },
+
+    /// SQLite failed.
+    #[error("database error while {context}: {source}")]
+    Storage {
+        /// What the store was doing.
+        context: &'static str,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// A file operation failed.
+    #[error("file error while {context} ({}): {source}", path.display())]
+    Io {
+        /// What the store was doing.
+        context: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A stored row holds something this build cannot read.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A stable snake_case code, for scripts and the FFI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => "invalid",
+            Error::NotFound(_) | Error::PhotoNotFound(_) => "not_found",
+            Error::NotEditable { .. } => "not_editable",
+            Error::TooManyPhotos { .. } => "too_many_photos",
+            Error::NotADatabase { .. } => "not_a_database",
+            Error::TooNew { .. } => "database_too_new",
+            Error::Storage { .. } | Error::Io { .. } | Error::Corrupt(_) => "storage",
+        }
+    }
+
+    /// The message for a person, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return match self {
+                Error::Invalid(errors) => errors.message(Lang::En),
+                other => other.to_string(),
+            };
+        }
+        match self {
+            Error::Invalid(errors) => errors.message(Lang::Vi),
+            Error::NotFound(id) => format!("Không tìm thấy phản ánh {id}"),
+            Error::PhotoNotFound(id) => format!("Không tìm thấy ảnh {id}"),
+            Error::NotEditable { id, state } => {
+                format!(
+                    "Phản ánh {id} đang ở trạng thái “{}”, không thể thay đổi lúc này",
+                    state.label(Lang::Vi)
+                )
+            }
+            Error::TooManyPhotos { max } => format!("Mỗi phản ánh chỉ được tối đa {max} ảnh"),
+            Error::NotADatabase { path } => {
+                format!(
+                    "{} không phải cơ sở dữ liệu của Phản Ánh; tệp được giữ nguyên",
+                    path.display()
+                )
+            }
+            Error::TooNew {
+                path,
+                found,
+                supported,
+            } => format!(
+                "{} được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {found}, phiên bản này hỗ trợ tới {supported}); tệp được giữ nguyên",
+                path.display()
+            ),
+            Error::Storage { .. } | Error::Io { .. } | Error::Corrupt(_) => {
+                format!("Lỗi lưu trữ trên máy: {self}")
+            }
+        }
+    }
+}
+
+/// Attach what the store was doing to a SQLite error.
+pub(crate) trait StorageContext<T> {
+    fn context(self, context: &'static str) -> Result<T>;
+}
+
+impl<T> StorageContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn context(self, context: &'static str) -> Result<T> {
+        self.map_err(|source| Error::Storage { context, source })
+    }
+}

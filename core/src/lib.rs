@@ -1,0 +1,25 @@
+//! Phản Ánh's shared core: everything the app does, as plain Rust.
+//!
+//! The phone shells, the desktop CLI and (through `phananh-ffi`) Kotlin and
+//! Swift all stand on this crate; it knows nothing of any of them.
+//!
+//! - [`model`]: reports, their states, ids and the district's statuses;
+//! - [`store`]: the offline store (SQLite) for drafts and the outbox;
+//! - [`error`]: typed errors with Vietnamese and English messages.
+//!
+//! Validation rules and text handling shared with the server live in
+//! [`phananh_protocol`], re-exported here as [`protocol`].
+
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod model;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use phananh_protocol as protocol;
+pub use phananh_protocol::Lang;
+pub use store::Store;
+
+/// This crate's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,121 @@
+//! A report with everything the resident gave, and a light summary for lists.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{PhotoId, ReportId, ReportState, StateKind, StatusEntry};
+
+/// A position on the map, WGS 84.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lon: f64,
+    /// Horizontal accuracy in metres, as the GPS reported it.
+    pub accuracy_m: Option<f64>,
+}
+
+/// Who is reporting. Both fields are optional; `anonymous` keeps them from
+/// the public (staff still see them, to call back).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Reporter {
+    /// The reporter's name.
+    pub name: Option<String>,
+    /// The reporter's phone (E.164 once submitted).
+    pub phone: Option<String>,
+    /// Keep name and phone from public pages.
+    pub anonymous: bool,
+}
+
+/// The neighbour a volunteer files for.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OnBehalfOf {
+    /// The neighbour's name.
+    pub name: Option<String>,
+    /// The neighbour's phone (E.164 once submitted).
+    pub phone: Option<String>,
+    /// The neighbour agreed to this report being filed for them.
+    pub consent: bool,
+}
+
+/// A photo attached to a report: already compressed, exactly the bytes that
+/// will travel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    /// The photo's id.
+    pub id: PhotoId,
+    /// File name inside the store's photo directory.
+    pub file: String,
+    /// Thumbnail file name inside the photo directory, if one was made.
+    pub thumb_file: Option<String>,
+    /// Lower-case hex SHA-256 of the file.
+    pub sha256: String,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// A report, from first draft to the district's last reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The client-made id.
+    pub id: ReportId,
+    /// Category code (from the server's list), if chosen.
+    pub category: Option<String>,
+    /// What is wrong, NFC-normalised.
+    pub description: String,
+    /// Where, if a position was set.
+    pub location: Option<Location>,
+    /// Address text, if typed.
+    pub address: Option<String>,
+    /// Who reports.
+    pub reporter: Reporter,
+    /// The neighbour this is filed for, if any.
+    pub on_behalf_of: Option<OnBehalfOf>,
+    /// Photos, in the order attached.
+    pub photos: Vec<Photo>,
+    /// Where the report is on the device.
+    #[serde(flatten)]
+    pub state: ReportState,
+    /// What the district has done (empty until sent).
+    pub history: Vec<StatusEntry>,
+    /// When the draft was started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When anything last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// One line of a report list: enough for a list row, cheap to load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummary {
+    /// The report's id.
+    pub id: ReportId,
+    /// Where it is on the device.
+    pub state: StateKind,
+    /// Category code, if chosen.
+    pub category: Option<String>,
+    /// The description.
+    pub description: String,
+    /// Address text, if typed.
+    pub address: Option<String>,
+    /// The tracking code, once sent.
+    pub tracking_code: Option<String>,
+    /// Why the server refused it, if it did.
+    pub attention_reason: Option<String>,
+    /// Number of photos.
+    pub photo_count: u32,
+    /// The first photo's thumbnail file name, if any.
+    pub thumbnail: Option<String>,
+    /// When the draft was started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When anything last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}

@@ -1,0 +1,92 @@
+//! The offline store: drafts, the outbox and what the server sent back, in
+//! one SQLite file on the device.
+//!
+//! One writer connection (behind a mutex), WAL so readers never block it,
+//! `synchronous=FULL` so a report acknowledged as queued survives a power
+//! cut, foreign keys on. Photo files live beside the database, named by the
+//! photo's id; rows are the truth and files follow them.
+
+mod drafts;
+mod list;
+mod meta;
+mod open;
+mod photos;
+mod row;
+pub(crate) mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Connection;
+use time::OffsetDateTime;
+
+pub use list::{ListQuery, Page};
+pub use photos::NewPhoto;
+pub use schema::VERSION as SCHEMA_VERSION;
+
+/// The database file's name inside a home directory.
+pub const DB_FILE: &str = "phananh.sqlite3";
+/// The photo directory's name inside a home directory.
+pub const PHOTO_DIR: &str = "photos";
+
+/// The device's store. Cheap to share by reference; every method does disk
+/// I/O and takes the one writer connection for its duration.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    photo_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Open (or create) the store in a home directory: `DIR/phananh.sqlite3`
+    /// and `DIR/photos/`.
+    pub fn open_in(home: &Path) -> crate::Result<Store> {
+        Store::open(&home.join(DB_FILE), &home.join(PHOTO_DIR))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The directory photo files are kept in.
+    pub fn photo_dir(&self) -> &Path {
+        &self.photo_dir
+    }
+
+    /// The full path of a photo file named in a [`crate::model::Photo`].
+    pub fn photo_path(&self, file: &str) -> PathBuf {
+        self.photo_dir.join(file)
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (transactions roll back on drop), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Milliseconds since the Unix epoch, as stored.
+pub(crate) fn now_ms() -> i64 {
+    to_ms(OffsetDateTime::now_utc())
+}
+
+pub(crate) fn to_ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn from_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,14 @@
+//! What the Phản Ánh app and the reference server agree on.
+//!
+//! Both sides validate a report by the same rules and fold Vietnamese text
+//! the same way, so these live here, in one small crate with no I/O, rather
+//! than in either side.
+
+pub mod lang;
+pub mod phone;
+pub mod text;
+pub mod validate;
+
+pub use lang::Lang;
+pub use phone::{PhoneError, normalize_phone};
+pub use validate::{Field, Limits, ServiceArea, Submission, ValidationError, ValidationErrors};
