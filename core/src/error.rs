@@ -18,6 +18,14 @@ pub enum Error {
     #[error("no report with id {0}")]
     NotFound(ReportId),
 
+    /// No report's id is or starts with this text.
+    #[error("no report with an id starting {0:?}")]
+    UnknownId(String),
+
+    /// Several reports' ids start with this text.
+    #[error("several reports have ids starting {0:?}: give more of the id")]
+    AmbiguousId(String),
+
     /// No photo with this id.
     #[error("no photo with id {0}")]
     PhotoNotFound(String),
@@ -91,7 +99,8 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Invalid(_) => "invalid",
-            Error::NotFound(_) | Error::PhotoNotFound(_) => "not_found",
+            Error::NotFound(_) | Error::PhotoNotFound(_) | Error::UnknownId(_) => "not_found",
+            Error::AmbiguousId(_) => "ambiguous_id",
             Error::NotEditable { .. } => "not_editable",
             Error::TooManyPhotos { .. } => "too_many_photos",
             Error::NotADatabase { .. } => "not_a_database",
@@ -105,31 +114,25 @@ impl Error {
         if lang == Lang::En {
             return match self {
                 Error::Invalid(errors) => errors.message(Lang::En),
-                other => other.to_string(),
+                other => phananh_protocol::lang::sentence(&other.to_string()),
             };
         }
         match self {
             Error::Invalid(errors) => errors.message(Lang::Vi),
             Error::NotFound(id) => format!("Không tìm thấy phản ánh {id}"),
             Error::PhotoNotFound(id) => format!("Không tìm thấy ảnh {id}"),
+            Error::UnknownId(text) => format!("Không có phản ánh nào có mã bắt đầu bằng {text:?}"),
+            Error::AmbiguousId(text) => {
+                format!("Nhiều phản ánh có mã bắt đầu bằng {text:?}: hãy nhập thêm ký tự")
+            }
             Error::NotEditable { id, state } => {
-                format!(
-                    "Phản ánh {id} đang ở trạng thái “{}”, không thể thay đổi lúc này",
-                    state.label(Lang::Vi)
-                )
+                format!("Phản ánh {id} đang ở trạng thái “{}”, không thể thay đổi lúc này", state.label(Lang::Vi))
             }
             Error::TooManyPhotos { max } => format!("Mỗi phản ánh chỉ được tối đa {max} ảnh"),
             Error::NotADatabase { path } => {
-                format!(
-                    "{} không phải cơ sở dữ liệu của Phản Ánh; tệp được giữ nguyên",
-                    path.display()
-                )
+                format!("{} không phải cơ sở dữ liệu của Phản Ánh; tệp được giữ nguyên", path.display())
             }
-            Error::TooNew {
-                path,
-                found,
-                supported,
-            } => format!(
+            Error::TooNew { path, found, supported } => format!(
                 "{} được tạo bởi phiên bản ứng dụng mới hơn (lược đồ {found}, phiên bản này hỗ trợ tới {supported}); tệp được giữ nguyên",
                 path.display()
             ),

@@ -56,6 +56,16 @@ impl Lang {
     }
 }
 
+/// Upper-case the first letter: Rust error texts start lower-case, people's
+/// messages start with a capital.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -71,11 +81,7 @@ impl FromStr for Lang {
     type Err = UnknownLang;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let primary = s
-            .split(['-', '_', '.'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = s.split(['-', '_', '.']).next().unwrap_or("").to_ascii_lowercase();
         match primary.as_str() {
             "vi" => Ok(Lang::Vi),
             "en" => Ok(Lang::En),
@@ -99,10 +105,7 @@ mod tests {
     #[test]
     fn accept_language_honours_weights() {
         assert_eq!(Lang::from_accept_language("en;q=0.9, vi;q=0.5"), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language("fr, vi;q=0.2, en;q=0.8"),
-            Lang::En
-        );
+        assert_eq!(Lang::from_accept_language("fr, vi;q=0.2, en;q=0.8"), Lang::En);
         assert_eq!(Lang::from_accept_language("fr"), Lang::Vi);
         assert_eq!(Lang::from_accept_language("en;q=0"), Lang::Vi);
         assert_eq!(Lang::from_accept_language(""), Lang::Vi);

@@ -34,24 +34,15 @@ pub fn normalize_phone(input: &str) -> Result<String, PhoneError> {
         return Err(PhoneError);
     };
     // A trunk zero written after the country code ("+84 09…") is a common slip.
-    let national = if national.len() > 9 && national.starts_with('0') {
-        &national[1..]
-    } else {
-        national
-    };
+    let national = if national.len() > 9 && national.starts_with('0') { &national[1..] } else { national };
     if !national.bytes().all(|b| b.is_ascii_digit()) {
         return Err(PhoneError);
     }
-    let ok = match (national.len(), national.as_bytes().first()) {
-        (9, Some(b'3' | b'5' | b'7' | b'8' | b'9')) => true,
-        (10, Some(b'2')) => true,
-        _ => false,
-    };
-    if ok {
-        Ok(format!("+84{national}"))
-    } else {
-        Err(PhoneError)
-    }
+    let ok = matches!(
+        (national.len(), national.as_bytes().first()),
+        (9, Some(b'3' | b'5' | b'7' | b'8' | b'9')) | (10, Some(b'2'))
+    );
+    if ok { Ok(format!("+84{national}")) } else { Err(PhoneError) }
 }
 
 #[cfg(test)]
@@ -71,16 +62,9 @@ mod tests {
             "+84 0912345678",
             "(091) 234-5678",
         ] {
-            assert_eq!(
-                normalize_phone(input).as_deref(),
-                Ok("+84912345678"),
-                "{input}"
-            );
+            assert_eq!(normalize_phone(input).as_deref(), Ok("+84912345678"), "{input}");
         }
-        assert_eq!(
-            normalize_phone("0238 3871 234").as_deref(),
-            Ok("+842383871234")
-        );
+        assert_eq!(normalize_phone("0238 3871 234").as_deref(), Ok("+842383871234"));
         assert_eq!(normalize_phone("0388888888").as_deref(), Ok("+84388888888"));
     }
 

@@ -10,10 +10,7 @@ use unicode_normalization::char::is_combining_mark;
 
 /// NFC-normalise and trim a single-line field; control characters become spaces.
 pub fn clean_line(s: &str) -> String {
-    let nfc: String = s
-        .nfc()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let nfc: String = s.nfc().map(|c| if c.is_control() { ' ' } else { c }).collect();
     nfc.trim().to_owned()
 }
 
@@ -21,10 +18,7 @@ pub fn clean_line(s: &str) -> String {
 /// control characters (but tabs) are dropped.
 pub fn clean_text(s: &str) -> String {
     let unified = s.replace("\r\n", "\n").replace('\r', "\n");
-    let nfc: String = unified
-        .nfc()
-        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
-        .collect();
+    let nfc: String = unified.nfc().filter(|&c| !c.is_control() || c == '\n' || c == '\t').collect();
     nfc.trim().to_owned()
 }
 
@@ -61,7 +55,7 @@ mod tests {
     fn decomposed_becomes_composed() {
         let decomposed = "\u{0110}u\u{031B}o\u{031B}\u{0300}ng";
         assert_ne!(decomposed, "Đường");
-        assert_eq!(clean_line(&decomposed), "Đường");
+        assert_eq!(clean_line(decomposed), "Đường");
     }
 
     #[test]

@@ -29,13 +29,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            description_min: 10,
-            description_max: 4000,
-            max_photos: 5,
-            name_max: 100,
-            address_max: 300,
-        }
+        Limits { description_min: 10, description_max: 4000, max_photos: 5, name_max: 100, address_max: 300 }
     }
 }
 
@@ -192,7 +186,7 @@ pub enum ValidationError {
         max: usize,
     },
     /// A name too long.
-    #[error("{field} too long: at most {max} characters")]
+    #[error("{} too long: at most {max} characters", field_en(*field))]
     NameTooLong {
         /// Which name.
         field: Field,
@@ -200,7 +194,7 @@ pub enum ValidationError {
         max: usize,
     },
     /// A phone number not in a Vietnamese format.
-    #[error("{field} is not a Vietnamese phone number")]
+    #[error("{} is not a Vietnamese phone number", field_en(*field))]
     PhoneInvalid {
         /// Which phone.
         field: Field,
@@ -226,16 +220,16 @@ impl ValidationError {
     pub fn field(&self) -> Field {
         match self {
             ValidationError::CategoryMissing => Field::Category,
-            ValidationError::DescriptionTooShort { .. }
-            | ValidationError::DescriptionTooLong { .. } => Field::Description,
+            ValidationError::DescriptionTooShort { .. } | ValidationError::DescriptionTooLong { .. } => {
+                Field::Description
+            }
             ValidationError::LocationMissing
             | ValidationError::LatitudeInvalid
             | ValidationError::LongitudeInvalid
             | ValidationError::AccuracyInvalid
             | ValidationError::OutsideServiceArea => Field::Location,
             ValidationError::AddressTooLong { .. } => Field::Address,
-            ValidationError::NameTooLong { field, .. }
-            | ValidationError::PhoneInvalid { field } => *field,
+            ValidationError::NameTooLong { field, .. } | ValidationError::PhoneInvalid { field } => *field,
             ValidationError::ForNameMissing => Field::ForName,
             ValidationError::ConsentMissing => Field::Consent,
             ValidationError::TooManyPhotos { .. } => Field::Photos,
@@ -265,7 +259,7 @@ impl ValidationError {
     /// The message for a person, in their language.
     pub fn message(&self, lang: Lang) -> String {
         match lang {
-            Lang::En => self.to_string(),
+            Lang::En => crate::lang::sentence(&self.to_string()),
             Lang::Vi => self.message_vi(),
         }
     }
@@ -281,13 +275,9 @@ impl ValidationError {
             }
             ValidationError::LocationMissing => "Hãy chọn vị trí hoặc nhập địa chỉ".into(),
             ValidationError::LatitudeInvalid => "Vĩ độ phải nằm trong khoảng -90 đến 90".into(),
-            ValidationError::LongitudeInvalid => {
-                "Kinh độ phải nằm trong khoảng -180 đến 180".into()
-            }
+            ValidationError::LongitudeInvalid => "Kinh độ phải nằm trong khoảng -180 đến 180".into(),
             ValidationError::AccuracyInvalid => "Độ chính xác phải là số mét không âm".into(),
-            ValidationError::OutsideServiceArea => {
-                "Vị trí này nằm ngoài địa bàn huyện tiếp nhận".into()
-            }
+            ValidationError::OutsideServiceArea => "Vị trí này nằm ngoài địa bàn huyện tiếp nhận".into(),
             ValidationError::AddressTooLong { max } => {
                 format!("Địa chỉ quá dài: tối đa {max} ký tự")
             }
@@ -295,10 +285,7 @@ impl ValidationError {
                 format!("{} quá dài: tối đa {max} ký tự", field_vi(*field))
             }
             ValidationError::PhoneInvalid { field } => {
-                format!(
-                    "{} không phải số điện thoại Việt Nam hợp lệ",
-                    field_vi(*field)
-                )
+                format!("{} không phải số điện thoại Việt Nam hợp lệ", field_vi(*field))
             }
             ValidationError::ForNameMissing => "Hãy nhập tên người nhờ phản ánh".into(),
             ValidationError::ConsentMissing => "Cần có sự đồng ý của người nhờ phản ánh".into(),
@@ -306,6 +293,21 @@ impl ValidationError {
                 format!("Quá nhiều ảnh: {actual} ảnh, tối đa {max}")
             }
         }
+    }
+}
+
+fn field_en(field: Field) -> &'static str {
+    match field {
+        Field::Category => "category",
+        Field::Description => "description",
+        Field::Location => "location",
+        Field::Address => "address",
+        Field::ReporterName => "your name",
+        Field::ReporterPhone => "your phone",
+        Field::ForName => "the neighbour's name",
+        Field::ForPhone => "the neighbour's phone",
+        Field::Consent => "consent",
+        Field::Photos => "photos",
     }
 }
 
@@ -337,11 +339,7 @@ impl ValidationErrors {
 
     /// All messages in one language, one a line.
     pub fn message(&self, lang: Lang) -> String {
-        self.0
-            .iter()
-            .map(|e| e.message(lang))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.0.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -360,15 +358,9 @@ pub fn validate(
 
     let len = s.description.trim().chars().count();
     if len < limits.description_min {
-        errors.push(ValidationError::DescriptionTooShort {
-            min: limits.description_min,
-            actual: len,
-        });
+        errors.push(ValidationError::DescriptionTooShort { min: limits.description_min, actual: len });
     } else if len > limits.description_max {
-        errors.push(ValidationError::DescriptionTooLong {
-            max: limits.description_max,
-            actual: len,
-        });
+        errors.push(ValidationError::DescriptionTooLong { max: limits.description_max, actual: len });
     }
 
     let address = s.address.filter(|a| !a.trim().is_empty());
@@ -393,9 +385,7 @@ pub fn validate(
         }
     }
     if address.is_some_and(|a| a.chars().count() > limits.address_max) {
-        errors.push(ValidationError::AddressTooLong {
-            max: limits.address_max,
-        });
+        errors.push(ValidationError::AddressTooLong { max: limits.address_max });
     }
 
     check_name(&mut errors, s.reporter_name, Field::ReporterName, limits);
@@ -413,38 +403,19 @@ pub fn validate(
     }
 
     if s.photo_count > limits.max_photos {
-        errors.push(ValidationError::TooManyPhotos {
-            max: limits.max_photos,
-            actual: s.photo_count,
-        });
+        errors.push(ValidationError::TooManyPhotos { max: limits.max_photos, actual: s.photo_count });
     }
 
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(ValidationErrors(errors))
-    }
+    if errors.is_empty() { Ok(out) } else { Err(ValidationErrors(errors)) }
 }
 
-fn check_name(
-    errors: &mut Vec<ValidationError>,
-    name: Option<&str>,
-    field: Field,
-    limits: &Limits,
-) {
+fn check_name(errors: &mut Vec<ValidationError>, name: Option<&str>, field: Field, limits: &Limits) {
     if name.is_some_and(|n| n.chars().count() > limits.name_max) {
-        errors.push(ValidationError::NameTooLong {
-            field,
-            max: limits.name_max,
-        });
+        errors.push(ValidationError::NameTooLong { field, max: limits.name_max });
     }
 }
 
-fn check_phone(
-    errors: &mut Vec<ValidationError>,
-    phone: Option<&str>,
-    field: Field,
-) -> Option<String> {
+fn check_phone(errors: &mut Vec<ValidationError>, phone: Option<&str>, field: Field) -> Option<String> {
     let phone = phone.filter(|p| !p.trim().is_empty())?;
     match normalize_phone(phone) {
         Ok(p) => Some(p),
@@ -459,12 +430,7 @@ fn check_phone(
 mod tests {
     use super::*;
 
-    const DO_LUONG: ServiceArea = ServiceArea {
-        min_lat: 18.80,
-        min_lon: 105.15,
-        max_lat: 19.05,
-        max_lon: 105.45,
-    };
+    const DO_LUONG: ServiceArea = ServiceArea { min_lat: 18.80, min_lon: 105.15, max_lat: 19.05, max_lon: 105.45 };
 
     fn good() -> Submission<'static> {
         Submission {
@@ -476,10 +442,7 @@ mod tests {
     }
 
     fn errors_of(s: &Submission<'_>) -> Vec<ValidationError> {
-        validate(s, &Limits::default(), Some(&DO_LUONG))
-            .err()
-            .map(|e| e.0)
-            .unwrap_or_default()
+        validate(s, &Limits::default(), Some(&DO_LUONG)).err().map(|e| e.0).unwrap_or_default()
     }
 
     /// Each rule: the error, its field, its code and both messages.
@@ -487,16 +450,10 @@ mod tests {
         let errs = errors_of(&s);
         assert_eq!(errs, vec![expected.clone()]);
         assert_eq!(expected.field(), field);
-        assert!(
-            expected.message(Lang::Vi).contains(vi),
-            "{}",
-            expected.message(Lang::Vi)
-        );
-        assert!(
-            expected.message(Lang::En).contains(en),
-            "{}",
-            expected.message(Lang::En)
-        );
+        assert!(expected.message(Lang::Vi).contains(vi), "{}", expected.message(Lang::Vi));
+        let en_message = expected.message(Lang::En);
+        assert!(en_message.to_lowercase().contains(&en.to_lowercase()), "{en_message}");
+        assert!(en_message.starts_with(|c: char| c.is_uppercase()), "{en_message}");
         assert_ne!(expected.message(Lang::Vi), expected.message(Lang::En));
     }
 
@@ -504,52 +461,27 @@ mod tests {
     fn a_good_report_passes() {
         assert_eq!(errors_of(&good()), vec![]);
         // An address alone is a location too.
-        assert_eq!(
-            errors_of(&Submission {
-                position: None,
-                address: Some("Xóm 3, xã Đà Sơn"),
-                ..good()
-            }),
-            vec![]
-        );
+        assert_eq!(errors_of(&Submission { position: None, address: Some("Xóm 3, xã Đà Sơn"), ..good() }), vec![]);
     }
 
     #[test]
     fn category_required() {
         assert_rule(
-            Submission {
-                category: None,
-                ..good()
-            },
+            Submission { category: None, ..good() },
             ValidationError::CategoryMissing,
             Field::Category,
             "Hãy chọn loại",
             "choose a category",
         );
-        assert_eq!(
-            errors_of(&Submission {
-                category: Some("  "),
-                ..good()
-            }),
-            vec![ValidationError::CategoryMissing]
-        );
+        assert_eq!(errors_of(&Submission { category: Some("  "), ..good() }), vec![ValidationError::CategoryMissing]);
     }
 
     #[test]
     fn description_length_counts_characters_after_trimming() {
         // 10 Vietnamese characters (more than 10 bytes) pass; 9 do not.
-        assert_eq!(
-            errors_of(&Submission {
-                description: "  đường đèn! ",
-                ..good()
-            }),
-            vec![]
-        );
+        assert_eq!(errors_of(&Submission { description: "  đường đèn! ", ..good() }), vec![]);
         assert_rule(
-            Submission {
-                description: "   ổ gà to!   ",
-                ..good()
-            },
+            Submission { description: "   ổ gà to!   ", ..good() },
             ValidationError::DescriptionTooShort { min: 10, actual: 8 },
             Field::Description,
             "Mô tả quá ngắn: 8 ký tự, cần ít nhất 10",
@@ -557,95 +489,51 @@ mod tests {
         );
         let long = "ư".repeat(4001);
         assert_rule(
-            Submission {
-                description: &long,
-                ..good()
-            },
-            ValidationError::DescriptionTooLong {
-                max: 4000,
-                actual: 4001,
-            },
+            Submission { description: &long, ..good() },
+            ValidationError::DescriptionTooLong { max: 4000, actual: 4001 },
             Field::Description,
             "Mô tả quá dài",
             "too long: 4001 of at most 4000",
         );
-        assert_eq!(
-            errors_of(&Submission {
-                description: &"ư".repeat(4000),
-                ..good()
-            }),
-            vec![]
-        );
+        assert_eq!(errors_of(&Submission { description: &"ư".repeat(4000), ..good() }), vec![]);
     }
 
     #[test]
     fn location_rules() {
         assert_rule(
-            Submission {
-                position: None,
-                ..good()
-            },
+            Submission { position: None, ..good() },
             ValidationError::LocationMissing,
             Field::Location,
             "vị trí",
             "set a location",
         );
-        let no_area = |s: &Submission<'_>| {
-            validate(s, &Limits::default(), None)
-                .err()
-                .map(|e| e.0)
-                .unwrap_or_default()
-        };
+        let no_area = |s: &Submission<'_>| validate(s, &Limits::default(), None).err().map(|e| e.0).unwrap_or_default();
         assert_eq!(
-            no_area(&Submission {
-                position: Some((f64::NAN, 105.0, None)),
-                ..good()
-            }),
+            no_area(&Submission { position: Some((f64::NAN, 105.0, None)), ..good() }),
             vec![ValidationError::LatitudeInvalid]
         );
         assert_eq!(
-            no_area(&Submission {
-                position: Some((91.0, 105.0, None)),
-                ..good()
-            }),
+            no_area(&Submission { position: Some((91.0, 105.0, None)), ..good() }),
             vec![ValidationError::LatitudeInvalid]
         );
         assert_eq!(
-            no_area(&Submission {
-                position: Some((18.0, f64::INFINITY, None)),
-                ..good()
-            }),
+            no_area(&Submission { position: Some((18.0, f64::INFINITY, None)), ..good() }),
             vec![ValidationError::LongitudeInvalid]
         );
         assert_eq!(
-            no_area(&Submission {
-                position: Some((18.0, -180.5, None)),
-                ..good()
-            }),
+            no_area(&Submission { position: Some((18.0, -180.5, None)), ..good() }),
             vec![ValidationError::LongitudeInvalid]
         );
-        assert_eq!(
-            no_area(&Submission {
-                position: Some((21.0, 105.8, None)),
-                ..good()
-            }),
-            vec![]
-        );
+        assert_eq!(no_area(&Submission { position: Some((21.0, 105.8, None)), ..good() }), vec![]);
         assert_rule(
-            Submission {
-                position: Some((18.9, 105.3, Some(-1.0))),
-                ..good()
-            },
+            Submission { position: Some((18.9, 105.3, Some(-1.0))), ..good() },
             ValidationError::AccuracyInvalid,
             Field::Location,
             "Độ chính xác",
             "accuracy",
         );
         assert_rule(
-            Submission {
-                position: Some((21.03, 105.85, None)),
-                ..good()
-            },
+            Submission { position: Some((21.03, 105.85, None)), ..good() },
             ValidationError::OutsideServiceArea,
             Field::Location,
             "ngoài địa bàn",
@@ -653,10 +541,7 @@ mod tests {
         );
         let long = "a".repeat(301);
         assert_rule(
-            Submission {
-                address: Some(&long),
-                ..good()
-            },
+            Submission { address: Some(&long), ..good() },
             ValidationError::AddressTooLong { max: 300 },
             Field::Address,
             "Địa chỉ quá dài",
@@ -666,49 +551,29 @@ mod tests {
 
     #[test]
     fn phones_are_checked_and_normalised() {
-        let s = Submission {
-            reporter_phone: Some("0912 345 678"),
-            ..good()
-        };
+        let s = Submission { reporter_phone: Some("0912 345 678"), ..good() };
         let n = validate(&s, &Limits::default(), None).unwrap();
         assert_eq!(n.reporter_phone.as_deref(), Some("+84912345678"));
         assert_rule(
-            Submission {
-                reporter_phone: Some("12345"),
-                ..good()
-            },
-            ValidationError::PhoneInvalid {
-                field: Field::ReporterPhone,
-            },
+            Submission { reporter_phone: Some("12345"), ..good() },
+            ValidationError::PhoneInvalid { field: Field::ReporterPhone },
             Field::ReporterPhone,
             "Số điện thoại người phản ánh không phải",
-            "reporter_phone is not a Vietnamese phone number",
+            "your phone is not a Vietnamese phone number",
         );
         // An empty phone is no phone.
-        assert_eq!(
-            errors_of(&Submission {
-                reporter_phone: Some(" "),
-                ..good()
-            }),
-            vec![]
-        );
+        assert_eq!(errors_of(&Submission { reporter_phone: Some(" "), ..good() }), vec![]);
     }
 
     #[test]
     fn names_have_a_maximum() {
         let long = "Nguyễn ".repeat(20);
         assert_rule(
-            Submission {
-                reporter_name: Some(&long),
-                ..good()
-            },
-            ValidationError::NameTooLong {
-                field: Field::ReporterName,
-                max: 100,
-            },
+            Submission { reporter_name: Some(&long), ..good() },
+            ValidationError::NameTooLong { field: Field::ReporterName, max: 100 },
             Field::ReporterName,
             "Tên người phản ánh quá dài",
-            "reporter_name too long",
+            "your name too long",
         );
     }
 
@@ -724,63 +589,38 @@ mod tests {
         let n = validate(&behalf, &Limits::default(), None).unwrap();
         assert_eq!(n.for_phone.as_deref(), Some("+84388888888"));
         assert_rule(
-            Submission {
-                consent: false,
-                ..behalf.clone()
-            },
+            Submission { consent: false, ..behalf.clone() },
             ValidationError::ConsentMissing,
             Field::Consent,
             "đồng ý",
             "must agree",
         );
         assert_rule(
-            Submission {
-                for_name: None,
-                ..behalf.clone()
-            },
+            Submission { for_name: None, ..behalf.clone() },
             ValidationError::ForNameMissing,
             Field::ForName,
             "Hãy nhập tên",
             "enter the name",
         );
         assert_rule(
-            Submission {
-                for_phone: Some("999"),
-                ..behalf.clone()
-            },
-            ValidationError::PhoneInvalid {
-                field: Field::ForPhone,
-            },
+            Submission { for_phone: Some("999"), ..behalf.clone() },
+            ValidationError::PhoneInvalid { field: Field::ForPhone },
             Field::ForPhone,
             "Số điện thoại người nhờ",
-            "for_phone",
+            "the neighbour's phone",
         );
         // Neighbour fields are ignored when not filing for anyone.
         assert_eq!(
-            errors_of(&Submission {
-                on_behalf: false,
-                for_phone: Some("999"),
-                consent: false,
-                ..good()
-            }),
+            errors_of(&Submission { on_behalf: false, for_phone: Some("999"), consent: false, ..good() }),
             vec![]
         );
     }
 
     #[test]
     fn photo_count_has_a_maximum() {
-        assert_eq!(
-            errors_of(&Submission {
-                photo_count: 5,
-                ..good()
-            }),
-            vec![]
-        );
+        assert_eq!(errors_of(&Submission { photo_count: 5, ..good() }), vec![]);
         assert_rule(
-            Submission {
-                photo_count: 6,
-                ..good()
-            },
+            Submission { photo_count: 6, ..good() },
             ValidationError::TooManyPhotos { max: 5, actual: 6 },
             Field::Photos,
             "Quá nhiều ảnh: 6 ảnh, tối đa 5",
@@ -792,14 +632,7 @@ mod tests {
     fn all_errors_are_reported_together() {
         let errs = validate(&Submission::default(), &Limits::default(), None).unwrap_err();
         let codes: Vec<_> = errs.0.iter().map(|e| e.code()).collect();
-        assert_eq!(
-            codes,
-            [
-                "category_missing",
-                "description_too_short",
-                "location_missing"
-            ]
-        );
+        assert_eq!(codes, ["category_missing", "description_too_short", "location_missing"]);
         assert_eq!(errs.message(Lang::Vi).lines().count(), 3);
     }
 }

@@ -63,13 +63,8 @@ pub enum StateKind {
 
 impl StateKind {
     /// Every kind, in life order.
-    pub const ALL: [StateKind; 5] = [
-        StateKind::Draft,
-        StateKind::Queued,
-        StateKind::Sending,
-        StateKind::Sent,
-        StateKind::NeedsAttention,
-    ];
+    pub const ALL: [StateKind; 5] =
+        [StateKind::Draft, StateKind::Queued, StateKind::Sending, StateKind::Sent, StateKind::NeedsAttention];
 
     /// The stable name used in storage, JSON and the CLI.
     pub fn code(self) -> &'static str {
@@ -115,10 +110,7 @@ impl FromStr for StateKind {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
-        StateKind::ALL
-            .into_iter()
-            .find(|k| k.code() == wanted)
-            .ok_or_else(|| UnknownState(s.to_owned()))
+        StateKind::ALL.into_iter().find(|k| k.code() == wanted).ok_or_else(|| UnknownState(s.to_owned()))
     }
 }
 
@@ -149,14 +141,9 @@ impl Status {
 
     /// Parse a stable name.
     pub fn from_code(code: &str) -> Option<Status> {
-        [
-            Status::Received,
-            Status::InProgress,
-            Status::Resolved,
-            Status::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
+        [Status::Received, Status::InProgress, Status::Resolved, Status::Rejected]
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 
     /// A name for people.
@@ -192,10 +179,7 @@ mod tests {
             assert_eq!(k.code().parse::<StateKind>().unwrap(), k);
             assert_ne!(k.label(Lang::Vi), k.label(Lang::En));
         }
-        assert_eq!(
-            "Needs-Attention".parse::<StateKind>().unwrap(),
-            StateKind::NeedsAttention
-        );
+        assert_eq!("Needs-Attention".parse::<StateKind>().unwrap(), StateKind::NeedsAttention);
         assert!("gone".parse::<StateKind>().is_err());
         assert_eq!(Status::from_code("in_progress"), Some(Status::InProgress));
         assert_eq!(Status::from_code("lost"), None);
@@ -203,12 +187,7 @@ mod tests {
 
     #[test]
     fn state_json_is_flat_and_tagged() {
-        let s = ReportState::Sent {
-            tracking_code: "DL-7K3M9Q".into(),
-        };
-        assert_eq!(
-            serde_json::to_string(&s).unwrap(),
-            r#"{"state":"sent","tracking_code":"DL-7K3M9Q"}"#
-        );
+        let s = ReportState::Sent { tracking_code: "DL-7K3M9Q".into() };
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#"{"state":"sent","tracking_code":"DL-7K3M9Q"}"#);
     }
 }

@@ -16,18 +16,12 @@ impl Store {
     pub fn create_draft(&self, fields: &DraftPatch) -> Result<Report> {
         let id = ReportId::new();
         let now = now_ms();
-        let mut columns = vec![
-            ("id", Value::Text(id.to_string())),
-            ("created_at", now.into()),
-            ("updated_at", now.into()),
-        ];
+        let mut columns =
+            vec![("id", Value::Text(id.to_string())), ("created_at", now.into()), ("updated_at", now.into())];
         columns.extend(patch_columns(fields)?);
         let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
         let marks = vec!["?"; columns.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO reports ({}) VALUES ({marks})",
-            names.join(", ")
-        );
+        let sql = format!("INSERT INTO reports ({}) VALUES ({marks})", names.join(", "));
         let mut conn = self.conn();
         let tx = conn.transaction().context("starting a draft")?;
         tx.prepare_cached(&sql)
@@ -46,10 +40,8 @@ impl Store {
         let mut columns = patch_columns(patch)?;
         columns.push(("updated_at", now_ms().into()));
         let sets: Vec<String> = columns.iter().map(|(n, _)| format!("{n} = ?")).collect();
-        let sql = format!(
-            "UPDATE reports SET {} WHERE id = ? AND state IN ('draft', 'needs_attention')",
-            sets.join(", ")
-        );
+        let sql =
+            format!("UPDATE reports SET {} WHERE id = ? AND state IN ('draft', 'needs_attention')", sets.join(", "));
         let conn = self.conn();
         let mut values: Vec<Value> = columns.into_iter().map(|(_, v)| v).collect();
         values.push(Value::Text(id.to_string()));
@@ -79,8 +71,7 @@ impl Store {
                 return Err(Error::NotEditable { id, state });
             }
             let files = super::photos::files_of(&tx, id)?;
-            tx.execute("DELETE FROM reports WHERE id = ?1", [id.to_string()])
-                .context("deleting a report")?;
+            tx.execute("DELETE FROM reports WHERE id = ?1", [id.to_string()]).context("deleting a report")?;
             tx.commit().context("deleting a report")?;
             files
         };
@@ -130,14 +121,7 @@ impl Store {
                  queued_at = ?4, updated_at = ?4
              WHERE id = ?1",
         )
-        .and_then(|mut s| {
-            s.execute(params![
-                id.to_string(),
-                normalized.reporter_phone,
-                normalized.for_phone,
-                now
-            ])
-        })
+        .and_then(|mut s| s.execute(params![id.to_string(), normalized.reporter_phone, normalized.for_phone, now]))
         .context("queueing a report")?;
         let report = load_report(&tx, id)?;
         tx.commit().context("queueing a report")?;
@@ -148,9 +132,7 @@ impl Store {
 /// The columns a patch sets, with text cleaned and search folds alongside.
 fn patch_columns(p: &DraftPatch) -> Result<Vec<(&'static str, Value)>> {
     let mut out: Vec<(&'static str, Value)> = Vec::new();
-    let opt_text = |v: &Option<String>| -> Value {
-        clean_optional(v.as_deref()).map_or(Value::Null, Value::Text)
-    };
+    let opt_text = |v: &Option<String>| -> Value { clean_optional(v.as_deref()).map_or(Value::Null, Value::Text) };
     if let Some(v) = &p.category {
         out.push(("category", opt_text(v)));
     }
@@ -177,11 +159,7 @@ fn patch_columns(p: &DraftPatch) -> Result<Vec<(&'static str, Value)>> {
                 if !errors.is_empty() {
                     return Err(ValidationErrors(errors).into());
                 }
-                (
-                    Value::Real(l.lat),
-                    Value::Real(l.lon),
-                    l.accuracy_m.map_or(Value::Null, Value::Real),
-                )
+                (Value::Real(l.lat), Value::Real(l.lon), l.accuracy_m.map_or(Value::Null, Value::Real))
             }
             None => (Value::Null, Value::Null, Value::Null),
         };
@@ -189,10 +167,7 @@ fn patch_columns(p: &DraftPatch) -> Result<Vec<(&'static str, Value)>> {
     }
     if let Some(v) = &p.address {
         let text = clean_optional(v.as_deref());
-        out.push((
-            "address_fold",
-            Value::Text(text.as_deref().map(fold).unwrap_or_default()),
-        ));
+        out.push(("address_fold", Value::Text(text.as_deref().map(fold).unwrap_or_default())));
         out.push(("address", text.map_or(Value::Null, Value::Text)));
     }
     if let Some(v) = &p.reporter_name {
@@ -209,10 +184,7 @@ fn patch_columns(p: &DraftPatch) -> Result<Vec<(&'static str, Value)>> {
     }
     if let Some(v) = &p.for_name {
         let text = v.as_deref().map(clean_line).filter(|s| !s.is_empty());
-        out.push((
-            "for_name_fold",
-            Value::Text(text.as_deref().map(fold).unwrap_or_default()),
-        ));
+        out.push(("for_name_fold", Value::Text(text.as_deref().map(fold).unwrap_or_default())));
         out.push(("for_name", text.map_or(Value::Null, Value::Text)));
     }
     if let Some(v) = &p.for_phone {
@@ -229,11 +201,7 @@ pub(super) fn state_of(conn: &Connection, id: ReportId) -> Result<Option<StateKi
         .prepare_cached("SELECT state FROM reports WHERE id = ?1")
         .and_then(|mut s| s.query_row([id.to_string()], |r| r.get(0)).optional())
         .context("reading a report's state")?;
-    text.map(|t| {
-        t.parse()
-            .map_err(|_| Error::Corrupt(format!("unknown state {t:?}")))
-    })
-    .transpose()
+    text.map(|t| t.parse().map_err(|_| Error::Corrupt(format!("unknown state {t:?}")))).transpose()
 }
 
 /// Why a write that should have changed a row did not.
@@ -246,9 +214,7 @@ pub(super) fn not_editable_or_missing(conn: &Connection, id: ReportId) -> Result
 
 pub(super) fn load_report(conn: &Connection, id: ReportId) -> Result<Report> {
     let mut report = conn
-        .prepare_cached(&format!(
-            "SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1"
-        ))
+        .prepare_cached(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?1"))
         .and_then(|mut s| s.query_row([id.to_string()], report_from_row).optional())
         .context("reading a report")?
         .ok_or(Error::NotFound(id))?;
@@ -275,25 +241,17 @@ pub(super) fn load_report(conn: &Connection, id: ReportId) -> Result<Report> {
         })
         .context("reading a report's photos")?;
     report.history = conn
-        .prepare_cached(
-            "SELECT status, at, reply FROM status_history WHERE report_id = ?1 ORDER BY seq",
-        )
+        .prepare_cached("SELECT status, at, reply FROM status_history WHERE report_id = ?1 ORDER BY seq")
         .and_then(|mut s| {
-            s.query_map([id.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()
+            s.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
         })
         .context("reading a report's history")?
         .into_iter()
         .map(|(status, at, reply)| {
-            let status = Status::from_code(&status)
-                .ok_or_else(|| Error::Corrupt(format!("unknown status {status:?}")))?;
-            Ok(StatusEntry {
-                status,
-                at: from_ms(at),
-                reply,
-            })
+            let status =
+                Status::from_code(&status).ok_or_else(|| Error::Corrupt(format!("unknown status {status:?}")))?;
+            Ok(StatusEntry { status, at: from_ms(at), reply })
         })
         .collect::<Result<_>>()?;
     Ok(report)

@@ -6,8 +6,8 @@ use rusqlite::types::Value;
 
 use super::Store;
 use super::row::{SUMMARY_COLUMNS, summary_from_row};
-use crate::error::{Result, StorageContext};
-use crate::model::{ReportSummary, StateKind};
+use crate::error::{Error, Result, StorageContext};
+use crate::model::{ReportId, ReportSummary, StateKind};
 
 /// What to list. The default lists everything, newest first, 50 a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +27,7 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery {
-            states: Vec::new(),
-            category: None,
-            search: None,
-            limit: 50,
-            offset: 0,
-        }
+        ListQuery { states: Vec::new(), category: None, search: None, limit: 50, offset: 0 }
     }
 }
 
@@ -63,12 +57,7 @@ impl Store {
         for word in q.search.as_deref().map(fold_query).unwrap_or_default() {
             // instr() on pre-folded columns: a substring match that needs no
             // extension and scans 10 000 reports in a few milliseconds.
-            sql.push_str(
-                " AND (instr(r.description_fold, ?1x) OR instr(r.address_fold, ?1x) \
-                 OR instr(r.for_name_fold, ?1x) OR instr(lower(coalesce(r.tracking_code, '')), ?1x))",
-            );
-            let n = args.len() + 1;
-            sql = sql.replace("?1x", &format!("?{n}"));
+            sql.push_str(&format!(" AND instr(r.search_fold, ?{}) > 0", args.len() + 1));
             args.push(Value::Text(word));
         }
         let limit = q.limit.clamp(1, 500);
@@ -83,13 +72,34 @@ impl Store {
         let conn = self.conn();
         let mut items: Vec<ReportSummary> = conn
             .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map(params_from_iter(args), summary_from_row)?
-                    .collect()
-            })
+            .and_then(|mut s| s.query_map(params_from_iter(args), summary_from_row)?.collect())
             .context("listing reports")?;
         let has_more = items.len() > limit as usize;
         items.truncate(limit as usize);
         Ok(Page { items, has_more })
+    }
+}
+
+impl Store {
+    /// The report whose id is `text`, or the only one whose id starts with
+    /// it (at least 4 characters), so people can type a short id.
+    pub fn find_id(&self, text: &str) -> Result<ReportId> {
+        let text = text.trim().to_ascii_lowercase();
+        if let Ok(id) = text.parse::<ReportId>() {
+            return Ok(id);
+        }
+        if text.len() < 4 || !text.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::UnknownId(text));
+        }
+        let conn = self.conn();
+        let found: Vec<String> = conn
+            .prepare_cached("SELECT id FROM reports WHERE id >= ?1 AND id < ?1 || 'g' ORDER BY id LIMIT 2")
+            .and_then(|mut s| s.query_map([&text], |r| r.get(0))?.collect())
+            .context("finding a report")?;
+        match found.as_slice() {
+            [one] => one.parse().map_err(|_| Error::Corrupt(format!("report id {one:?}"))),
+            [] => Err(Error::UnknownId(text)),
+            _ => Err(Error::AmbiguousId(text)),
+        }
     }
 }

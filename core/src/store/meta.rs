@@ -17,20 +17,18 @@ pub(super) fn get_json<T: DeserializeOwned>(conn: &Connection, key: &str) -> Res
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")
         .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
         .context("reading settings")?;
-    text.map(|t| {
-        serde_json::from_str(&t).map_err(|e| Error::Corrupt(format!("setting {key}: {e}")))
-    })
-    .transpose()
+    text.map(|t| serde_json::from_str(&t).map_err(|e| Error::Corrupt(format!("setting {key}: {e}")))).transpose()
 }
 
 fn set_json<T: Serialize>(conn: &Connection, key: &str, value: Option<&T>) -> Result<()> {
     match value {
         Some(v) => {
-            let text = serde_json::to_string(v)
-                .map_err(|e| Error::Corrupt(format!("setting {key}: {e}")))?;
-            conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")
-                .and_then(|mut s| s.execute([key, text.as_str()]))
-                .context("saving settings")?;
+            let text = serde_json::to_string(v).map_err(|e| Error::Corrupt(format!("setting {key}: {e}")))?;
+            conn.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            )
+            .and_then(|mut s| s.execute([key, text.as_str()]))
+            .context("saving settings")?;
         }
         None => {
             conn.prepare_cached("DELETE FROM meta WHERE key = ?1")

@@ -39,11 +39,9 @@ impl Store {
             source,
         })?;
 
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags)
-            .map_err(|e| not_a_db_or(path, e, "opening the database"))?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn =
+            Connection::open_with_flags(path, flags).map_err(|e| not_a_db_or(path, e, "opening the database"))?;
         // The header may lag behind a WAL that was never checkpointed: ask
         // SQLite too, still before writing anything.
         let found: u32 = conn
@@ -51,26 +49,18 @@ impl Store {
             .map_err(|e| not_a_db_or(path, e, "reading the schema version"))?;
         check_version(path, found)?;
 
-        conn.busy_timeout(Duration::from_secs(5))
-            .context("setting the busy timeout")?;
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .context("switching to WAL")?;
+        conn.busy_timeout(Duration::from_secs(5)).context("setting the busy timeout")?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).context("switching to WAL")?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "SQLite refused WAL; continuing in this journal mode");
         }
-        conn.pragma_update(None, "synchronous", "FULL")
-            .context("setting synchronous=FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .context("enabling foreign keys")?;
+        conn.pragma_update(None, "synchronous", "FULL").context("setting synchronous=FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON").context("enabling foreign keys")?;
         conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&mut conn, found)?;
 
-        let store = Store {
-            conn: Mutex::new(conn),
-            path: path.to_owned(),
-            photo_dir: photo_dir.to_owned(),
-        };
+        let store = Store { conn: Mutex::new(conn), path: path.to_owned(), photo_dir: photo_dir.to_owned() };
         store.sweep_orphan_files()?;
         Ok(store)
     }
@@ -83,57 +73,38 @@ fn header_version(path: &Path) -> Result<Option<u32>> {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {
-            return Err(Error::Io {
-                context: "reading the database header",
-                path: path.to_owned(),
-                source,
-            });
+            return Err(Error::Io { context: "reading the database header", path: path.to_owned(), source });
         }
     };
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(Error::NotADatabase {
-            path: path.to_owned(),
-        });
+        return Err(Error::NotADatabase { path: path.to_owned() });
     }
     let mut header = Vec::with_capacity(100);
-    (&mut file)
-        .take(100)
-        .read_to_end(&mut header)
-        .map_err(|source| Error::Io {
-            context: "reading the database header",
-            path: path.to_owned(),
-            source,
-        })?;
+    (&mut file).take(100).read_to_end(&mut header).map_err(|source| Error::Io {
+        context: "reading the database header",
+        path: path.to_owned(),
+        source,
+    })?;
     if header.is_empty() {
         return Ok(None);
     }
     if header.len() < 100 || &header[..16] != MAGIC {
-        return Err(Error::NotADatabase {
-            path: path.to_owned(),
-        });
+        return Err(Error::NotADatabase { path: path.to_owned() });
     }
     // user_version: big-endian u32 at offset 60 (SQLite file format §1.3).
-    Ok(Some(u32::from_be_bytes([
-        header[60], header[61], header[62], header[63],
-    ])))
+    Ok(Some(u32::from_be_bytes([header[60], header[61], header[62], header[63]])))
 }
 
 fn check_version(path: &Path, found: u32) -> Result<()> {
     if found > schema::VERSION {
-        return Err(Error::TooNew {
-            path: path.to_owned(),
-            found,
-            supported: schema::VERSION,
-        });
+        return Err(Error::TooNew { path: path.to_owned(), found, supported: schema::VERSION });
     }
     Ok(())
 }
 
 fn not_a_db_or(path: &Path, e: rusqlite::Error, context: &'static str) -> Error {
     match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase {
-            path: path.to_owned(),
-        },
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase { path: path.to_owned() },
         _ => Error::Storage { context, source: e },
     }
 }

@@ -40,16 +40,11 @@ impl Store {
         let tx = conn.transaction().context("attaching a photo")?;
         let current = load_report(&tx, report)?;
         if !current.state.kind().is_editable() {
-            return Err(Error::NotEditable {
-                id: report,
-                state: current.state.kind(),
-            });
+            return Err(Error::NotEditable { id: report, state: current.state.kind() });
         }
         let limits: Limits = meta::get_json(&tx, meta::LIMITS)?.unwrap_or_default();
         if current.photos.len() >= limits.max_photos {
-            return Err(Error::TooManyPhotos {
-                max: limits.max_photos,
-            });
+            return Err(Error::TooManyPhotos { max: limits.max_photos });
         }
         let now = now_ms();
         tx.prepare_cached(
@@ -70,11 +65,8 @@ impl Store {
             ])
         })
         .context("attaching a photo")?;
-        tx.execute(
-            "UPDATE reports SET updated_at = ?2 WHERE id = ?1",
-            params![report.to_string(), now],
-        )
-        .context("attaching a photo")?;
+        tx.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![report.to_string(), now])
+            .context("attaching a photo")?;
         tx.commit().context("attaching a photo")?;
         Ok(Photo {
             id: photo.id,
@@ -93,18 +85,13 @@ impl Store {
             let mut conn = self.conn();
             let tx = conn.transaction().context("removing a photo")?;
             let row: Option<(String, String, Option<String>)> = tx
-                .query_row(
-                    "SELECT report_id, file, thumb_file FROM photos WHERE id = ?1",
-                    [photo.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+                .query_row("SELECT report_id, file, thumb_file FROM photos WHERE id = ?1", [photo.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()
                 .context("removing a photo")?;
-            let (report, file, thumb) =
-                row.ok_or_else(|| Error::PhotoNotFound(photo.to_string()))?;
-            let report: ReportId = report
-                .parse()
-                .map_err(|_| Error::Corrupt(format!("photo of report {report:?}")))?;
+            let (report, file, thumb) = row.ok_or_else(|| Error::PhotoNotFound(photo.to_string()))?;
+            let report: ReportId = report.parse().map_err(|_| Error::Corrupt(format!("photo of report {report:?}")))?;
             let changed = tx
                 .execute(
                     "UPDATE reports SET updated_at = ?2 WHERE id = ?1 AND state IN ('draft', 'needs_attention')",
@@ -114,8 +101,7 @@ impl Store {
             if changed == 0 {
                 return Err(not_editable_or_missing(&tx, report)?);
             }
-            tx.execute("DELETE FROM photos WHERE id = ?1", [photo.to_string()])
-                .context("removing a photo")?;
+            tx.execute("DELETE FROM photos WHERE id = ?1", [photo.to_string()]).context("removing a photo")?;
             tx.commit().context("removing a photo")?;
             [Some(file), thumb].into_iter().flatten().collect()
         };
@@ -141,13 +127,9 @@ impl Store {
     pub(super) fn sweep_orphan_files(&self) -> Result<()> {
         let known: HashSet<String> = {
             let conn = self.conn();
-            let mut stmt = conn
-                .prepare("SELECT file, thumb_file FROM photos")
-                .context("listing photo files")?;
+            let mut stmt = conn.prepare("SELECT file, thumb_file FROM photos").context("listing photo files")?;
             let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-                })
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
                 .context("listing photo files")?;
             let mut known = HashSet::new();
             for row in rows {
@@ -180,16 +162,9 @@ impl Store {
 pub(super) fn files_of(conn: &Connection, report: ReportId) -> Result<Vec<String>> {
     conn.prepare_cached("SELECT file, thumb_file FROM photos WHERE report_id = ?1")
         .and_then(|mut s| {
-            s.query_map([report.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()
+            s.query_map([report.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
         })
         .context("listing a report's photo files")
-        .map(|rows| {
-            rows.into_iter()
-                .flat_map(|(f, t)| [Some(f), t])
-                .flatten()
-                .collect()
-        })
+        .map(|rows| rows.into_iter().flat_map(|(f, t)| [Some(f), t]).flatten().collect())
 }

@@ -3,9 +3,7 @@
 use rusqlite::Row;
 
 use super::from_ms;
-use crate::model::{
-    Location, OnBehalfOf, Report, ReportId, ReportState, ReportSummary, Reporter, StateKind,
-};
+use crate::model::{Location, OnBehalfOf, Report, ReportId, ReportState, ReportSummary, Reporter, StateKind};
 
 /// The columns [`report_from_row`] reads, in its order.
 pub(super) const REPORT_COLUMNS: &str = "id, state, category, description, lat, lon, accuracy_m, address, \
@@ -20,16 +18,12 @@ pub(super) const SUMMARY_COLUMNS: &str = "r.id, r.state, r.category, r.descripti
 
 pub(super) fn report_id(row: &Row<'_>, idx: usize) -> rusqlite::Result<ReportId> {
     let text: String = row.get(idx)?;
-    text.parse().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
+    text.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn state_kind(row: &Row<'_>, idx: usize) -> rusqlite::Result<StateKind> {
     let text: String = row.get(idx)?;
-    text.parse().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
+    text.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn state(kind: StateKind, tracking_code: Option<String>, reason: Option<String>) -> ReportState {
@@ -37,12 +31,8 @@ fn state(kind: StateKind, tracking_code: Option<String>, reason: Option<String>)
         StateKind::Draft => ReportState::Draft,
         StateKind::Queued => ReportState::Queued,
         StateKind::Sending => ReportState::Sending,
-        StateKind::Sent => ReportState::Sent {
-            tracking_code: tracking_code.unwrap_or_default(),
-        },
-        StateKind::NeedsAttention => ReportState::NeedsAttention {
-            reason: reason.unwrap_or_default(),
-        },
+        StateKind::Sent => ReportState::Sent { tracking_code: tracking_code.unwrap_or_default() },
+        StateKind::NeedsAttention => ReportState::NeedsAttention { reason: reason.unwrap_or_default() },
     }
 }
 
@@ -51,11 +41,7 @@ pub(super) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
     let lat: Option<f64> = row.get(4)?;
     let lon: Option<f64> = row.get(5)?;
     let location = match (lat, lon) {
-        (Some(lat), Some(lon)) => Some(Location {
-            lat,
-            lon,
-            accuracy_m: row.get(6)?,
-        }),
+        (Some(lat), Some(lon)) => Some(Location { lat, lon, accuracy_m: row.get(6)? }),
         _ => None,
     };
     let on_behalf: bool = row.get(11)?;
@@ -66,18 +52,10 @@ pub(super) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
         description: row.get(3)?,
         location,
         address: row.get(7)?,
-        reporter: Reporter {
-            name: row.get(8)?,
-            phone: row.get(9)?,
-            anonymous: row.get(10)?,
-        },
+        reporter: Reporter { name: row.get(8)?, phone: row.get(9)?, anonymous: row.get(10)? },
         on_behalf_of: on_behalf
             .then(|| -> rusqlite::Result<OnBehalfOf> {
-                Ok(OnBehalfOf {
-                    name: row.get(12)?,
-                    phone: row.get(13)?,
-                    consent: row.get(14)?,
-                })
+                Ok(OnBehalfOf { name: row.get(12)?, phone: row.get(13)?, consent: row.get(14)? })
             })
             .transpose()?,
         photos: Vec::new(),

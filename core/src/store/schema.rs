@@ -37,6 +37,11 @@ CREATE TABLE reports (
     attention_reason TEXT,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
+    -- Everything search looks in, folded, kept by SQLite itself so a patch
+    -- of one field stays one statement.
+    search_fold      TEXT GENERATED ALWAYS AS (
+                         description_fold || char(10) || address_fold || char(10) || for_name_fold
+                         || char(10) || lower(coalesce(tracking_code, ''))) STORED,
     queued_at        INTEGER
 ) STRICT;
 CREATE INDEX reports_newest ON reports (created_at DESC, id DESC);
@@ -114,8 +119,7 @@ pub(crate) fn migrate(conn: &mut Connection, found: u32) -> Result<()> {
 }
 
 fn set_version(tx: &Transaction<'_>, v: u32) -> Result<()> {
-    tx.pragma_update(None, "user_version", v)
-        .context("setting the schema version")
+    tx.pragma_update(None, "user_version", v).context("setting the schema version")
 }
 
 #[cfg(test)]
@@ -148,7 +152,10 @@ pub(crate) mod tests {
         tracking_code    TEXT,
         attention_reason TEXT,
         created_at       INTEGER NOT NULL,
-        updated_at       INTEGER NOT NULL
+        updated_at       INTEGER NOT NULL,
+        search_fold      TEXT GENERATED ALWAYS AS (
+                             description_fold || char(10) || address_fold || char(10) || for_name_fold
+                             || char(10) || lower(coalesce(tracking_code, ''))) STORED
     ) STRICT;
     CREATE INDEX reports_newest ON reports (created_at DESC, id DESC);
     CREATE INDEX reports_state_newest ON reports (state, created_at DESC, id DESC);
@@ -184,17 +191,18 @@ pub(crate) mod tests {
         tables.sort();
         for (table, strict) in tables {
             out.push(format!("table {table} strict={strict}"));
-            let mut cols = conn.prepare("SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY cid").unwrap();
+            let mut cols = conn.prepare("SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?1) ORDER BY cid").unwrap();
             for row in cols
                 .query_map([&table], |r| {
                     Ok(format!(
-                        "  col {} {} {} notnull={} default={:?} pk={}",
+                        "  col {} {} {} notnull={} default={:?} pk={} hidden={}",
                         r.get::<_, i64>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, i64>(3)?,
                         r.get::<_, Option<String>>(4)?,
-                        r.get::<_, i64>(5)?
+                        r.get::<_, i64>(5)?,
+                        r.get::<_, i64>(6)?
                     ))
                 })
                 .unwrap()
@@ -231,15 +239,16 @@ pub(crate) mod tests {
                     .prepare("SELECT name, \"desc\" FROM pragma_index_xinfo(?1) WHERE key = 1 ORDER BY seqno")
                     .unwrap()
                     .query_map([&index], |r| {
-                        Ok(format!("{}{}", r.get::<_, Option<String>>(0)?.unwrap_or_default(), if r.get::<_, i64>(1)? == 1 { " desc" } else { "" }))
+                        Ok(format!(
+                            "{}{}",
+                            r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                            if r.get::<_, i64>(1)? == 1 { " desc" } else { "" }
+                        ))
                     })
                     .unwrap()
                     .collect::<Result<_, _>>()
                     .unwrap();
-                out.push(format!(
-                    "  index {index} unique={unique} ({})",
-                    cols.join(", ")
-                ));
+                out.push(format!("  index {index} unique={unique} ({})", cols.join(", ")));
             }
         }
         out
@@ -260,21 +269,13 @@ pub(crate) mod tests {
         migrate(&mut old, 1).unwrap();
 
         let fresh_schema = describe(&fresh);
-        assert!(
-            fresh_schema.len() > 40,
-            "the description covers the schema: {fresh_schema:#?}"
-        );
+        assert!(fresh_schema.len() > 40, "the description covers the schema: {fresh_schema:#?}");
         assert_eq!(describe(&old), fresh_schema);
-        let version = |c: &Connection| {
-            c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))
-                .unwrap()
-        };
+        let version = |c: &Connection| c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).unwrap();
         assert_eq!(version(&old), VERSION);
         assert_eq!(version(&fresh), VERSION);
         // The data came along.
-        let description: String = old
-            .query_row("SELECT description FROM reports", [], |r| r.get(0))
-            .unwrap();
+        let description: String = old.query_row("SELECT description FROM reports", [], |r| r.get(0)).unwrap();
         assert_eq!(description, "Ổ gà lớn ở đầu làng");
     }
 

@@ -18,11 +18,7 @@ fn complete() -> DraftPatch {
     DraftPatch {
         category: Some(Some("o_ga".into())),
         description: Some("Ổ gà lớn giữa đường liên xã, xe máy dễ ngã".into()),
-        location: Some(Some(Location {
-            lat: 18.9,
-            lon: 105.3,
-            accuracy_m: Some(6.0),
-        })),
+        location: Some(Some(Location { lat: 18.9, lon: 105.3, accuracy_m: Some(6.0) })),
         ..Default::default()
     }
 }
@@ -35,15 +31,7 @@ fn photo_files(store: &Store, n: usize) -> Vec<NewPhoto> {
             let thumb = format!("{id}.thumb.jpg");
             std::fs::write(store.photo_path(&file), format!("jpeg {i}")).unwrap();
             std::fs::write(store.photo_path(&thumb), format!("thumb {i}")).unwrap();
-            NewPhoto {
-                id,
-                file,
-                thumb_file: Some(thumb),
-                sha256: "ab".repeat(32),
-                bytes: 6,
-                width: 1600,
-                height: 1200,
-            }
+            NewPhoto { id, file, thumb_file: Some(thumb), sha256: "ab".repeat(32), bytes: 6, width: 1600, height: 1200 }
         })
         .collect()
 }
@@ -70,32 +58,14 @@ fn create_edit_get_round_trip() {
     let got = store.get(draft.id).unwrap();
     assert_eq!(got.category.as_deref(), Some("o_ga"));
     assert_eq!(got.reporter.name.as_deref(), Some("Nguyễn Văn An"));
-    assert_eq!(
-        got.reporter.phone.as_deref(),
-        Some("0912 345 678"),
-        "kept as typed until submit"
-    );
+    assert_eq!(got.reporter.phone.as_deref(), Some("0912 345 678"), "kept as typed until submit");
     assert!(got.reporter.anonymous);
-    assert_eq!(
-        got.location,
-        Some(Location {
-            lat: 18.9,
-            lon: 105.3,
-            accuracy_m: Some(6.0)
-        })
-    );
+    assert_eq!(got.location, Some(Location { lat: 18.9, lon: 105.3, accuracy_m: Some(6.0) }));
     assert!(got.updated_at >= got.created_at);
 
     // Clearing a field.
     store
-        .update_draft(
-            draft.id,
-            &DraftPatch {
-                address: Some(None),
-                location: Some(None),
-                ..Default::default()
-            },
-        )
+        .update_draft(draft.id, &DraftPatch { address: Some(None), location: Some(None), ..Default::default() })
         .unwrap();
     let got = store.get(draft.id).unwrap();
     assert_eq!(got.address, None);
@@ -107,29 +77,11 @@ fn decomposed_text_is_stored_composed_and_found() {
     let (_dir, store) = open();
     let decomposed = "\u{0110}u\u{031B}o\u{031B}\u{0300}ng la\u{0300}ng bi\u{0323} nga\u{0302}\u{0323}p sa\u{0302}u";
     assert_ne!(decomposed, "Đường làng bị ngập sâu");
-    let r = store
-        .create_draft(&DraftPatch {
-            description: Some(decomposed.into()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(
-        store.get(r.id).unwrap().description,
-        "Đường làng bị ngập sâu"
-    );
+    let r = store.create_draft(&DraftPatch { description: Some(decomposed.into()), ..Default::default() }).unwrap();
+    assert_eq!(store.get(r.id).unwrap().description, "Đường làng bị ngập sâu");
     // Found by the composed form, by the decomposed form and without accents.
-    for q in [
-        "Đường",
-        "\u{0110}u\u{031B}o\u{031B}\u{0300}ng",
-        "duong",
-        "DUONG LANG",
-    ] {
-        let page = store
-            .list(&ListQuery {
-                search: Some(q.into()),
-                ..Default::default()
-            })
-            .unwrap();
+    for q in ["Đường", "\u{0110}u\u{031B}o\u{031B}\u{0300}ng", "duong", "DUONG LANG"] {
+        let page = store.list(&ListQuery { search: Some(q.into()), ..Default::default() }).unwrap();
         assert_eq!(page.items.len(), 1, "{q}");
         assert_eq!(page.items[0].description, "Đường làng bị ngập sâu");
     }
@@ -151,17 +103,10 @@ fn search_ignores_accents_and_case() {
     };
     let road = mk("Đường trục xã có ổ gà", None, None);
     let lamp = mk("Đèn đường hỏng ba hôm nay", None, None);
-    let rubbish = mk(
-        "Rác thải đổ trộm bên bờ sông",
-        Some("Thôn Đông Sơn"),
-        Some("Bà Lê Thị Đào"),
-    );
+    let rubbish = mk("Rác thải đổ trộm bên bờ sông", Some("Thôn Đông Sơn"), Some("Bà Lê Thị Đào"));
     let search = |q: &str| {
         let mut ids: Vec<_> = store
-            .list(&ListQuery {
-                search: Some(q.into()),
-                ..Default::default()
-            })
+            .list(&ListQuery { search: Some(q.into()), ..Default::default() })
             .unwrap()
             .items
             .into_iter()
@@ -180,11 +125,7 @@ fn search_ignores_accents_and_case() {
     assert_eq!(search("den duong"), vec![lamp], "every word must match");
     assert_eq!(search("o ga"), vec![road]);
     assert_eq!(search("dong son"), vec![rubbish], "address is searched");
-    assert_eq!(
-        search("dao"),
-        vec![rubbish],
-        "the neighbour's name is searched"
-    );
+    assert_eq!(search("dao"), vec![rubbish], "the neighbour's name is searched");
     assert_eq!(search("cau"), Vec::<crate::model::ReportId>::new());
     assert_eq!(search("   ").len(), 3, "an empty search lists all");
     // LIKE wildcards are plain text here.
@@ -198,10 +139,7 @@ fn paging_is_newest_first_without_gaps_or_repeats() {
     for i in 0..23 {
         made.push(
             store
-                .create_draft(&DraftPatch {
-                    description: Some(format!("Báo cáo số {i}")),
-                    ..Default::default()
-                })
+                .create_draft(&DraftPatch { description: Some(format!("Báo cáo số {i}")), ..Default::default() })
                 .unwrap()
                 .id,
         );
@@ -210,13 +148,7 @@ fn paging_is_newest_first_without_gaps_or_repeats() {
     let mut seen = Vec::new();
     let mut offset = 0;
     loop {
-        let page = store
-            .list(&ListQuery {
-                limit: 5,
-                offset,
-                ..Default::default()
-            })
-            .unwrap();
+        let page = store.list(&ListQuery { limit: 5, offset, ..Default::default() }).unwrap();
         assert!(page.items.len() <= 5);
         seen.extend(page.items.iter().map(|s| s.id));
         offset += 5;
@@ -232,93 +164,26 @@ fn paging_is_newest_first_without_gaps_or_repeats() {
 fn list_filters_by_state_and_category() {
     let (_dir, store) = open();
     let a = store.create_draft(&complete()).unwrap().id;
-    let b = store
-        .create_draft(&DraftPatch {
-            category: Some(Some("rac_thai".into())),
-            ..complete()
-        })
-        .unwrap()
-        .id;
+    let b = store.create_draft(&DraftPatch { category: Some(Some("rac_thai".into())), ..complete() }).unwrap().id;
     store.submit(a).unwrap();
-    let ids = |q: ListQuery| {
-        store
-            .list(&q)
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        ids(ListQuery {
-            states: vec![StateKind::Queued],
-            ..Default::default()
-        }),
-        vec![a]
-    );
-    assert_eq!(
-        ids(ListQuery {
-            states: vec![StateKind::Draft],
-            ..Default::default()
-        }),
-        vec![b]
-    );
-    assert_eq!(
-        ids(ListQuery {
-            states: vec![StateKind::Draft, StateKind::Queued],
-            ..Default::default()
-        }),
-        vec![b, a]
-    );
-    assert_eq!(
-        ids(ListQuery {
-            category: Some("rac_thai".into()),
-            ..Default::default()
-        }),
-        vec![b]
-    );
-    assert!(
-        ids(ListQuery {
-            states: vec![StateKind::Sent],
-            ..Default::default()
-        })
-        .is_empty()
-    );
+    let ids = |q: ListQuery| store.list(&q).unwrap().items.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(ListQuery { states: vec![StateKind::Queued], ..Default::default() }), vec![a]);
+    assert_eq!(ids(ListQuery { states: vec![StateKind::Draft], ..Default::default() }), vec![b]);
+    assert_eq!(ids(ListQuery { states: vec![StateKind::Draft, StateKind::Queued], ..Default::default() }), vec![b, a]);
+    assert_eq!(ids(ListQuery { category: Some("rac_thai".into()), ..Default::default() }), vec![b]);
+    assert!(ids(ListQuery { states: vec![StateKind::Sent], ..Default::default() }).is_empty());
 }
 
 #[test]
 fn submit_validates_then_queues() {
     let (_dir, store) = open();
-    let id = store
-        .create_draft(&DraftPatch {
-            description: Some("ngắn".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .id;
-    let Err(Error::Invalid(errors)) = store.submit(id) else {
-        panic!("an incomplete draft must not be queued")
-    };
+    let id = store.create_draft(&DraftPatch { description: Some("ngắn".into()), ..Default::default() }).unwrap().id;
+    let Err(Error::Invalid(errors)) = store.submit(id) else { panic!("an incomplete draft must not be queued") };
     let fields: Vec<_> = errors.0.iter().map(|e| e.field()).collect();
-    assert_eq!(
-        fields,
-        [Field::Category, Field::Description, Field::Location]
-    );
-    assert!(
-        Error::Invalid(errors.clone())
-            .message(Lang::Vi)
-            .contains("Hãy chọn loại sự việc")
-    );
-    assert!(
-        Error::Invalid(errors)
-            .message(Lang::En)
-            .contains("choose a category")
-    );
-    assert_eq!(
-        store.get(id).unwrap().state,
-        ReportState::Draft,
-        "nothing changed"
-    );
+    assert_eq!(fields, [Field::Category, Field::Description, Field::Location]);
+    assert!(Error::Invalid(errors.clone()).message(Lang::Vi).contains("Hãy chọn loại sự việc"));
+    assert!(Error::Invalid(errors).message(Lang::En).contains("Choose a category"));
+    assert_eq!(store.get(id).unwrap().state, ReportState::Draft, "nothing changed");
 
     store.update_draft(id, &complete()).unwrap();
     store
@@ -337,35 +202,13 @@ fn submit_validates_then_queues() {
     assert_eq!(queued.state, ReportState::Queued);
     assert_eq!(queued.reporter.phone.as_deref(), Some("+84912345678"));
     assert_eq!(queued.on_behalf_of, None);
-    let page = store
-        .list(&ListQuery {
-            search: Some("hung".into()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert!(
-        page.items.is_empty(),
-        "the neighbour's name is gone from the search index too"
-    );
+    let page = store.list(&ListQuery { search: Some("hung".into()), ..Default::default() }).unwrap();
+    assert!(page.items.is_empty(), "the neighbour's name is gone from the search index too");
 
     // Past the draft stage it cannot be edited, submitted again or have photos added.
-    let err = store.update_draft(
-        id,
-        &DraftPatch {
-            description: Some("khác đi một chút".into()),
-            ..Default::default()
-        },
-    );
-    assert!(
-        matches!(
-            err,
-            Err(Error::NotEditable {
-                state: StateKind::Queued,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    let err =
+        store.update_draft(id, &DraftPatch { description: Some("khác đi một chút".into()), ..Default::default() });
+    assert!(matches!(err, Err(Error::NotEditable { state: StateKind::Queued, .. })), "{err:?}");
     assert!(matches!(store.submit(id), Err(Error::NotEditable { .. })));
 }
 
@@ -381,19 +224,9 @@ fn filing_for_a_neighbour_needs_consent() {
         })
         .unwrap()
         .id;
-    let Err(Error::Invalid(errors)) = store.submit(id) else {
-        panic!("no consent, no submit")
-    };
+    let Err(Error::Invalid(errors)) = store.submit(id) else { panic!("no consent, no submit") };
     assert_eq!(errors.0, vec![ValidationError::ConsentMissing]);
-    store
-        .update_draft(
-            id,
-            &DraftPatch {
-                consent: Some(true),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    store.update_draft(id, &DraftPatch { consent: Some(true), ..Default::default() }).unwrap();
     let queued = store.submit(id).unwrap();
     let behalf = queued.on_behalf_of.unwrap();
     assert_eq!(behalf.name.as_deref(), Some("Bà Lan"));
@@ -405,41 +238,18 @@ fn filing_for_a_neighbour_needs_consent() {
 fn the_servers_area_and_limits_apply_at_submit() {
     let (_dir, store) = open();
     store
-        .set_service_area(Some(&ServiceArea {
-            min_lat: 18.80,
-            min_lon: 105.15,
-            max_lat: 19.05,
-            max_lon: 105.45,
-        }))
+        .set_service_area(Some(&ServiceArea { min_lat: 18.80, min_lon: 105.15, max_lat: 19.05, max_lon: 105.45 }))
         .unwrap();
-    let hanoi = DraftPatch {
-        location: Some(Some(Location {
-            lat: 21.03,
-            lon: 105.85,
-            accuracy_m: None,
-        })),
-        ..complete()
-    };
+    let hanoi =
+        DraftPatch { location: Some(Some(Location { lat: 21.03, lon: 105.85, accuracy_m: None })), ..complete() };
     let id = store.create_draft(&hanoi).unwrap().id;
-    let Err(Error::Invalid(errors)) = store.submit(id) else {
-        panic!("outside the area")
-    };
+    let Err(Error::Invalid(errors)) = store.submit(id) else { panic!("outside the area") };
     assert_eq!(errors.0, vec![ValidationError::OutsideServiceArea]);
 
-    store
-        .set_limits(&Limits {
-            description_min: 50,
-            ..Limits::default()
-        })
-        .unwrap();
+    store.set_limits(&Limits { description_min: 50, ..Limits::default() }).unwrap();
     let id = store.create_draft(&complete()).unwrap().id;
-    let Err(Error::Invalid(errors)) = store.submit(id) else {
-        panic!("too short for this server")
-    };
-    assert!(matches!(
-        errors.0[..],
-        [ValidationError::DescriptionTooShort { min: 50, .. }]
-    ));
+    let Err(Error::Invalid(errors)) = store.submit(id) else { panic!("too short for this server") };
+    assert!(matches!(errors.0[..], [ValidationError::DescriptionTooShort { min: 50, .. }]));
 }
 
 #[test]
@@ -450,19 +260,12 @@ fn nan_coordinates_are_refused_when_typed() {
         .update_draft(
             id,
             &DraftPatch {
-                location: Some(Some(Location {
-                    lat: f64::NAN,
-                    lon: 105.0,
-                    accuracy_m: None,
-                })),
+                location: Some(Some(Location { lat: f64::NAN, lon: 105.0, accuracy_m: None })),
                 ..Default::default()
             },
         )
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::Invalid(e) if e.0 == vec![ValidationError::LatitudeInvalid]),
-        "{err:?}"
-    );
+    assert!(matches!(&err, Error::Invalid(e) if e.0 == vec![ValidationError::LatitudeInvalid]), "{err:?}");
 }
 
 #[test]
@@ -470,16 +273,10 @@ fn unknown_ids_are_not_found() {
     let (_dir, store) = open();
     let ghost = crate::model::ReportId::new();
     assert!(matches!(store.get(ghost), Err(Error::NotFound(id)) if id == ghost));
-    assert!(matches!(
-        store.update_draft(ghost, &complete()),
-        Err(Error::NotFound(_))
-    ));
+    assert!(matches!(store.update_draft(ghost, &complete()), Err(Error::NotFound(_))));
     assert!(matches!(store.delete(ghost), Err(Error::NotFound(_))));
     assert!(matches!(store.submit(ghost), Err(Error::NotFound(_))));
-    assert!(matches!(
-        store.remove_photo(PhotoId::new()),
-        Err(Error::PhotoNotFound(_))
-    ));
+    assert!(matches!(store.remove_photo(PhotoId::new()), Err(Error::PhotoNotFound(_))));
 }
 
 #[test]
@@ -490,10 +287,7 @@ fn photos_attach_in_order_up_to_the_limit() {
     for p in &photos[..5] {
         store.add_photo(id, p).unwrap();
     }
-    assert!(matches!(
-        store.add_photo(id, &photos[5]),
-        Err(Error::TooManyPhotos { max: 5 })
-    ));
+    assert!(matches!(store.add_photo(id, &photos[5]), Err(Error::TooManyPhotos { max: 5 })));
     let got = store.get(id).unwrap();
     assert_eq!(
         got.photos.iter().map(|p| p.id).collect::<Vec<_>>(),
@@ -505,11 +299,7 @@ fn photos_attach_in_order_up_to_the_limit() {
 
     store.remove_photo(photos[0].id).unwrap();
     assert!(!store.photo_path(&photos[0].file).exists());
-    assert!(
-        !store
-            .photo_path(photos[0].thumb_file.as_deref().unwrap())
-            .exists()
-    );
+    assert!(!store.photo_path(photos[0].thumb_file.as_deref().unwrap()).exists());
     assert_eq!(store.get(id).unwrap().photos.len(), 4);
 }
 
@@ -528,15 +318,9 @@ fn deleting_a_draft_removes_its_photo_files() {
     for p in &photos {
         assert!(!store.photo_path(&p.file).exists());
     }
-    assert!(
-        store.photo_path(&kept_photo.file).exists(),
-        "other reports' files stay"
-    );
+    assert!(store.photo_path(&kept_photo.file).exists(), "other reports' files stay");
     assert!(matches!(store.get(gone), Err(Error::NotFound(_))));
-    let rows: i64 = store
-        .conn()
-        .query_row("SELECT count(*) FROM photos", [], |r| r.get(0))
-        .unwrap();
+    let rows: i64 = store.conn().query_row("SELECT count(*) FROM photos", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 1);
 }
 
@@ -560,31 +344,17 @@ fn a_report_being_sent_cannot_be_deleted() {
     let (_dir, store) = open();
     let id = store.create_draft(&complete()).unwrap().id;
     store.submit(id).unwrap();
-    store
-        .conn()
-        .execute("UPDATE reports SET state = 'sending'", [])
-        .unwrap();
-    assert!(matches!(
-        store.delete(id),
-        Err(Error::NotEditable {
-            state: StateKind::Sending,
-            ..
-        })
-    ));
+    store.conn().execute("UPDATE reports SET state = 'sending'", []).unwrap();
+    assert!(matches!(store.delete(id), Err(Error::NotEditable { state: StateKind::Sending, .. })));
 }
 
 fn fingerprint(path: &Path) -> (Vec<u8>, std::time::SystemTime) {
-    (
-        std::fs::read(path).unwrap(),
-        std::fs::metadata(path).unwrap().modified().unwrap(),
-    )
+    (std::fs::read(path).unwrap(), std::fs::metadata(path).unwrap().modified().unwrap())
 }
 
 fn siblings(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     names
 }
@@ -593,22 +363,15 @@ fn siblings(dir: &Path) -> Vec<String> {
 fn a_file_that_is_not_a_database_is_refused_untouched() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join(DB_FILE);
-    for content in [
-        &b"just some notes, not a database"[..],
-        &[0u8; 4096][..],
-        &b"SQLite format 3\0 but cut short"[..],
-    ] {
+    for content in [&b"just some notes, not a database"[..], &[0u8; 4096][..], &b"SQLite format 3\0 but cut short"[..]]
+    {
         std::fs::write(&path, content).unwrap();
         let before = fingerprint(&path);
         let err = Store::open(&path, &dir.path().join("photos")).unwrap_err();
         assert!(matches!(&err, Error::NotADatabase { .. }), "{err:?}");
         assert!(err.message(Lang::Vi).contains("không phải cơ sở dữ liệu"));
         assert_eq!(fingerprint(&path), before);
-        assert_eq!(
-            siblings(dir.path()),
-            [DB_FILE],
-            "no -wal, no -journal, no photo dir"
-        );
+        assert_eq!(siblings(dir.path()), [DB_FILE], "no -wal, no -journal, no photo dir");
     }
     // A directory where the file should be.
     let err = Store::open(dir.path(), &dir.path().join("photos")).unwrap_err();
@@ -621,24 +384,12 @@ fn a_database_from_a_newer_app_is_refused_untouched() {
     let path = dir.path().join(DB_FILE);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE future (x); INSERT INTO future VALUES (1); PRAGMA user_version = 99;",
-        )
-        .unwrap();
+        conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1); PRAGMA user_version = 99;")
+            .unwrap();
     }
     let before = fingerprint(&path);
     let err = Store::open(&path, &dir.path().join("photos")).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::TooNew {
-                found: 99,
-                supported: SCHEMA_VERSION,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::TooNew { found: 99, supported: SCHEMA_VERSION, .. }), "{err:?}");
     assert!(err.message(Lang::En).contains("newer version"));
     assert!(err.message(Lang::Vi).contains("phiên bản ứng dụng mới hơn"));
     assert_eq!(fingerprint(&path), before);
@@ -660,31 +411,32 @@ fn a_version_1_database_on_disk_is_upgraded_and_keeps_its_drafts() {
         .unwrap();
     }
     let store = Store::open(&path, &dir.path().join("photos")).unwrap();
-    let page = store
-        .list(&ListQuery {
-            search: Some("cay do".into()),
-            ..Default::default()
-        })
-        .unwrap();
+    let page = store.list(&ListQuery { search: Some("cay do".into()), ..Default::default() }).unwrap();
     assert_eq!(page.items.len(), 1);
-    let version: u32 = store
-        .conn()
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
+    let version: u32 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, SCHEMA_VERSION);
-    let mode: String = store
-        .conn()
-        .pragma_query_value(None, "journal_mode", |r| r.get(0))
-        .unwrap();
+    let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
-    let sync: i64 = store
-        .conn()
-        .pragma_query_value(None, "synchronous", |r| r.get(0))
-        .unwrap();
+    let sync: i64 = store.conn().pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
     assert_eq!(sync, 2, "synchronous=FULL");
-    let fk: i64 = store
-        .conn()
-        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
-        .unwrap();
+    let fk: i64 = store.conn().pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
     assert_eq!(fk, 1);
+}
+
+#[test]
+fn short_ids_find_one_report() {
+    let (_dir, store) = open();
+    let id = store.create_draft(&complete()).unwrap().id;
+    let full = id.to_string();
+    assert_eq!(store.find_id(&full).unwrap(), id);
+    assert_eq!(store.find_id(&full[..13].to_uppercase()).unwrap(), id);
+    assert!(matches!(store.find_id("ffff"), Err(Error::UnknownId(_))));
+    assert!(matches!(store.find_id("ab"), Err(Error::UnknownId(_))), "too short to mean anything");
+    assert!(matches!(store.find_id("zzzz%"), Err(Error::UnknownId(_))));
+    let other = store.create_draft(&complete()).unwrap().id;
+    // UUIDv7 ids made moments apart share their leading timestamp digits.
+    let common: String =
+        full.chars().zip(other.to_string().chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect();
+    assert!(common.len() >= 8, "{full} {other}");
+    assert!(matches!(store.find_id(&common), Err(Error::AmbiguousId(_))));
 }

@@ -1,0 +1,128 @@
+//! The command line, as clap sees it. Flags here are a contract scripts rely
+//! on: add freely, never rename.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use phananh_core::Lang;
+use phananh_core::model::StateKind;
+
+/// Phản Ánh: report local problems to the district, from the desktop.
+#[derive(Debug, Parser)]
+#[command(name = "phananh", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Where drafts and photos are kept [default: the platform data dir]
+    #[arg(long, global = true, env = "PHANANH_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Language of messages: vi or en [default: from PHANANH_LANG or LANG, else vi]
+    #[arg(long, global = true, value_name = "vi|en")]
+    pub lang: Option<Lang>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write, list, change and delete drafts
+    #[command(subcommand)]
+    Draft(DraftCommand),
+    /// Check a draft and queue it for sending
+    Submit {
+        /// The report's id (or a unique start of it)
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DraftCommand {
+    /// Start a new draft; prints its id
+    New(Box<Fields>),
+    /// List reports, newest first
+    List {
+        /// Only reports containing these words (accents and case ignored)
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Only reports in this state: draft, queued, sending, sent, needs_attention
+        #[arg(long, value_name = "STATE")]
+        state: Vec<StateKind>,
+        /// Only reports in this category
+        #[arg(long, value_name = "CODE")]
+        category: Option<String>,
+        /// How many to show
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// How many to skip
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Show one report in full
+    Show {
+        /// The report's id (or a unique start of it)
+        id: String,
+    },
+    /// Change fields of a draft (an empty value clears a text field)
+    Edit {
+        /// The report's id (or a unique start of it)
+        id: String,
+        #[command(flatten)]
+        fields: Box<Fields>,
+        /// Remove the position
+        #[arg(long, conflicts_with_all = ["lat", "lon", "accuracy"])]
+        no_location: bool,
+    },
+    /// Delete a report and its photos from this device
+    Delete {
+        /// The report's id (or a unique start of it)
+        id: String,
+    },
+}
+
+/// Every field of a report.
+#[derive(Debug, Clone, Args)]
+pub struct Fields {
+    /// Category code, e.g. o_ga
+    #[arg(long)]
+    pub category: Option<String>,
+    /// What is wrong (10–4000 characters)
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Latitude in degrees
+    #[arg(long, allow_negative_numbers = true, requires = "lon")]
+    pub lat: Option<f64>,
+    /// Longitude in degrees
+    #[arg(long, allow_negative_numbers = true, requires = "lat")]
+    pub lon: Option<f64>,
+    /// Accuracy of the position in metres
+    #[arg(long, requires = "lat")]
+    pub accuracy: Option<f64>,
+    /// Address or landmark, in words
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Your name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Your phone (0912345678 or +84912345678)
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Keep your name and phone off public pages
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub anonymous: Option<bool>,
+    /// File for a neighbour: their name
+    #[arg(long)]
+    pub for_name: Option<String>,
+    /// File for a neighbour: their phone
+    #[arg(long)]
+    pub for_phone: Option<String>,
+    /// File for a neighbour: they agreed to this report
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub consent: Option<bool>,
+    /// Whether this report is filed for a neighbour (implied by --for-name, --for-phone, --consent)
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub on_behalf: Option<bool>,
+}

@@ -1,0 +1,76 @@
+//! `phananh`: the desktop client on the Phản Ánh core.
+
+mod args;
+mod draft;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use phananh_core::{Lang, Store};
+
+use args::{Cli, Command};
+use output::Out;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let lang = cli.lang.unwrap_or_else(lang_from_env);
+    let out = Out { lang, json: cli.json };
+    match run(cli, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, out: &Out) -> Result<(), phananh_core::Error> {
+    let home = cli.home.unwrap_or_else(default_home);
+    let store = Store::open_in(&home)?;
+    match cli.command {
+        Command::Draft(cmd) => draft::run(&store, cmd, out),
+        Command::Submit { id } => draft::submit(&store, &id, out),
+    }
+}
+
+/// `PHANANH_LANG`, then the locale (`LANG`), then Vietnamese.
+fn lang_from_env() -> Lang {
+    ["PHANANH_LANG", "LC_ALL", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find_map(|v| v.parse().ok())
+        .unwrap_or_default()
+}
+
+fn default_home() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("phananh")
+}
+
+/// clap's own messages are English; say in the user's language what went
+/// wrong before them, and keep clap's exit code (2) for usage errors.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let lang = args
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1))
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--lang=").map(|_| a)))
+        .and_then(|v| v.trim_start_matches("--lang=").parse().ok())
+        .unwrap_or_else(lang_from_env);
+    eprintln!(
+        "{}",
+        lang.pick("Lỗi: lệnh không hợp lệ (xem phananh --help).", "Error: invalid command (see phananh --help).")
+    );
+    let _ = e.print();
+    ExitCode::from(2)
+}
