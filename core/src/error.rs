@@ -46,6 +46,10 @@ pub enum Error {
         max: usize,
     },
 
+    /// The photo could not be used.
+    #[error(transparent)]
+    Photo(#[from] crate::photo::PhotoError),
+
     /// The file is not a SQLite database; it was left as it was.
     #[error("{} is not a Phản Ánh database; it was left untouched", path.display())]
     NotADatabase {
@@ -103,6 +107,7 @@ impl Error {
             Error::AmbiguousId(_) => "ambiguous_id",
             Error::NotEditable { .. } => "not_editable",
             Error::TooManyPhotos { .. } => "too_many_photos",
+            Error::Photo(e) => e.code(),
             Error::NotADatabase { .. } => "not_a_database",
             Error::TooNew { .. } => "database_too_new",
             Error::Storage { .. } | Error::Io { .. } | Error::Corrupt(_) => "storage",
@@ -114,6 +119,7 @@ impl Error {
         if lang == Lang::En {
             return match self {
                 Error::Invalid(errors) => errors.message(Lang::En),
+                Error::Photo(e) => e.message(Lang::En),
                 other => phananh_protocol::lang::sentence(&other.to_string()),
             };
         }
@@ -129,6 +135,7 @@ impl Error {
                 format!("Phản ánh {id} đang ở trạng thái “{}”, không thể thay đổi lúc này", state.label(Lang::Vi))
             }
             Error::TooManyPhotos { max } => format!("Mỗi phản ánh chỉ được tối đa {max} ảnh"),
+            Error::Photo(e) => e.message(Lang::Vi),
             Error::NotADatabase { path } => {
                 format!("{} không phải cơ sở dữ liệu của Phản Ánh; tệp được giữ nguyên", path.display())
             }

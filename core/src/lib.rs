@@ -14,6 +14,7 @@
 
 pub mod error;
 pub mod model;
+pub mod photo;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -14,6 +14,7 @@ use crate::phone::normalize_phone;
 /// Limits a report must stay within. The server sends its own; these are
 /// the defaults both sides start from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Limits {
     /// Shortest description, in characters after trimming.
     pub description_min: usize,
@@ -25,11 +26,20 @@ pub struct Limits {
     pub name_max: usize,
     /// Longest address text, in characters.
     pub address_max: usize,
+    /// Most bytes all of a report's photos may take together, after compression.
+    pub photo_budget: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { description_min: 10, description_max: 4000, max_photos: 5, name_max: 100, address_max: 300 }
+        Limits {
+            description_min: 10,
+            description_max: 4000,
+            max_photos: 5,
+            name_max: 100,
+            address_max: 300,
+            photo_budget: 2 * 1024 * 1024,
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! cut, foreign keys on. Photo files live beside the database, named by the
 //! photo's id; rows are the truth and files follow them.
 
+mod attach;
 mod drafts;
 mod list;
 mod meta;
@@ -20,6 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 use time::OffsetDateTime;
 
+pub use attach::{Attached, PhotoSource};
 pub use list::{ListQuery, Page};
 pub use photos::NewPhoto;
 pub use schema::VERSION as SCHEMA_VERSION;

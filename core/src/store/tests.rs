@@ -440,3 +440,103 @@ fn short_ids_find_one_report() {
     assert!(common.len() >= 8, "{full} {other}");
     assert!(matches!(store.find_id(&common), Err(Error::AmbiguousId(_))));
 }
+
+mod attach {
+    use super::*;
+    use crate::photo::{Options, PhotoError};
+    use crate::store::PhotoSource;
+    use sha2::{Digest, Sha256};
+
+    fn photo(rel: &str) -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos").join(rel)
+    }
+
+    fn files_in(store: &Store) -> Vec<String> {
+        siblings(store.photo_dir())
+    }
+
+    #[test]
+    fn a_phone_photo_is_compressed_stored_and_suggests_but_does_not_set_a_location() {
+        let (_dir, store) = open();
+        let id = store.create_draft(&DraftPatch { location: Some(None), ..complete() }).unwrap().id;
+        let attached =
+            store.attach_photo(id, PhotoSource::Path(&photo("real/iphone_hdr_NO.jpg")), &Options::default()).unwrap();
+        let p = &attached.photo;
+        assert_eq!(p.width.max(p.height), 1600);
+        let bytes = std::fs::read(store.photo_path(&p.file)).unwrap();
+        assert_eq!(bytes.len() as u64, p.bytes);
+        let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(sha, p.sha256);
+        assert!(store.photo_path(p.thumb_file.as_deref().unwrap()).exists());
+        let (lat, lon) = attached.suggestion.position.unwrap();
+        assert!((lat - 40.446_972).abs() < 1e-5 && (lon + 3.724_752).abs() < 1e-5);
+        let report = store.get(id).unwrap();
+        assert_eq!(report.photos, vec![p.clone()]);
+        assert_eq!(report.location, None, "a suggestion is only applied if the user accepts it");
+        assert_eq!(files_in(&store).len(), 2, "the JPEG and its thumbnail, no temp files");
+    }
+
+    #[test]
+    fn bytes_work_like_paths() {
+        let (_dir, store) = open();
+        let id = store.create_draft(&complete()).unwrap().id;
+        let bytes = std::fs::read(photo("real/DSCN0010.jpg")).unwrap();
+        let attached = store.attach_photo(id, PhotoSource::Bytes(&bytes), &Options::default()).unwrap();
+        assert_eq!((attached.photo.width, attached.photo.height), (640, 480));
+    }
+
+    #[test]
+    fn a_refused_photo_leaves_no_file_and_no_row() {
+        let (_dir, store) = open();
+        let id = store.create_draft(&complete()).unwrap().id;
+        let cases: [(&[u8], &str); 3] =
+            [(b"", "empty"), (b"khong phai anh", "not_an_image"), (&[0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0], "corrupt")];
+        for (bytes, code) in cases {
+            let err = store.attach_photo(id, PhotoSource::Bytes(bytes), &Options::default()).unwrap_err();
+            assert_eq!(err.code(), code, "{err}");
+        }
+        let missing =
+            store.attach_photo(id, PhotoSource::Path(Path::new("/nonexistent/photo.jpg")), &Options::default());
+        assert!(matches!(missing, Err(Error::Photo(PhotoError::Io { .. }))), "{missing:?}");
+        let dir = store.attach_photo(id, PhotoSource::Path(store.photo_dir()), &Options::default());
+        assert!(matches!(dir, Err(Error::Photo(PhotoError::Io { .. }))), "{dir:?}");
+        assert!(files_in(&store).is_empty());
+        assert!(store.get(id).unwrap().photos.is_empty());
+    }
+
+    #[test]
+    fn photos_are_shrunk_further_to_fit_the_budget_or_refused() {
+        let (_dir, store) = open();
+        store.set_limits(&Limits { photo_budget: 400 * 1024, ..Limits::default() }).unwrap();
+        let id = store.create_draft(&complete()).unwrap().id;
+        let first = store
+            .attach_photo(id, PhotoSource::Path(&photo("orientation/Landscape_1.jpg")), &Options::default())
+            .unwrap();
+        assert_eq!(first.photo.width, 1600, "the first fits as it is");
+        let second = store
+            .attach_photo(id, PhotoSource::Path(&photo("orientation/Landscape_3.jpg")), &Options::default())
+            .unwrap();
+        assert!(first.photo.bytes + second.photo.bytes <= 400 * 1024, "{} + {}", first.photo.bytes, second.photo.bytes);
+        assert!(second.photo.bytes < first.photo.bytes);
+
+        store.set_limits(&Limits { photo_budget: 420 * 1024, ..Limits::default() }).unwrap();
+        let before = files_in(&store);
+        let err = store
+            .attach_photo(id, PhotoSource::Path(&photo("real/iphone_hdr_NO.jpg")), &Options::default())
+            .unwrap_err();
+        assert!(matches!(err, Error::Photo(PhotoError::OverBudget { .. })), "{err:?}");
+        assert!(err.message(Lang::Vi).contains("vượt"));
+        assert_eq!(files_in(&store), before, "nothing written for a refused photo");
+    }
+
+    #[test]
+    fn only_editable_reports_take_photos() {
+        let (_dir, store) = open();
+        let id = store.create_draft(&complete()).unwrap().id;
+        store.submit(id).unwrap();
+        let err =
+            store.attach_photo(id, PhotoSource::Path(&photo("real/DSCN0010.jpg")), &Options::default()).unwrap_err();
+        assert!(matches!(err, Error::NotEditable { .. }), "{err:?}");
+        assert!(files_in(&store).is_empty());
+    }
+}
