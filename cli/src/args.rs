@@ -32,6 +32,9 @@ pub enum Command {
     /// Write, list, change and delete drafts
     #[command(subcommand)]
     Draft(DraftCommand),
+    /// Work with photo files directly
+    #[command(subcommand)]
+    Photo(PhotoCommand),
     /// Check a draft and queue it for sending
     Submit {
         /// The report's id (or a unique start of it)
@@ -75,6 +78,21 @@ pub enum DraftCommand {
         /// Remove the position
         #[arg(long, conflicts_with_all = ["lat", "lon", "accuracy"])]
         no_location: bool,
+    },
+    /// Compress a photo and attach it to a draft; prints the GPS it suggests
+    Attach {
+        /// The report's id (or a unique start of it)
+        id: String,
+        /// The photo: JPEG, PNG or WebP
+        file: PathBuf,
+        /// Also set the draft's location from the photo's GPS, if it has one
+        #[arg(long)]
+        use_location: bool,
+    },
+    /// Remove a photo from a draft
+    Detach {
+        /// The photo's id
+        photo_id: String,
     },
     /// Delete a report and its photos from this device
     Delete {
@@ -125,4 +143,24 @@ pub struct Fields {
     /// Whether this report is filed for a neighbour (implied by --for-name, --for-phone, --consent)
     #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub on_behalf: Option<bool>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PhotoCommand {
+    /// Shrink a photo as the app does: upright, no metadata, JPEG
+    Compress {
+        /// The photo: JPEG, PNG or WebP
+        input: PathBuf,
+        /// Where to write the JPEG
+        output: PathBuf,
+        /// Longest side in pixels (64–8192)
+        #[arg(long, default_value_t = 1600)]
+        max_edge: u32,
+        /// JPEG quality (30–100)
+        #[arg(long, default_value_t = 80)]
+        quality: u8,
+        /// Also write the list thumbnail here
+        #[arg(long, value_name = "FILE")]
+        thumbnail: Option<PathBuf>,
+    },
 }

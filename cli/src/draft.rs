@@ -1,8 +1,9 @@
 //! `phananh draft …` and `phananh submit`.
 
 use phananh_core::Store;
-use phananh_core::model::{DraftPatch, Location};
-use phananh_core::store::ListQuery;
+use phananh_core::model::{DraftPatch, Location, PhotoId};
+use phananh_core::photo;
+use phananh_core::store::{ListQuery, PhotoSource};
 use serde_json::json;
 
 use crate::args::{DraftCommand, Fields};
@@ -47,6 +48,45 @@ pub fn run(store: &Store, cmd: DraftCommand, out: &Out) -> Result<()> {
                 out.json(&report);
             } else {
                 println!("{}", out.t("Đã lưu.", "Saved."));
+            }
+        }
+        DraftCommand::Attach { id, file, use_location } => {
+            let id = store.find_id(&id)?;
+            let attached = store.attach_photo(id, PhotoSource::Path(&file), &photo::Options::default())?;
+            let position = attached.suggestion.position;
+            if use_location && let Some((lat, lon)) = position {
+                let location = Location { lat, lon, accuracy_m: None };
+                store.update_draft(id, &DraftPatch { location: Some(Some(location)), ..Default::default() })?;
+            }
+            if out.json {
+                out.json(&json!({
+                    "photo": attached.photo,
+                    "suggestion": crate::photo::suggestion_json(&attached.suggestion),
+                    "location_applied": use_location && position.is_some(),
+                }));
+            } else {
+                let p = &attached.photo;
+                println!("{}  {}×{}  {} KB", p.id, p.width, p.height, p.bytes.div_ceil(1024));
+                crate::photo::print_suggestion(&attached.suggestion, out);
+                if position.is_some() && !use_location {
+                    println!(
+                        "{}",
+                        out.t(
+                            "(vị trí trong ảnh chỉ là gợi ý; dùng --use-location để áp dụng)",
+                            "(the photo's position is only a suggestion; use --use-location to apply it)"
+                        )
+                    );
+                }
+            }
+        }
+        DraftCommand::Detach { photo_id } => {
+            let photo_id: PhotoId =
+                photo_id.parse().map_err(|_| phananh_core::Error::PhotoNotFound(photo_id.clone()))?;
+            store.remove_photo(photo_id)?;
+            if out.json {
+                out.json(&json!({ "detached": photo_id }));
+            } else {
+                println!("{}", out.t("Đã bỏ ảnh.", "Photo removed."));
             }
         }
         DraftCommand::Delete { id } => {

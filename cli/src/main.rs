@@ -3,6 +3,7 @@
 mod args;
 mod draft;
 mod output;
+mod photo;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,9 +32,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, out: &Out) -> Result<(), phananh_core::Error> {
+    if let Command::Photo(cmd) = cli.command {
+        // Works on files alone: no store needed.
+        return photo::run(cmd, out);
+    }
     let home = cli.home.unwrap_or_else(default_home);
     let store = Store::open_in(&home)?;
     match cli.command {
+        Command::Photo(_) => Ok(()),
         Command::Draft(cmd) => draft::run(&store, cmd, out),
         Command::Submit { id } => draft::submit(&store, &id, out),
     }

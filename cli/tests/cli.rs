@@ -225,3 +225,63 @@ fn phananh_home_env_is_the_default_home() {
     assert!(out.status.success());
     assert!(home.path().join("phananh.sqlite3").exists());
 }
+
+fn testphoto(rel: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos").join(rel)
+}
+
+#[test]
+fn photo_compress_reports_size_and_gps() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out.jpg");
+    let thumb = dir.path().join("thumb.jpg");
+    let input = testphoto("real/HMD_Nokia_8.3_5G.jpg");
+    let v = json(
+        dir.path(),
+        &[
+            "photo",
+            "compress",
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--max-edge",
+            "1200",
+            "--quality",
+            "75",
+            "--thumbnail",
+            thumb.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["width"], 1200);
+    assert_eq!(v["bytes"].as_u64().unwrap(), std::fs::metadata(&out).unwrap().len());
+    assert_eq!(v["thumbnail_bytes"].as_u64().unwrap(), std::fs::metadata(&thumb).unwrap().len());
+    assert_eq!(v["source"]["width"], 4608);
+    assert!((v["suggestion"]["lat"].as_f64().unwrap() - 60.146_705).abs() < 1e-5);
+    assert_eq!(v["suggestion"]["taken_at"], "2022-08-14T11:12:31Z");
+    assert!(!std::fs::read(&out).unwrap().windows(4).any(|w| w == b"Exif"));
+
+    let bad = phananh(dir.path(), &["--lang", "en", "photo", "compress", "Cargo.toml", out.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a photo"));
+}
+
+#[test]
+fn draft_attach_suggests_gps_and_applies_it_only_when_asked() {
+    let home = TempDir::new().unwrap();
+    let id = ok(home.path(), &["draft", "new", "--description", "Cây đổ chắn ngang đường liên thôn"]).trim().to_owned();
+    let photo = testphoto("real/iphone_hdr_NO.jpg");
+    let v = json(home.path(), &["draft", "attach", &id, photo.to_str().unwrap()]);
+    assert_eq!(v["location_applied"], false);
+    assert!((v["suggestion"]["lon"].as_f64().unwrap() + 3.724_752).abs() < 1e-5);
+    assert_eq!(json(home.path(), &["draft", "show", &id])["location"], Value::Null);
+
+    let v = json(home.path(), &["draft", "attach", &id, photo.to_str().unwrap(), "--use-location"]);
+    assert_eq!(v["location_applied"], true);
+    let shown = json(home.path(), &["draft", "show", &id]);
+    assert!((shown["location"]["lat"].as_f64().unwrap() - 40.446_972).abs() < 1e-5);
+    assert_eq!(shown["photos"].as_array().unwrap().len(), 2);
+
+    let photo_id = v["photo"]["id"].as_str().unwrap().to_owned();
+    ok(home.path(), &["draft", "detach", &photo_id]);
+    assert_eq!(json(home.path(), &["draft", "show", &id])["photos"].as_array().unwrap().len(), 1);
+    assert!(!phananh(home.path(), &["draft", "detach", "nope"]).status.success());
+}
