@@ -8,6 +8,7 @@ pub mod lang;
 pub mod phone;
 pub mod text;
 pub mod validate;
+pub mod wire;
 
 pub use lang::Lang;
 pub use phone::{PhoneError, normalize_phone};

@@ -1,10 +1,136 @@
-//! `phananh-server`: the reference server. Only a placeholder until the
-//! server issue; it says so instead of pretending to serve.
+//! `phananh-server serve | staff add | apikey add`.
 
-fn main() {
-    eprintln!(
-        "phananh-server {} is not built yet; only the app side (phananh) works for now",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(2);
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use phananh_server::{Config, auth, demo, staff};
+use tokio::net::TcpListener;
+
+/// The Phản Ánh reference server.
+#[derive(Debug, Parser)]
+#[command(name = "phananh-server", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API, uploads, public pages and the staff side
+    Serve {
+        /// Data directory (database, photos, partial uploads); created if missing
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Seed demo categories, the Đô Lương service area and a staff account
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage staff accounts
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Manage Open311 API keys
+    #[command(subcommand)]
+    Apikey(ApikeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Add a staff account (or reset its password); the password is read from stdin
+    Add {
+        /// Sign-in name
+        name: String,
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApikeyCommand {
+    /// Create an API key; printed as the last word of the output
+    Add {
+        /// Who the key is for
+        name: String,
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { data, listen, demo } => serve(data, &listen, demo),
+        Command::Staff(StaffCommand::Add { name, data }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+            let state = phananh_server::open(Config::new(data))?;
+            state.db.blocking(|c| staff::add(c, &name, password.trim_end_matches(['\r', '\n'])))?;
+            println!("staff account {name} saved");
+            Ok(())
+        }
+        Command::Apikey(ApikeyCommand::Add { name, data }) => {
+            let state = phananh_server::open(Config::new(data))?;
+            let key = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?;
+            state.db.blocking(|c| {
+                c.execute(
+                    "INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, ?2, ?3)",
+                    (auth::token_hash(&key), name.as_str(), phananh_server::db::now_ms()),
+                )
+            })?;
+            println!("API key for {name}: {key}");
+            Ok(())
+        }
+    }
+}
+
+fn serve(data: PathBuf, listen: &str, with_demo: bool) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let state = phananh_server::open(Config::new(data.clone()))?;
+        if with_demo {
+            state.db.blocking(|c| demo::seed(c))?;
+            let fresh =
+                state.db.blocking(|c| c.query_row("SELECT count(*) FROM staff", [], |r| r.get::<_, i64>(0)))? == 0;
+            if fresh {
+                let password = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?[..16].to_owned();
+                state.db.blocking(|c| staff::add(c, "admin", &password))?;
+                // Printed once, to the operator's terminal; never logged.
+                println!("demo staff account: admin / {password}");
+            }
+        }
+        let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+        let addr = listener.local_addr()?;
+        println!("phananh-server listening on http://{addr} (data in {})", data.display());
+        println!("staff dashboard: http://{addr}/staff");
+        phananh_server::serve(listener, state, shutdown_signal()).await
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
 }

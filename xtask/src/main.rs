@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("fmt") => run("cargo", &["fmt", "--all"], &[]),
+        Some("bench-photo") => bench_photo(),
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci|fmt>\n  ci   fmt check, clippy, rustdoc, all tests (what CI runs)\n  fmt  format the workspace"
@@ -45,6 +46,40 @@ fn ci() -> Result<(), String> {
         eprintln!("==> {name} ok in {:.0?}", started.elapsed());
     }
     Ok(())
+}
+
+/// Build release binaries and compare the photo pipeline with vipsthumbnail.
+fn bench_photo() -> Result<(), String> {
+    run(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "phananh-cli",
+            "-p",
+            "phananh-e2e",
+            "--bin",
+            "phananh",
+            "--bin",
+            "photo-bench",
+        ],
+        &[],
+    )?;
+    let root = workspace_root();
+    let target = root.join("target/release");
+    let photos = root.join("../shared/testdata/photos");
+    let work = root.join("target/photo-bench");
+    let bench = target.join("photo-bench");
+    let phananh = target.join("phananh");
+    let args = [
+        phananh.to_string_lossy().into_owned(),
+        photos.to_string_lossy().into_owned(),
+        work.to_string_lossy().into_owned(),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&bench.to_string_lossy(), &args, &[])
 }
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {

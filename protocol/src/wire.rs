@@ -1,0 +1,191 @@
+//! The native API's JSON bodies (`/api/v1`), shared by the server and the
+//! app's sync client so the two cannot drift apart.
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::{Limits, ServiceArea};
+
+/// Every error body: a stable code for programs, a message for people (in
+/// the request's `Accept-Language`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable snake_case code.
+    pub code: String,
+    /// Human message, vi or en.
+    pub message: String,
+    /// The field at fault, for validation errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// `POST /api/v1/devices` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRegistered {
+    /// The device's id (public).
+    pub device_id: String,
+    /// The bearer token for every later call. Shown once; the server keeps only its hash.
+    pub token: String,
+}
+
+/// One kind of problem people can report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Stable code, e.g. `o_ga`.
+    pub code: String,
+    /// Vietnamese name.
+    pub name_vi: String,
+    /// English name.
+    pub name_en: String,
+    /// Vietnamese group name.
+    pub group_vi: String,
+    /// English group name.
+    pub group_en: String,
+    /// Whether a report of this kind needs at least one photo.
+    pub photo_required: bool,
+}
+
+/// `GET /api/v1/services` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Services {
+    /// The categories, in display order.
+    pub categories: Vec<Category>,
+    /// The area reports are accepted in, if limited.
+    pub service_area: Option<ServiceArea>,
+    /// The limits reports must respect.
+    pub limits: Limits,
+}
+
+/// The reporter as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WireReporter {
+    /// Name.
+    pub name: Option<String>,
+    /// Phone, E.164.
+    pub phone: Option<String>,
+    /// Keep name and phone off public pages.
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+/// The neighbour a volunteer files for, as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WireOnBehalf {
+    /// Name.
+    pub name: Option<String>,
+    /// Phone, E.164.
+    pub phone: Option<String>,
+    /// They agreed.
+    #[serde(default)]
+    pub consent: bool,
+}
+
+/// A photo the report will have, declared up front so the server knows when
+/// the report is complete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoDecl {
+    /// The photo's client id (UUID).
+    pub id: String,
+    /// Lower-case hex SHA-256 of the JPEG.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// `PUT /api/v1/reports/{client_id}` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportBody {
+    /// Category code.
+    pub category: String,
+    /// Description.
+    pub description: String,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// Accuracy in metres.
+    pub accuracy_m: Option<f64>,
+    /// Address text.
+    pub address: Option<String>,
+    /// Who reports.
+    #[serde(default)]
+    pub reporter: WireReporter,
+    /// For whom, if filed for a neighbour.
+    pub on_behalf_of: Option<WireOnBehalf>,
+    /// The photos that will follow.
+    #[serde(default)]
+    pub photos: Vec<PhotoDecl>,
+    /// When the draft was started on the phone (RFC 3339).
+    pub created_at: Option<String>,
+}
+
+/// The answer to a report `PUT`, and to `GET /api/v1/reports/{client_id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportStatus {
+    /// The client id.
+    pub client_id: String,
+    /// The short code people read aloud.
+    pub tracking_code: String,
+    /// Current status: received, in_progress, resolved, rejected.
+    pub status: String,
+    /// Photos declared and how many have arrived.
+    pub photos_expected: u32,
+    /// Photos attached so far.
+    pub photos_received: u32,
+    /// The public page for this report.
+    pub public_url: String,
+    /// When the server got it (RFC 3339).
+    pub received_at: String,
+    /// Status history with official replies, oldest first.
+    #[serde(default)]
+    pub history: Vec<StatusChange>,
+}
+
+/// One status change (with an official reply, if any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The report's client id.
+    pub client_id: String,
+    /// Its tracking code.
+    pub tracking_code: String,
+    /// The new status.
+    pub status: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The official reply, if one came with it.
+    pub reply: Option<String>,
+}
+
+/// `GET /api/v1/reports/changes` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangesPage {
+    /// Changes since the cursor, oldest first.
+    pub changes: Vec<StatusChange>,
+    /// Where to continue from (opaque).
+    pub next_cursor: String,
+    /// Whether more changes are waiting.
+    pub has_more: bool,
+}
+
+/// One open report near a point (public fields only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearbyReport {
+    /// Tracking code.
+    pub tracking_code: String,
+    /// Category code.
+    pub category: String,
+    /// Status.
+    pub status: String,
+    /// Distance from the asked point, in metres.
+    pub distance_m: f64,
+    /// Days since it was received.
+    pub age_days: u32,
+    /// First photo's thumbnail, if any.
+    pub thumbnail_url: Option<String>,
+}
+
+/// `GET /api/v1/reports/nearby` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Nearby {
+    /// Open reports, nearest first.
+    pub reports: Vec<NearbyReport>,
+}

@@ -1,0 +1,98 @@
+//! The HTTP surface: one router, small handlers per area.
+
+pub mod devices;
+pub mod public;
+pub mod reports;
+pub mod services;
+pub mod staff_api;
+pub mod uploads;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts};
+use axum::http::header::{HOST, RETRY_AFTER};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use phananh_protocol::Lang;
+
+use crate::error::ApiError;
+use crate::state::Shared;
+
+/// Every route.
+pub fn router(state: Shared) -> Router {
+    let api = Router::new()
+        .route("/devices", post(devices::register))
+        .route("/services", get(services::services))
+        .route("/reports/changes", get(reports::changes))
+        .route("/reports/nearby", get(reports::nearby))
+        .route("/reports/{client_id}", put(reports::put).get(reports::get))
+        .route("/reports/{client_id}/photos", post(uploads::create).options(uploads::options))
+        .route("/uploads", axum::routing::options(uploads::options))
+        .route(
+            "/uploads/{id}",
+            axum::routing::head(uploads::head).patch(uploads::patch).delete(uploads::delete).options(uploads::options),
+        )
+        .route("/staff/login", post(staff_api::login))
+        .route("/staff/reports", get(staff_api::list))
+        .route("/staff/reports/{code}", get(staff_api::show))
+        .route("/staff/reports/{code}/status", post(staff_api::set_status))
+        .route("/staff/reports/{code}/duplicate", post(staff_api::mark_duplicate))
+        .layer(DefaultBodyLimit::max(uploads::MAX_CHUNK));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/r/{code}", get(public::page))
+        .route("/r/{code}/photo/{n}", get(public::photo))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found(headers: HeaderMap) -> ApiError {
+    let lang = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default();
+    ApiError::not_found(lang)
+}
+
+/// The client's IP address (the socket peer; a deployment behind a proxy
+/// would read its forwarding header here instead).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// `http://host:port` as the client reached us, for links in answers.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let host: String =
+        host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')).collect();
+    format!("http://{host}")
+}
+
+/// 429 with `Retry-After` past the limit.
+pub fn limited(state: &Shared, key: &str, per_minute: u32, lang: Lang) -> Result<(), ApiError> {
+    state.limiter.check(key, per_minute).map_err(|wait| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            lang,
+            "Quá nhiều yêu cầu; hãy thử lại sau",
+            "Too many requests; try again later",
+        )
+        .with_header(RETRY_AFTER, &wait.to_string())
+    })
+}

@@ -1,0 +1,550 @@
+//! Photos by tus 1.0.0: creation, core, checksum (sha1, sha256),
+//! expiration and termination. A phone on 3G sends a photo in chunks; after
+//! any failure it asks (`HEAD`) where the server got to and resumes there.
+//!
+//! On completion the whole file's SHA-256 must equal the one declared with
+//! the report, and the bytes must be a JPEG within limits; only then is the
+//! photo attached.
+
+use std::io::{Seek, SeekFrom, Write};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use phananh_protocol::Lang;
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::auth::{Device, hex, new_token};
+use crate::db::now_ms;
+use crate::error::ApiError;
+use crate::routes::limited;
+use crate::state::Shared;
+
+const TUS_VERSION: &str = "1.0.0";
+const EXTENSIONS: &str = "creation,checksum,expiration,termination";
+/// Largest PATCH body: a chunk, not a whole file, on a phone link.
+pub const MAX_CHUNK: usize = 8 * 1024 * 1024;
+
+fn h(name: &'static str) -> HeaderName {
+    HeaderName::from_static(name)
+}
+
+fn tus(status: StatusCode) -> Response {
+    let mut r = status.into_response();
+    r.headers_mut().insert(h("tus-resumable"), HeaderValue::from_static(TUS_VERSION));
+    r
+}
+
+fn tus_error(e: ApiError) -> ApiError {
+    e.with_header(h("tus-resumable"), TUS_VERSION)
+}
+
+/// `OPTIONS`: what this server speaks.
+pub async fn options(State(state): State<Shared>) -> Response {
+    let mut r = tus(StatusCode::NO_CONTENT);
+    let hs = r.headers_mut();
+    hs.insert(h("tus-version"), HeaderValue::from_static(TUS_VERSION));
+    hs.insert(h("tus-extension"), HeaderValue::from_static(EXTENSIONS));
+    hs.insert(h("tus-checksum-algorithm"), HeaderValue::from_static("sha1,sha256"));
+    if let Ok(v) = HeaderValue::from_str(&state.config.max_photo_bytes.to_string()) {
+        hs.insert(h("tus-max-size"), v);
+    }
+    r
+}
+
+fn check_version(headers: &HeaderMap, lang: Lang) -> Result<(), ApiError> {
+    match headers.get("tus-resumable").and_then(|v| v.to_str().ok()) {
+        Some(TUS_VERSION) => Ok(()),
+        _ => Err(tus_error(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "tus_version",
+            lang,
+            "Cần Tus-Resumable: 1.0.0",
+            "Tus-Resumable: 1.0.0 is required",
+        ))
+        .with_header(h("tus-version"), TUS_VERSION)),
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// `Upload-Metadata: key base64,key base64`.
+fn metadata(headers: &HeaderMap) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    if let Some(v) = headers.get("upload-metadata").and_then(|v| v.to_str().ok()) {
+        for pair in v.split(',') {
+            let mut it = pair.trim().splitn(2, ' ');
+            if let Some(key) = it.next().filter(|k| !k.is_empty()) {
+                let value = it.next().and_then(|b| B64.decode(b.trim()).ok()).and_then(|b| String::from_utf8(b).ok());
+                out.insert(key.to_owned(), value.unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+fn http_date(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let fmt = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    t.format(&fmt).unwrap_or_default()
+}
+
+/// `POST /api/v1/reports/{client_id}/photos`: start (or find again) the
+/// upload of one declared photo.
+pub async fn create(
+    State(state): State<Shared>,
+    device: Device,
+    Path(client_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let lang = device.lang;
+    check_version(&headers, lang)?;
+    let client_id =
+        crate::routes::reports::parse_uuid(&client_id, lang).map_err(|_| tus_error(ApiError::not_found(lang)))?;
+    let length = header_u64(&headers, "upload-length").ok_or_else(|| {
+        tus_error(ApiError::bad_request(lang, "upload_length", "Thiếu Upload-Length", "Upload-Length is required"))
+    })?;
+    if length == 0 || length > state.config.max_photo_bytes {
+        return Err(tus_error(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "photo_too_large",
+            lang,
+            "Ảnh quá lớn",
+            "The photo is too large",
+        )));
+    }
+    let meta = metadata(&headers);
+    let photo_id = meta
+        .get("photo_id")
+        .and_then(|p| uuid::Uuid::parse_str(p).ok())
+        .map(|u| u.hyphenated().to_string())
+        .ok_or_else(|| {
+            tus_error(ApiError::bad_request(
+                lang,
+                "photo_id",
+                "Thiếu photo_id trong Upload-Metadata",
+                "Upload-Metadata needs photo_id",
+            ))
+        })?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| k.trim().chars().take(128).collect::<String>())
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(|| photo_id.clone());
+    limited(&state, &format!("upload:{}", device.id), state.config.uploads_per_minute, lang).map_err(tus_error)?;
+
+    let upload_id = new_token()?[..32].to_owned();
+    let now = now_ms();
+    let expires = now + state.config.upload_ttl_secs * 1000;
+    let max_open = i64::from(state.config.max_open_uploads);
+    let dev = device.id.clone();
+    let outcome = state
+        .db
+        .call(move |c| {
+            let tx = c.transaction()?;
+            // A replay of the same creation gets the same upload.
+            let existing: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT id, expires_at FROM uploads WHERE device_id = ?1 AND idempotency_key = ?2",
+                    params![dev, key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((id, exp)) = existing {
+                if exp > now {
+                    return Ok(Ok((id, exp)));
+                }
+                tx.execute("DELETE FROM uploads WHERE id = ?1", [&id])?;
+            }
+            let report: Option<(i64, Option<String>)> = tx
+                .query_row("SELECT id, device_id FROM reports WHERE client_id = ?1", [&client_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let Some((report_id, Some(owner))) = report else { return Ok(Err("not_found")) };
+            if owner != dev {
+                return Ok(Err("not_found"));
+            }
+            let decl: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT sha256, bytes FROM photo_decls WHERE report_id = ?1 AND photo_id = ?2",
+                    params![report_id, photo_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((sha256, declared)) = decl else { return Ok(Err("undeclared")) };
+            if declared as u64 != length {
+                return Ok(Err("length_mismatch"));
+            }
+            let open: i64 = tx.query_row(
+                "SELECT count(*) FROM uploads WHERE device_id = ?1 AND completed = 0 AND expires_at > ?2",
+                params![dev, now],
+                |r| r.get(0),
+            )?;
+            if open >= max_open {
+                return Ok(Err("too_many_uploads"));
+            }
+            tx.execute(
+                "INSERT INTO uploads (id, device_id, report_id, photo_id, idempotency_key, length, sha256, expires_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![upload_id, dev, report_id, photo_id, key, length as i64, sha256, expires, now],
+            )?;
+            tx.commit()?;
+            Ok(Ok((upload_id, expires)))
+        })
+        .await?;
+    let (id, expires) = outcome.map_err(|why| {
+        tus_error(match why {
+            "undeclared" => crate::routes::reports::invalid(
+                lang,
+                "photo_not_declared",
+                phananh_protocol::Field::Photos,
+                "Ảnh này không có trong phản ánh",
+                "This photo was not declared with the report",
+            ),
+            "length_mismatch" => crate::routes::reports::invalid(
+                lang,
+                "length_mismatch",
+                phananh_protocol::Field::Photos,
+                "Kích thước ảnh khác với khai báo",
+                "Upload-Length differs from the declared size",
+            ),
+            "too_many_uploads" => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_uploads",
+                lang,
+                "Quá nhiều ảnh đang tải lên dở",
+                "Too many unfinished uploads",
+            )
+            .with_header(axum::http::header::RETRY_AFTER, "60"),
+            _ => ApiError::not_found(lang),
+        })
+    })?;
+    let mut r = tus(StatusCode::CREATED);
+    let hs = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/uploads/{id}")) {
+        hs.insert(LOCATION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&http_date(expires)) {
+        hs.insert(h("upload-expires"), v);
+    }
+    Ok(r)
+}
+
+struct Upload {
+    report_id: i64,
+    photo_id: String,
+    length: u64,
+    offset: u64,
+    sha256: String,
+    expires_at: i64,
+    completed: bool,
+}
+
+async fn find(state: &Shared, device: &Device, id: &str) -> Result<Upload, ApiError> {
+    let lang = device.lang;
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(tus_error(ApiError::not_found(lang)));
+    }
+    let (id, dev) = (id.to_owned(), device.id.clone());
+    let found = state
+        .db
+        .call(move |c| {
+            Ok(c.query_row(
+                "SELECT report_id, photo_id, length, offset, sha256, expires_at, completed FROM uploads
+                 WHERE id = ?1 AND device_id = ?2",
+                params![id, dev],
+                |r| {
+                    Ok(Upload {
+                        report_id: r.get(0)?,
+                        photo_id: r.get(1)?,
+                        length: r.get::<_, i64>(2)? as u64,
+                        offset: r.get::<_, i64>(3)? as u64,
+                        sha256: r.get(4)?,
+                        expires_at: r.get(5)?,
+                        completed: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+        .await?;
+    let upload = found.ok_or_else(|| tus_error(ApiError::not_found(lang)))?;
+    if !upload.completed && upload.expires_at <= now_ms() {
+        return Err(tus_error(ApiError::new(
+            StatusCode::GONE,
+            "upload_expired",
+            lang,
+            "Phiên tải ảnh đã hết hạn",
+            "This upload has expired",
+        )));
+    }
+    Ok(upload)
+}
+
+fn offset_headers(r: &mut Response, u: &Upload) {
+    let hs = r.headers_mut();
+    for (name, value) in [("upload-offset", u.offset.to_string()), ("upload-length", u.length.to_string())] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            hs.insert(h(name), v);
+        }
+    }
+    if !u.completed
+        && let Ok(v) = HeaderValue::from_str(&http_date(u.expires_at))
+    {
+        hs.insert(h("upload-expires"), v);
+    }
+    hs.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// `HEAD /api/v1/uploads/{id}`: where to resume.
+pub async fn head(
+    State(state): State<Shared>,
+    device: Device,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_version(&headers, device.lang)?;
+    let upload = find(&state, &device, &id).await?;
+    let mut r = tus(StatusCode::OK);
+    offset_headers(&mut r, &upload);
+    Ok(r)
+}
+
+/// `PATCH /api/v1/uploads/{id}`: append a chunk at the server's offset.
+pub async fn patch(
+    State(state): State<Shared>,
+    device: Device,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let lang = device.lang;
+    check_version(&headers, lang)?;
+    if headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some("application/offset+octet-stream") {
+        return Err(tus_error(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            lang,
+            "Cần Content-Type: application/offset+octet-stream",
+            "Content-Type must be application/offset+octet-stream",
+        )));
+    }
+    let offset = header_u64(&headers, "upload-offset").ok_or_else(|| {
+        tus_error(ApiError::bad_request(lang, "upload_offset", "Thiếu Upload-Offset", "Upload-Offset is required"))
+    })?;
+    let mut upload = find(&state, &device, &id).await?;
+    if upload.completed || offset != upload.offset {
+        return Err(tus_error(ApiError::new(
+            StatusCode::CONFLICT,
+            "offset_mismatch",
+            lang,
+            "Upload-Offset không khớp với máy chủ",
+            "Upload-Offset does not match the server's offset",
+        ))
+        .with_header(h("upload-offset"), &upload.offset.to_string()));
+    }
+    if offset + body.len() as u64 > upload.length {
+        return Err(tus_error(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "past_length",
+            lang,
+            "Dữ liệu vượt quá Upload-Length",
+            "The chunk goes past Upload-Length",
+        )));
+    }
+    if let Some(checksum) = headers.get("upload-checksum").and_then(|v| v.to_str().ok()) {
+        verify_chunk(checksum, &body, lang)?;
+    }
+    let path = state.upload_dir.join(format!("{id}.part"));
+    let chunk = body.clone();
+    let at = offset;
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&path)?;
+        // Truncate to the recorded offset first: a chunk cut off mid-way by
+        // a dropped link may have left bytes the database never counted.
+        f.set_len(at)?;
+        f.seek(SeekFrom::Start(at))?;
+        f.write_all(&chunk)?;
+        f.sync_data()
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    upload.offset = offset + body.len() as u64;
+    let new_offset = upload.offset as i64;
+    let uid = id.clone();
+    state
+        .db
+        .call(move |c| {
+            c.execute("UPDATE uploads SET offset = ?2 WHERE id = ?1", params![uid, new_offset])?;
+            Ok(())
+        })
+        .await?;
+    if upload.offset == upload.length {
+        finish(&state, &id, &upload, lang).await?;
+        upload.completed = true;
+    }
+    let mut r = tus(StatusCode::NO_CONTENT);
+    offset_headers(&mut r, &upload);
+    Ok(r)
+}
+
+fn verify_chunk(header: &str, body: &[u8], lang: Lang) -> Result<(), ApiError> {
+    let (algo, b64) = header.trim().split_once(' ').unwrap_or((header, ""));
+    let expected = B64.decode(b64.trim()).map_err(|_| {
+        tus_error(ApiError::bad_request(
+            lang,
+            "bad_checksum",
+            "Upload-Checksum không hợp lệ",
+            "Malformed Upload-Checksum",
+        ))
+    })?;
+    let actual: Vec<u8> = match algo {
+        "sha256" => Sha256::digest(body).to_vec(),
+        "sha1" => sha1::Sha1::digest(body).to_vec(),
+        _ => {
+            return Err(tus_error(ApiError::bad_request(
+                lang,
+                "checksum_algorithm",
+                "Không hỗ trợ thuật toán kiểm tra này",
+                "Unsupported checksum algorithm",
+            )));
+        }
+    };
+    if actual != expected {
+        let status = StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST);
+        return Err(tus_error(ApiError::new(
+            status,
+            "checksum_mismatch",
+            lang,
+            "Dữ liệu bị lỗi trên đường truyền; hãy gửi lại đoạn này",
+            "Checksum mismatch; the chunk was discarded, send it again",
+        )));
+    }
+    Ok(())
+}
+
+/// The last byte arrived: check the whole file and attach the photo.
+async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result<(), ApiError> {
+    let path = state.upload_dir.join(format!("{id}.part"));
+    let bytes = tokio::fs::read(&path).await.map_err(ApiError::internal)?;
+    let reset =
+        |code: &'static str, vi: &str, en: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang, vi, en);
+    let problem = if hex(&Sha256::digest(&bytes)) != upload.sha256 {
+        Some(reset(
+            "sha256_mismatch",
+            "Ảnh nhận được khác với ảnh đã khai báo (sha256); hãy gửi lại",
+            "The received photo's sha256 differs from the declared one; send it again",
+        ))
+    } else {
+        jpeg_size(&bytes).err().map(|_| {
+            reset(
+                "not_a_jpeg",
+                "Tệp gửi lên không phải ảnh JPEG hợp lệ",
+                "The upload is not a valid JPEG within limits",
+            )
+        })
+    };
+    if let Some(e) = problem {
+        // Start over: the bytes are wrong as a whole, resuming cannot help.
+        let _ = tokio::fs::remove_file(&path).await;
+        let uid = id.to_owned();
+        state.db.call(move |c| Ok(c.execute("DELETE FROM uploads WHERE id = ?1", [uid])?)).await?;
+        return Err(tus_error(e));
+    }
+    let (width, height) = jpeg_size(&bytes).unwrap_or((0, 0));
+    let key = format!("{}/{}.jpg", upload.report_id, upload.photo_id);
+    let store = state.photos.clone();
+    let (k, p) = (key.clone(), path.clone());
+    tokio::task::spawn_blocking(move || store.put_file(&k, &p))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let (uid, report_id, photo_id, sha, len) =
+        (id.to_owned(), upload.report_id, upload.photo_id.clone(), upload.sha256.clone(), upload.length as i64);
+    state
+        .db
+        .call(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                         (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), ?8)
+                 ON CONFLICT (id) DO NOTHING",
+                params![photo_id, report_id, key, sha, len, width, height, now_ms()],
+            )?;
+            tx.execute("UPDATE uploads SET completed = 1 WHERE id = ?1", [uid])?;
+            tx.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![report_id, now_ms()])?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    tracing::info!(report = upload.report_id, "photo attached");
+    Ok(())
+}
+
+/// Width and height if the bytes are a JPEG the server accepts.
+fn jpeg_size(bytes: &[u8]) -> Result<(u32, u32), ()> {
+    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(());
+    }
+    let mut d = jpeg_decoder::Decoder::new(bytes);
+    let info = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.read_info().ok().and_then(|_| d.info())))
+        .ok()
+        .flatten()
+        .ok_or(())?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    if w == 0 || h == 0 || w > 8192 || h > 8192 {
+        return Err(());
+    }
+    Ok((w, h))
+}
+
+/// `DELETE /api/v1/uploads/{id}`: termination.
+pub async fn delete(
+    State(state): State<Shared>,
+    device: Device,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_version(&headers, device.lang)?;
+    let upload = find(&state, &device, &id).await?;
+    if upload.completed {
+        // The photo is attached; termination does not take it back.
+        return Ok(tus(StatusCode::NO_CONTENT));
+    }
+    let _ = tokio::fs::remove_file(state.upload_dir.join(format!("{id}.part"))).await;
+    state.db.call(move |c| Ok(c.execute("DELETE FROM uploads WHERE id = ?1", [id])?)).await?;
+    Ok(tus(StatusCode::NO_CONTENT))
+}
+
+/// Remove expired unfinished uploads and their partial files.
+pub async fn sweep_expired(state: &Shared) -> Result<usize, ApiError> {
+    let now = now_ms();
+    let ids: Vec<String> = state
+        .db
+        .call(move |c| {
+            let ids = c
+                .prepare("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?1")?
+                .query_map([now], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            c.execute("DELETE FROM uploads WHERE completed = 0 AND expires_at <= ?1", [now])?;
+            Ok(ids)
+        })
+        .await?;
+    for id in &ids {
+        let _ = tokio::fs::remove_file(state.upload_dir.join(format!("{id}.part"))).await;
+    }
+    Ok(ids.len())
+}

@@ -1,0 +1,121 @@
+//! Staff accounts and sessions: argon2 password hashes, random session
+//! tokens stored hashed, each with a CSRF token for the HTML forms.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::auth::{bearer, lang_of, new_token, token_hash};
+use crate::db::now_ms;
+use crate::error::ApiError;
+use crate::state::Shared;
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "phananh_staff";
+const SESSION_MS: i64 = 12 * 3600 * 1000;
+
+/// Hash a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hash: {e}"))?
+        .to_string())
+}
+
+/// Add (or reset the password of) a staff account.
+pub fn add(c: &Connection, name: &str, password: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(!name.trim().is_empty(), "the staff name is empty");
+    anyhow::ensure!(password.chars().count() >= 8, "the password needs at least 8 characters");
+    let hash = hash_password(password)?;
+    c.execute(
+        "INSERT INTO staff (name, password_hash, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET password_hash = ?2",
+        params![name.trim(), hash, now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Check a name and password; on success open a session: (token, csrf).
+pub fn sign_in(c: &Connection, name: &str, password: &str) -> Result<Option<(String, String)>, ApiError> {
+    let row: Option<(i64, String)> = c
+        .query_row("SELECT id, password_hash FROM staff WHERE name = ?1", [name.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((id, hash)) = row else {
+        // Spend the same time as a real check, so names cannot be probed by timing.
+        let _ = hash_password(password);
+        return Ok(None);
+    };
+    let parsed = PasswordHash::new(&hash).map_err(ApiError::internal)?;
+    if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+        return Ok(None);
+    }
+    let token = new_token()?;
+    let csrf = new_token()?;
+    c.execute("DELETE FROM staff_sessions WHERE expires_at < ?1", [now_ms()])?;
+    c.execute(
+        "INSERT INTO staff_sessions (token_hash, staff_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash(&token), id, csrf, now_ms() + SESSION_MS],
+    )?;
+    Ok(Some((token, csrf)))
+}
+
+/// A signed-in staff member, from `Authorization: Bearer` or the session cookie.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    /// Account id.
+    pub id: i64,
+    /// Account name.
+    pub name: String,
+    /// The session's CSRF token (forms must echo it).
+    pub csrf: String,
+    /// The session token's hash (for sign-out).
+    pub session: String,
+}
+
+/// The session token in the request, if any.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    bearer(parts).or_else(|| {
+        parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == COOKIE_NAME && !v.is_empty()).then(|| v.to_owned())
+        })
+    })
+}
+
+impl FromRequestParts<Shared> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let unauthorized = || {
+            ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "staff_unauthorized",
+                lang,
+                "Cần đăng nhập",
+                "Sign in first",
+            )
+        };
+        let token = session_token(parts).ok_or_else(unauthorized)?;
+        let hash = token_hash(&token);
+        state
+            .db
+            .call(move |c| {
+                Ok(c.query_row(
+                    "SELECT s.id, s.name, x.csrf, x.token_hash FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
+                     WHERE x.token_hash = ?1 AND x.expires_at > ?2",
+                    params![hash, now_ms()],
+                    |r| Ok(Staff { id: r.get(0)?, name: r.get(1)?, csrf: r.get(2)?, session: r.get(3)? }),
+                )
+                .optional()?)
+            })
+            .await?
+            .ok_or_else(unauthorized)
+    }
+}

@@ -1,0 +1,75 @@
+//! What every handler shares.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use phananh_protocol::{Limits, ServiceArea};
+
+use crate::db::Db;
+use crate::photos::PhotoStore;
+use crate::ratelimit::RateLimiter;
+
+/// Settings a deployment chooses.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Data directory: database, photos, partial uploads.
+    pub data_dir: PathBuf,
+    /// Limits reports must respect.
+    pub limits: Limits,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: u64,
+    /// How long an unfinished upload is kept, in seconds.
+    pub upload_ttl_secs: i64,
+    /// Most unfinished uploads one device may have open.
+    pub max_open_uploads: u32,
+    /// Report creations allowed per device (and per IP) per minute.
+    pub creates_per_minute: u32,
+    /// Upload requests allowed per device per minute.
+    pub uploads_per_minute: u32,
+    /// Tracking code prefix, e.g. `DL` for Đô Lương.
+    pub code_prefix: String,
+}
+
+impl Config {
+    /// Defaults for a data directory.
+    pub fn new(data_dir: PathBuf) -> Config {
+        Config {
+            data_dir,
+            limits: Limits::default(),
+            max_photo_bytes: 4 * 1024 * 1024,
+            upload_ttl_secs: 24 * 3600,
+            max_open_uploads: 20,
+            creates_per_minute: 30,
+            uploads_per_minute: 600,
+            code_prefix: "DL".into(),
+        }
+    }
+}
+
+/// Shared state.
+pub struct AppState {
+    /// Settings.
+    pub config: Config,
+    /// The database.
+    pub db: Db,
+    /// Where finished photos are kept.
+    pub photos: Arc<dyn PhotoStore>,
+    /// Where partial uploads are kept.
+    pub upload_dir: PathBuf,
+    /// Request rate limits.
+    pub limiter: RateLimiter,
+}
+
+impl AppState {
+    /// The service area from settings, if any.
+    pub fn service_area(&self) -> Option<ServiceArea> {
+        self.db.blocking(|c| {
+            c.query_row("SELECT value FROM settings WHERE key = 'service_area'", [], |r| r.get::<_, String>(0))
+                .ok()
+                .and_then(|v| serde_json::from_str(&v).ok())
+        })
+    }
+}
+
+/// The state as handlers receive it.
+pub type Shared = Arc<AppState>;

@@ -1,0 +1,585 @@
+//! The native API over real sockets: success and error paths.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn services_have_categories_area_limits_and_an_etag() {
+    let s = start().await;
+    let r = client().get(format!("{}/api/v1/services", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let body: Value = r.json().await.unwrap();
+    let cats = body["categories"].as_array().unwrap();
+    assert_eq!(cats.len(), 10);
+    assert_eq!(cats[0]["name_vi"], "Ổ gà, hư hỏng mặt đường");
+    assert_eq!(body["service_area"]["min_lat"], 18.8);
+    assert_eq!(body["limits"]["max_photos"], 5);
+    let again =
+        client().get(format!("{}/api/v1/services", s.base)).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let other =
+        client().get(format!("{}/api/v1/services", s.base)).header("if-none-match", "\"stale\"").send().await.unwrap();
+    assert_eq!(other.status(), 200);
+}
+
+#[tokio::test]
+async fn report_creation_is_idempotent() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let id = new_id();
+    let url = format!("{}/api/v1/reports/{id}", s.base);
+    let first = dev.put(&url).json(&report(&[])).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let code = first["tracking_code"].as_str().unwrap();
+    assert!(code.starts_with("DL-") && code.len() == 9, "{code}");
+    assert_eq!(first["status"], "received");
+
+    // The same body again (keys in another order): the same answer.
+    let text = serde_json::to_string(&report(&[])).unwrap();
+    let reordered: serde_json::Map<String, Value> =
+        serde_json::from_str::<serde_json::Map<String, Value>>(&text).unwrap().into_iter().rev().collect();
+    let replay = dev.put(&url).json(&reordered).send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(replay["tracking_code"], code);
+
+    // A changed body under the same id.
+    let mut changed = report(&[]);
+    changed["description"] = json!("Một mô tả khác hẳn, nhưng cùng mã");
+    let r = dev.put(&url).json(&changed).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "id_reused");
+
+    let count: i64 = s.state.db.blocking(|c| c.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))).unwrap();
+    assert_eq!(count, 1);
+    // Stored normalised.
+    let phone: String =
+        s.state.db.blocking(|c| c.query_row("SELECT reporter_phone FROM reports", [], |r| r.get(0))).unwrap();
+    assert_eq!(phone, "+84912345678");
+}
+
+#[tokio::test]
+async fn validation_errors_are_422_in_the_requested_language() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let cases = [
+        (json!({"description": "ngắn"}), "description_too_short", "description"),
+        (json!({"category": "khong_co"}), "unknown_category", "category"),
+        (json!({"lat": 21.03, "lon": 105.85}), "outside_service_area", "location"),
+        (json!({"lat": 18.9, "lon": null}), "location_incomplete", "location"),
+        (json!({"reporter": {"phone": "12345"}}), "phone_invalid", "reporter_phone"),
+        (json!({"on_behalf_of": {"name": "Bà Lan", "consent": false}}), "consent_missing", "consent"),
+        (json!({"photos": [{"id": "x", "sha256": "00", "bytes": 1}]}), "bad_photo", "photos"),
+    ];
+    for (patch, code, field) in cases {
+        let mut body = report(&[]);
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        for (lang, word) in [("vi", "vi"), ("en-US,en;q=0.9", "en")] {
+            let r = dev
+                .put(format!("{}/api/v1/reports/{}", s.base, new_id()))
+                .header("accept-language", lang)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{code}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["code"], code);
+            assert_eq!(e["field"], field);
+            let msg = e["message"].as_str().unwrap();
+            let looks_vi = msg.chars().any(|c| "ảạấầẩậắằẳặẹếềểệỉịọốồổộớờởợủụứừửựỳỷỹđơưăâêô".contains(c));
+            assert_eq!(looks_vi, word == "vi", "{code} in {lang}: {msg}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_required_and_other_devices_reports_are_not_found() {
+    let s = start().await;
+    let id = new_id();
+    let url = format!("{}/api/v1/reports/{id}", s.base);
+    let r = client().put(&url).json(&report(&[])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = client().put(&url).bearer_auth("forged").json(&report(&[])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "unauthorized");
+
+    let mine = device(&s).await;
+    assert_eq!(mine.put(&url).json(&report(&[])).send().await.unwrap().status(), 201);
+    let theirs = device(&s).await;
+    assert_eq!(theirs.get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(mine.get(&url).send().await.unwrap().status(), 200);
+    // Reusing another device's id is refused without saying whose it is.
+    assert_eq!(theirs.put(&url).json(&report(&[])).send().await.unwrap().status(), 422);
+}
+
+#[tokio::test]
+async fn malformed_requests_are_4xx_never_500() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let base = &s.base;
+    let id = new_id();
+    let requests = vec![
+        dev.put(format!("{base}/api/v1/reports/not-a-uuid")).json(&report(&[])),
+        dev.put(format!("{base}/api/v1/reports/{id}")).body("{not json"),
+        dev.put(format!("{base}/api/v1/reports/{id}")).json(&json!({"category": 5})),
+        dev.put(format!("{base}/api/v1/reports/{id}")).json(&json!([])),
+        dev.get(format!("{base}/api/v1/reports/changes?cursor=zzz")),
+        dev.get(format!("{base}/api/v1/reports/changes?limit=-4")),
+        dev.get(format!("{base}/api/v1/reports/nearby?lat=abc&lon=1")),
+        dev.get(format!("{base}/api/v1/reports/nearby?lat=NaN&lon=1")),
+        dev.get(format!("{base}/api/v1/reports/nearby?lat=95&lon=1")),
+        dev.post(format!("{base}/api/v1/reports/{id}/photos")),
+        dev.head(format!("{base}/api/v1/uploads/../../etc/passwd")),
+        dev.patch(format!("{base}/api/v1/uploads/00")).body("x"),
+        client().post(format!("{base}/api/v1/staff/login")).body("nope"),
+        client().get(format!("{base}/api/v1/staff/reports")),
+        client().get(format!("{base}/no/such/page")),
+        client().get(format!("{base}/r/%00%ff")),
+        client().get(format!("{base}/r/DL-AAAAAA/photo/99")),
+    ];
+    for req in requests {
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let url = r.url().to_string();
+        assert!(status.is_client_error(), "{url}: {status}");
+    }
+}
+
+#[tokio::test]
+async fn status_changes_and_replies_reach_the_device_feed() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let id = new_id();
+    let created: Value = dev
+        .put(format!("{}/api/v1/reports/{id}", s.base))
+        .json(&report(&[]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = created["tracking_code"].as_str().unwrap();
+
+    let feed: Value = dev.get(format!("{}/api/v1/reports/changes", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(feed["changes"].as_array().unwrap().len(), 1);
+    assert_eq!(feed["changes"][0]["status"], "received");
+    let cursor = feed["next_cursor"].as_str().unwrap().to_owned();
+
+    let staff = staff_client(&s).await;
+    let r = staff
+        .post(format!("{}/api/v1/staff/reports/{code}/status", s.base))
+        .json(&json!({"status": "in_progress", "reply": "Đội giao thông xã sẽ vá trong tuần này."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bad = staff
+        .post(format!("{}/api/v1/staff/reports/{code}/status", s.base))
+        .json(&json!({"status": "lost"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+
+    let feed: Value = dev
+        .get(format!("{}/api/v1/reports/changes?cursor={cursor}", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let changes = feed["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "only what is new since the cursor");
+    assert_eq!(changes[0]["status"], "in_progress");
+    assert_eq!(changes[0]["reply"], "Đội giao thông xã sẽ vá trong tuần này.");
+    assert_eq!(changes[0]["client_id"], id.as_str());
+    assert_eq!(feed["has_more"], false);
+    let again: Value = dev
+        .get(format!("{}/api/v1/reports/changes?cursor={}", s.base, feed["next_cursor"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(again["changes"].as_array().unwrap().is_empty());
+
+    // Another device sees none of it.
+    let other = device(&s).await;
+    let feed: Value =
+        other.get(format!("{}/api/v1/reports/changes", s.base)).send().await.unwrap().json().await.unwrap();
+    assert!(feed["changes"].as_array().unwrap().is_empty());
+
+    // Paging.
+    for _ in 0..3 {
+        staff
+            .post(format!("{}/api/v1/staff/reports/{code}/status", s.base))
+            .json(&json!({"status": "in_progress"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let page: Value =
+        dev.get(format!("{}/api/v1/reports/changes?limit=2", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(page["changes"].as_array().unwrap().len(), 2);
+    assert_eq!(page["has_more"], true);
+}
+
+#[tokio::test]
+async fn nearby_lists_open_reports_within_the_radius_with_public_fields_only() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let mut near = report(&[]);
+    near["lat"] = json!(18.9001);
+    let mut far = report(&[]);
+    far["lat"] = json!(18.95);
+    for body in [&near, &far] {
+        assert_eq!(
+            dev.put(format!("{}/api/v1/reports/{}", s.base, new_id())).json(body).send().await.unwrap().status(),
+            201
+        );
+    }
+    let r: Value = client()
+        .get(format!("{}/api/v1/reports/nearby?lat=18.9&lon=105.3&radius_m=200", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = r["reports"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    let d = list[0]["distance_m"].as_f64().unwrap();
+    assert!((d - 11.1).abs() < 1.0, "{d}");
+    let text = r.to_string();
+    assert!(!text.contains("Nguyễn") && !text.contains("+84"), "no private fields: {text}");
+    let other_category: Value = client()
+        .get(format!("{}/api/v1/reports/nearby?lat=18.9&lon=105.3&radius_m=200&category=rac_thai", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(other_category["reports"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_public_page_shows_status_and_replies_but_not_the_reporter() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let created: Value = dev
+        .put(format!("{}/api/v1/reports/{}", s.base, new_id()))
+        .json(&report(&[]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = created["tracking_code"].as_str().unwrap();
+    staff_client(&s)
+        .await
+        .post(format!("{}/api/v1/staff/reports/{code}/status", s.base))
+        .json(&json!({"status": "resolved", "reply": "Đã vá xong <b>ổ gà</b>."}))
+        .send()
+        .await
+        .unwrap();
+    let html = client().get(created["public_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Đã giải quyết"), "{html}");
+    assert!(html.contains("Ổ gà, hư hỏng mặt đường"));
+    assert!(html.contains("Đã vá xong &lt;b&gt;ổ gà&lt;/b&gt;."), "replies are escaped");
+    assert!(!html.contains("Nguyễn Văn An") && !html.contains("0912345678") && !html.contains("+84912345678"));
+    let en = client()
+        .get(format!("{}/r/{}?lang=en", s.base, code.to_lowercase()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Resolved") && en.contains("Pothole, damaged road"));
+    assert_eq!(client().get(format!("{}/r/DL-ZZZZZZ", s.base)).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn staff_can_list_search_and_mark_duplicates() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let mut codes = Vec::new();
+    for desc in ["Đèn đường hỏng ở ngã ba chợ", "Đèn đường tắt cả tuần ở ngã ba chợ"] {
+        let mut body = report(&[]);
+        body["description"] = json!(desc);
+        body["category"] = json!("den_duong");
+        let r: Value = dev
+            .put(format!("{}/api/v1/reports/{}", s.base, new_id()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        codes.push(r["tracking_code"].as_str().unwrap().to_owned());
+    }
+    let staff = staff_client(&s).await;
+    let list: Value =
+        staff.get(format!("{}/api/v1/staff/reports?q=den%20tat", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["reporter_phone"], "+84912345678", "staff see private fields");
+    let r = staff
+        .post(format!("{}/api/v1/staff/reports/{}/duplicate", s.base, codes[1]))
+        .json(&json!({"of": codes[0]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let dup: Value = r.json().await.unwrap();
+    assert_eq!(dup["duplicate_of"], codes[0].as_str());
+    let nearby: Value = client()
+        .get(format!("{}/api/v1/reports/nearby?lat=18.9&lon=105.3", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(nearby["reports"].as_array().unwrap().len(), 1, "duplicates are not offered as hints");
+    let wrong = client()
+        .post(format!("{}/api/v1/staff/login", s.base))
+        .json(&json!({"name": "canbo", "password": "sai"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+}
+
+#[tokio::test]
+async fn creations_are_rate_limited_but_replays_are_not() {
+    let s = start_with(|c| c.creates_per_minute = 3).await;
+    let dev = device(&s).await;
+    let first = new_id();
+    for i in 0..3 {
+        let id = if i == 0 { first.clone() } else { new_id() };
+        assert_eq!(
+            dev.put(format!("{}/api/v1/reports/{id}", s.base)).json(&report(&[])).send().await.unwrap().status(),
+            201
+        );
+    }
+    let r = dev.put(format!("{}/api/v1/reports/{}", s.base, new_id())).json(&report(&[])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait));
+    let replay = dev.put(format!("{}/api/v1/reports/{first}", s.base)).json(&report(&[])).send().await.unwrap();
+    assert_eq!(replay.status(), 201, "a resend after a lost answer is never limited");
+}
+
+// ---- tus ----
+
+struct Upload {
+    url: String,
+}
+
+async fn create_upload(
+    s: &TestServer,
+    dev: &reqwest::Client,
+    report_id: &str,
+    photo_id: &str,
+    bytes: &[u8],
+    key: Option<&str>,
+) -> reqwest::Response {
+    let meta = format!("photo_id {},sha256 {}", B64.encode(photo_id), B64.encode(sha256(bytes)));
+    let mut req = dev
+        .post(format!("{}/api/v1/reports/{report_id}/photos", s.base))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", bytes.len().to_string())
+        .header("upload-metadata", meta);
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    req.send().await.unwrap()
+}
+
+async fn report_with_photo(s: &TestServer, dev: &reqwest::Client, bytes: &[u8]) -> (String, String, Upload) {
+    let (rid, pid) = (new_id(), new_id());
+    let r = dev.put(format!("{}/api/v1/reports/{rid}", s.base)).json(&report(&[(&pid, bytes)])).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let created = create_upload(s, dev, &rid, &pid, bytes, Some(&pid)).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert!(created.headers().contains_key("upload-expires"));
+    let loc = created.headers()["location"].to_str().unwrap().to_owned();
+    (rid, pid, Upload { url: format!("{}{loc}", s.base) })
+}
+
+async fn patch(
+    dev: &reqwest::Client,
+    up: &Upload,
+    offset: usize,
+    chunk: &[u8],
+    checksum: Option<String>,
+) -> reqwest::Response {
+    let mut req = dev
+        .patch(&up.url)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-offset", offset.to_string())
+        .header("content-type", "application/offset+octet-stream")
+        .body(chunk.to_vec());
+    if let Some(c) = checksum {
+        req = req.header("upload-checksum", c);
+    }
+    req.send().await.unwrap()
+}
+
+fn sha256_b64(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256 {}", B64.encode(sha2::Sha256::digest(bytes)))
+}
+
+async fn offset(dev: &reqwest::Client, up: &Upload) -> u64 {
+    let r = dev.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    r.headers()["upload-offset"].to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn tus_upload_resumes_checks_and_attaches() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let jpeg = test_jpeg();
+    let (rid, pid, up) = report_with_photo(&s, &dev, &jpeg).await;
+
+    // Replay of the creation: the same Location.
+    let again = create_upload(&s, &dev, &rid, &pid, &jpeg, Some(&pid)).await;
+    assert_eq!(format!("{}{}", s.base, again.headers()["location"].to_str().unwrap()), up.url);
+
+    let half = jpeg.len() / 2;
+    assert_eq!(offset(&dev, &up).await, 0);
+    let r = patch(&dev, &up, 0, &jpeg[..half], Some(sha256_b64(&jpeg[..half]))).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(r.headers()["upload-offset"].to_str().unwrap(), half.to_string());
+
+    // Wrong offset: 409, nothing written.
+    let r = patch(&dev, &up, 5, &jpeg[5..half], None).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // A flipped byte: 460, the chunk is discarded.
+    let mut flipped = jpeg[half..].to_vec();
+    flipped[10] ^= 0xFF;
+    let r = patch(&dev, &up, half, &flipped, Some(sha256_b64(&jpeg[half..]))).await;
+    assert_eq!(r.status().as_u16(), 460);
+    assert_eq!(offset(&dev, &up).await, half as u64);
+    // sha1 works too.
+    let sha1 = {
+        use sha1::Digest;
+        format!("sha1 {}", B64.encode(sha1::Sha1::digest(&jpeg[half..])))
+    };
+    let r = patch(&dev, &up, half, &jpeg[half..], Some(sha1)).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+    let status: Value = dev.get(format!("{}/api/v1/reports/{rid}", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status["photos_received"], 1);
+    let code = status["tracking_code"].as_str().unwrap();
+    let served = client().get(format!("{}/r/{code}/photo/0", s.base)).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(sha256(&served), sha256(&jpeg), "the stored photo is the uploaded one");
+    // Another device cannot even see the upload.
+    let other = device(&s).await;
+    assert_eq!(other.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn tus_refuses_wrong_files_and_supports_termination_and_expiry() {
+    let s = start_with(|c| c.max_photo_bytes = 200_000).await;
+    let dev = device(&s).await;
+
+    // The declared sha256 does not match what arrives.
+    let jpeg = test_jpeg();
+    let (rid, pid) = (new_id(), new_id());
+    let mut body = report(&[(&pid, &jpeg)]);
+    body["photos"][0]["sha256"] = json!("0".repeat(64));
+    dev.put(format!("{}/api/v1/reports/{rid}", s.base)).json(&body).send().await.unwrap();
+    let meta = format!("photo_id {}", B64.encode(&pid));
+    let created = dev
+        .post(format!("{}/api/v1/reports/{rid}/photos", s.base))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", jpeg.len().to_string())
+        .header("upload-metadata", meta)
+        .send()
+        .await
+        .unwrap();
+    let up = Upload { url: format!("{}{}", s.base, created.headers()["location"].to_str().unwrap()) };
+    let r = patch(&dev, &up, 0, &jpeg, None).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "sha256_mismatch");
+    assert_eq!(dev.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), 404, "started over");
+
+    // Not a JPEG.
+    let text = b"this is not a jpeg at all, but it claims the right sha".repeat(10);
+    let (_, _, up) = report_with_photo(&s, &dev, &text).await;
+    let r = patch(&dev, &up, 0, &text, None).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "not_a_jpeg");
+
+    // Too large for the server.
+    let big = vec![0u8; 300_000];
+    let (rid, pid) = (new_id(), new_id());
+    dev.put(format!("{}/api/v1/reports/{rid}", s.base)).json(&report(&[])).send().await.unwrap();
+    let r = create_upload(&s, &dev, &rid, &pid, &big, None).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Not declared with the report.
+    let r = create_upload(&s, &dev, &rid, &pid, &jpeg[..1000], None).await;
+    assert_eq!(r.status(), 422);
+    // No Tus-Resumable.
+    let r =
+        dev.post(format!("{}/api/v1/reports/{rid}/photos", s.base)).header("upload-length", "10").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
+
+    // Termination.
+    let (_, _, up) = report_with_photo(&s, &dev, &jpeg).await;
+    patch(&dev, &up, 0, &jpeg[..100], None).await;
+    let r = dev.delete(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(dev.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), 404);
+
+    // Expiry.
+    let (_, _, up) = report_with_photo(&s, &dev, &jpeg).await;
+    s.state.db.blocking(|c| c.execute("UPDATE uploads SET expires_at = 0 WHERE completed = 0", [])).unwrap();
+    assert_eq!(dev.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), StatusCode::GONE);
+    let swept = phananh_server::routes::uploads::sweep_expired(&s.state).await.unwrap();
+    assert_eq!(swept, 1);
+    assert_eq!(dev.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), 404);
+
+    // OPTIONS.
+    let r = client().request(reqwest::Method::OPTIONS, format!("{}/api/v1/uploads", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(r.headers()["tus-version"], "1.0.0");
+    assert_eq!(r.headers()["tus-extension"], "creation,checksum,expiration,termination");
+    assert_eq!(r.headers()["tus-max-size"], "200000");
+}
+
+#[tokio::test]
+async fn open_uploads_per_device_are_capped() {
+    let s = start_with(|c| c.max_open_uploads = 2).await;
+    let dev = device(&s).await;
+    let jpeg = test_jpeg();
+    let (rid, a, b, c) = (new_id(), new_id(), new_id(), new_id());
+    let photos: Vec<(&str, &[u8])> = vec![(&a, &jpeg), (&b, &jpeg), (&c, &jpeg)];
+    dev.put(format!("{}/api/v1/reports/{rid}", s.base)).json(&report(&photos)).send().await.unwrap();
+    assert_eq!(create_upload(&s, &dev, &rid, &a, &jpeg, None).await.status(), 201);
+    assert_eq!(create_upload(&s, &dev, &rid, &b, &jpeg, None).await.status(), 201);
+    let r = create_upload(&s, &dev, &rid, &c, &jpeg, None).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+}

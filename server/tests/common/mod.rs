@@ -1,0 +1,107 @@
+//! A real server on a loopback port, with demo data, for each test.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::Path;
+
+use phananh_server::{Config, Shared, demo, staff};
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+pub struct TestServer {
+    pub base: String,
+    pub state: Shared,
+    pub _dir: TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn start() -> TestServer {
+    start_with(|_| {}).await
+}
+
+pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    let dir = TempDir::new().unwrap();
+    let mut config = Config::new(dir.path().to_owned());
+    tweak(&mut config);
+    let state = phananh_server::open(config).unwrap();
+    state.db.blocking(|c| demo::seed(c)).unwrap();
+    state.db.blocking(|c| staff::add(c, "canbo", "mat-khau-du-dai")).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let s = state.clone();
+    tokio::spawn(async move {
+        phananh_server::serve(listener, s, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    TestServer { base, state, _dir: dir, shutdown: Some(tx) }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// A client with a fresh device token.
+pub async fn device(server: &TestServer) -> reqwest::Client {
+    let reg: Value =
+        client().post(format!("{}/api/v1/devices", server.base)).send().await.unwrap().json().await.unwrap();
+    let token = reg["token"].as_str().unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+/// A client signed in as staff.
+pub async fn staff_client(server: &TestServer) -> reqwest::Client {
+    let session: Value = client()
+        .post(format!("{}/api/v1/staff/login", server.base))
+        .json(&json!({"name": "canbo", "password": "mat-khau-du-dai"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {}", session["token"].as_str().unwrap())).unwrap(),
+    );
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+pub fn report(photos: &[(&str, &[u8])]) -> Value {
+    json!({
+        "category": "o_ga",
+        "description": "Ổ gà lớn giữa đường liên xã, xe máy dễ ngã",
+        "lat": 18.9, "lon": 105.3, "accuracy_m": 6.0,
+        "address": "Xóm 3, xã Đà Sơn",
+        "reporter": {"name": "Nguyễn Văn An", "phone": "0912345678", "anonymous": false},
+        "photos": photos.iter().map(|(id, bytes)| json!({"id": id, "sha256": sha256(bytes), "bytes": bytes.len()})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub fn test_jpeg() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap()
+}
