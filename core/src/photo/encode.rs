@@ -1,7 +1,7 @@
 //! Baseline JPEG out, 4:2:0, nothing but pixels (and a colour profile only
 //! when the photo is not plain sRGB).
 
-use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder, SamplingFactor};
 
 use super::PhotoError;
 use super::resize::Rgb;
@@ -13,6 +13,9 @@ pub(super) fn jpeg(image: &Rgb, quality: u8, icc: Option<&[u8]>) -> Result<Vec<u
     let mut out = Vec::with_capacity(image.data.len() / 10);
     let mut encoder = Encoder::new(&mut out, quality);
     encoder.set_sampling_factor(SamplingFactor::R_4_2_0);
+    // Average each 2×2 block for chroma (as libjpeg does) rather than take
+    // its top-left pixel: ≈ 0.3 dB better for the same bytes.
+    encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
     // Optimised Huffman tables would save ~5 %, but with 4:2:0 zune-jpeg
     // (the `image` crate's decoder) misreads them: colours come out green.
     // Standard tables decode the same everywhere.

@@ -16,7 +16,7 @@ use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
 
-const RUNS: usize = 5;
+const RUNS: usize = 9;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
