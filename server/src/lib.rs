@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod html;
+pub mod jpeg;
 pub mod photos;
 pub mod ratelimit;
 pub mod routes;

@@ -29,6 +29,12 @@ enum Command {
         /// Seed demo categories, the Đô Lương service area and a staff account
         #[arg(long)]
         demo: bool,
+        /// Report creations allowed per device per minute
+        #[arg(long, default_value_t = 30)]
+        creates_per_minute: u32,
+        /// Report creations and registrations allowed per client IP per minute (0: no limit)
+        #[arg(long, default_value_t = 600)]
+        ip_creates_per_minute: u32,
     },
     /// Manage staff accounts
     #[command(subcommand)]
@@ -69,7 +75,12 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { data, listen, demo } => serve(data, &listen, demo),
+        Command::Serve { data, listen, demo, creates_per_minute, ip_creates_per_minute } => {
+            let mut config = Config::new(data);
+            config.creates_per_minute = creates_per_minute;
+            config.ip_creates_per_minute = ip_creates_per_minute;
+            serve(config, &listen, demo)
+        }
         Command::Staff(StaffCommand::Add { name, data }) => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
@@ -93,10 +104,11 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-fn serve(data: PathBuf, listen: &str, with_demo: bool) -> anyhow::Result<()> {
+fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
+    let data = config.data_dir.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let state = phananh_server::open(Config::new(data.clone()))?;
+        let state = phananh_server::open(config)?;
         if with_demo {
             state.db.blocking(|c| demo::seed(c))?;
             let fresh =

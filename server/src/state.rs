@@ -22,8 +22,11 @@ pub struct Config {
     pub upload_ttl_secs: i64,
     /// Most unfinished uploads one device may have open.
     pub max_open_uploads: u32,
-    /// Report creations allowed per device (and per IP) per minute.
+    /// Report creations allowed per device per minute.
     pub creates_per_minute: u32,
+    /// Report creations allowed per client IP per minute (0: no limit).
+    /// Generous: a whole village can sit behind one carrier-grade NAT address.
+    pub ip_creates_per_minute: u32,
     /// Upload requests allowed per device per minute.
     pub uploads_per_minute: u32,
     /// Tracking code prefix, e.g. `DL` for Đô Lương.
@@ -40,6 +43,7 @@ impl Config {
             upload_ttl_secs: 24 * 3600,
             max_open_uploads: 20,
             creates_per_minute: 30,
+            ip_creates_per_minute: 600,
             uploads_per_minute: 600,
             code_prefix: "DL".into(),
         }

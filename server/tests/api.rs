@@ -583,3 +583,51 @@ async fn open_uploads_per_device_are_capped() {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key("retry-after"));
 }
+
+#[tokio::test]
+async fn staff_forms_need_the_sessions_csrf_token() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let created: Value = dev
+        .put(format!("{}/api/v1/reports/{}", s.base, new_id()))
+        .json(&report(&[]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = created["tracking_code"].as_str().unwrap();
+    let session: Value = client()
+        .post(format!("{}/api/v1/staff/login", s.base))
+        .json(&json!({"name": "canbo", "password": "mat-khau-du-dai"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cookie = format!("phananh_staff={}", session["token"].as_str().unwrap());
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |csrf: String| {
+        no_redirects
+            .post(format!("{}/staff/reports/{code}/status", s.base))
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str()), ("status", "resolved"), ("reply", "Xong")])
+            .send()
+    };
+    assert_eq!(post("forged".into()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(post(String::new()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    let ok = post(session["csrf"].as_str().unwrap().to_owned()).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let status: Value = staff_client(&s)
+        .await
+        .get(format!("{}/api/v1/staff/reports/{code}", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["status"], "resolved");
+}

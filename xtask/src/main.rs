@@ -1,7 +1,9 @@
 //! `cargo xtask …`: the project's chores in one place, so README, CI and
 //! developers run the very same commands.
 //!
-//! - `cargo xtask ci`: fmt check, clippy (-D warnings), rustdoc (-D warnings), every test.
+//! - `cargo xtask ci`: fmt check, clippy (-D warnings), rustdoc (-D warnings),
+//!   every Rust test, then the tuspy interop tests (pytest).
+//! - `cargo xtask bench-photo`: the photo pipeline against vipsthumbnail.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -45,6 +47,13 @@ fn ci() -> Result<(), String> {
         run("cargo", args, env)?;
         eprintln!("==> {name} ok in {:.0?}", started.elapsed());
     }
+    // The official Python tus client against the server binary the tests built.
+    let started = Instant::now();
+    let server = workspace_root().join("target/debug/phananh-server");
+    let server = server.to_string_lossy();
+    eprintln!("==> tus interop: python3 -m pytest server/tests/tus (tuspy)");
+    run("python3", &["-m", "pytest", "-q", "server/tests/tus"], &[("PHANANH_SERVER_BIN", &server)])?;
+    eprintln!("==> tus interop ok in {:.0?}", started.elapsed());
     Ok(())
 }
 

@@ -1,10 +1,12 @@
 //! The HTTP surface: one router, small handlers per area.
 
 pub mod devices;
+pub mod open311;
 pub mod public;
 pub mod reports;
 pub mod services;
 pub mod staff_api;
+pub mod staff_html;
 pub mod uploads;
 
 use std::net::SocketAddr;
@@ -42,6 +44,16 @@ pub fn router(state: Shared) -> Router {
         .layer(DefaultBodyLimit::max(uploads::MAX_CHUNK));
     Router::new()
         .nest("/api/v1", api)
+        .route("/staff", get(staff_html::index))
+        .route("/staff/login", post(staff_html::login))
+        .route("/staff/logout", post(staff_html::logout))
+        .route("/staff/reports", get(staff_html::list))
+        .route("/staff/reports/{code}", get(staff_html::show))
+        .route("/staff/reports/{code}/status", post(staff_html::set_status))
+        .route("/staff/reports/{code}/duplicate", post(staff_html::duplicate))
+        .route("/open311/v2/{file}", get(open311::top).post(open311::post_request))
+        .route("/open311/v2/services/{file}", get(open311::service))
+        .route("/open311/v2/requests/{file}", get(open311::request))
         .route("/r/{code}", get(public::page))
         .route("/r/{code}/photo/{n}", get(public::photo))
         .route("/healthz", get(|| async { "ok" }))

@@ -58,7 +58,9 @@ pub async fn put(
         return Ok((status, Json(answer)));
     }
     limited(&state, &format!("create:dev:{}", device.id), state.config.creates_per_minute, lang)?;
-    limited(&state, &format!("create:ip:{ip}"), state.config.creates_per_minute * 4, lang)?;
+    if state.config.ip_creates_per_minute > 0 {
+        limited(&state, &format!("create:ip:{ip}"), state.config.ip_creates_per_minute, lang)?;
+    }
 
     let clean = Clean::from(&report);
     let categories = state.db.call(|c| Ok(crate::routes::services::load_categories(c)?)).await?;

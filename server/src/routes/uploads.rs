@@ -441,6 +441,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     let bytes = tokio::fs::read(&path).await.map_err(ApiError::internal)?;
     let reset =
         |code: &'static str, vi: &str, en: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang, vi, en);
+    let dims = crate::jpeg::dims(&bytes);
     let problem = if hex(&Sha256::digest(&bytes)) != upload.sha256 {
         Some(reset(
             "sha256_mismatch",
@@ -448,7 +449,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
             "The received photo's sha256 differs from the declared one; send it again",
         ))
     } else {
-        jpeg_size(&bytes).err().map(|_| {
+        dims.is_none().then(|| {
             reset(
                 "not_a_jpeg",
                 "Tệp gửi lên không phải ảnh JPEG hợp lệ",
@@ -463,7 +464,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         state.db.call(move |c| Ok(c.execute("DELETE FROM uploads WHERE id = ?1", [uid])?)).await?;
         return Err(tus_error(e));
     }
-    let (width, height) = jpeg_size(&bytes).unwrap_or((0, 0));
+    let (width, height) = dims.unwrap_or((0, 0));
     let key = format!("{}/{}.jpg", upload.report_id, upload.photo_id);
     let store = state.photos.clone();
     let (k, p) = (key.clone(), path.clone());
@@ -492,23 +493,6 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         .await?;
     tracing::info!(report = upload.report_id, "photo attached");
     Ok(())
-}
-
-/// Width and height if the bytes are a JPEG the server accepts.
-fn jpeg_size(bytes: &[u8]) -> Result<(u32, u32), ()> {
-    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Err(());
-    }
-    let mut d = jpeg_decoder::Decoder::new(bytes);
-    let info = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.read_info().ok().and_then(|_| d.info())))
-        .ok()
-        .flatten()
-        .ok_or(())?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
-    if w == 0 || h == 0 || w > 8192 || h > 8192 {
-        return Err(());
-    }
-    Ok((w, h))
 }
 
 /// `DELETE /api/v1/uploads/{id}`: termination.

@@ -1,0 +1,551 @@
+//! Open311 GeoReport v2 under `/open311/v2/`, in JSON and XML: discovery,
+//! services, service definitions, and requests (POST with an `api_key`,
+//! GET with the spec's filters). A request posted here is the same report
+//! the staff dashboard and the native API see; its `service_request_id` is
+//! the tracking code.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use phananh_protocol::Lang;
+use phananh_protocol::text::{clean_optional, clean_text, fold};
+use phananh_protocol::validate::{Submission, validate};
+use rusqlite::types::Value as Sql;
+use rusqlite::{params, params_from_iter};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{hex, token_hash};
+use crate::db::{now_ms, rfc3339};
+use crate::html::esc;
+use crate::routes::{base_url, limited};
+use crate::state::Shared;
+use crate::tracking;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Fmt {
+    Json,
+    Xml,
+}
+
+/// `name.json` / `name.xml` → (name, format).
+fn split(file: &str) -> Option<(&str, Fmt)> {
+    let (name, ext) = file.rsplit_once('.')?;
+    let fmt = match ext {
+        "json" => Fmt::Json,
+        "xml" => Fmt::Xml,
+        _ => return None,
+    };
+    Some((name, fmt))
+}
+
+/// Open311's error list: `[{"code": 400, "description": "…"}]`.
+fn error(fmt: Fmt, status: StatusCode, description: &str) -> Response {
+    let body = match fmt {
+        Fmt::Json => json!([{"code": status.as_u16(), "description": description}]).to_string(),
+        Fmt::Xml => format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><errors><error><code>{}</code><description>{}</description></error></errors>",
+            status.as_u16(),
+            esc(description)
+        ),
+    };
+    respond(fmt, status, body)
+}
+
+fn respond(fmt: Fmt, status: StatusCode, body: String) -> Response {
+    let ct = match fmt {
+        Fmt::Json => "application/json; charset=utf-8",
+        Fmt::Xml => "text/xml; charset=utf-8",
+    };
+    (status, [(CONTENT_TYPE, ct)], body).into_response()
+}
+
+/// Element order of the spec's XML, which some clients validate.
+const SERVICE_ORDER: &[&str] =
+    &["service_code", "service_name", "description", "metadata", "type", "keywords", "group"];
+const REQUEST_ORDER: &[&str] = &[
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+    "token",
+    "account_id",
+];
+
+/// Render a list of flat objects as XML: `<root><item><k>v</k>…</item></root>`,
+/// fields in the spec's order.
+fn xml_list(root: &str, item: &str, rows: &[Value], order: &[&str]) -> String {
+    let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}>");
+    for row in rows {
+        out.push_str(&format!("<{item}>"));
+        for key in order {
+            if let Some(v) = row.get(*key) {
+                xml_fields(&mut out, &json!({ *key: v }));
+            }
+        }
+        out.push_str(&format!("</{item}>"));
+    }
+    out.push_str(&format!("</{root}>"));
+    out
+}
+
+fn xml_fields(out: &mut String, row: &Value) {
+    if let Some(map) = row.as_object() {
+        for (k, v) in map {
+            match v {
+                Value::Null => out.push_str(&format!("<{k}/>")),
+                Value::String(s) => out.push_str(&format!("<{k}>{}</{k}>", esc(s))),
+                Value::Array(items) => {
+                    out.push_str(&format!("<{k}>"));
+                    for i in items {
+                        let inner = if k == "formats" {
+                            "format"
+                        } else if k == "endpoints" {
+                            "endpoint"
+                        } else {
+                            "item"
+                        };
+                        match i {
+                            Value::Object(_) => {
+                                out.push_str(&format!("<{inner}>"));
+                                xml_fields(out, i);
+                                out.push_str(&format!("</{inner}>"));
+                            }
+                            other => out.push_str(&format!("<{inner}>{}</{inner}>", esc(&plain(other)))),
+                        }
+                    }
+                    out.push_str(&format!("</{k}>"));
+                }
+                other => out.push_str(&format!("<{k}>{}</{k}>", esc(&plain(other)))),
+            }
+        }
+    }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `GET /open311/v2/{resource}`: `discovery.*`, `services.*`, `requests.*`.
+pub async fn top(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<RequestsQuery>,
+) -> Response {
+    let Some((name, fmt)) = split(&file) else {
+        return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown resource or format");
+    };
+    let base = base_url(&headers);
+    match name {
+        "discovery" => {
+            let d = json!({
+                "changeset": "2026-11-27T00:00:00Z",
+                "contact": "UBND huyện / district people's committee",
+                "key_service": "phananh-server apikey add",
+                "endpoints": [{
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": format!("{base}/open311/v2"),
+                    "changeset": "2026-11-27T00:00:00Z",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"]
+                }]
+            });
+            match fmt {
+                Fmt::Json => respond(fmt, StatusCode::OK, d.to_string()),
+                Fmt::Xml => {
+                    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><discovery>");
+                    xml_fields(&mut out, &d);
+                    out.push_str("</discovery>");
+                    respond(fmt, StatusCode::OK, out)
+                }
+            }
+        }
+        "services" => match state.db.call(|c| Ok(crate::routes::services::load_categories(c)?)).await {
+            Ok(cats) => {
+                let rows: Vec<Value> = cats
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "service_code": c.code, "service_name": c.name_vi,
+                            "description": format!("{} / {}", c.name_vi, c.name_en),
+                            "metadata": false, "type": "realtime", "keywords": c.name_en, "group": c.group_vi
+                        })
+                    })
+                    .collect();
+                list(fmt, "services", "service", rows, SERVICE_ORDER)
+            }
+            Err(_) => error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error"),
+        },
+        "requests" => match get_requests(&state, fmt, q, &base).await {
+            Ok(rows) => list(fmt, "service_requests", "request", rows, REQUEST_ORDER),
+            Err(e) => e,
+        },
+        _ => error(fmt, StatusCode::NOT_FOUND, "unknown resource"),
+    }
+}
+
+fn list(fmt: Fmt, root: &str, item: &str, rows: Vec<Value>, order: &[&str]) -> Response {
+    match fmt {
+        Fmt::Json => respond(fmt, StatusCode::OK, Value::Array(rows).to_string()),
+        Fmt::Xml => respond(fmt, StatusCode::OK, xml_list(root, item, &rows, order)),
+    }
+}
+
+/// `GET /open311/v2/services/{code}.{fmt}`: the service definition.
+pub async fn service(State(state): State<Shared>, Path(file): Path<String>) -> Response {
+    let Some((code, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown format") };
+    let code = code.to_owned();
+    let c2 = code.clone();
+    let exists = state
+        .db
+        .call(move |c| {
+            Ok(c.query_row("SELECT count(*) FROM categories WHERE code = ?1", [c2], |r| r.get::<_, i64>(0))? > 0)
+        })
+        .await
+        .unwrap_or(false);
+    if !exists {
+        return error(fmt, StatusCode::NOT_FOUND, "service_code not found");
+    }
+    let def = json!({"service_code": code, "attributes": []});
+    match fmt {
+        Fmt::Json => respond(fmt, StatusCode::OK, def.to_string()),
+        Fmt::Xml => respond(
+            fmt,
+            StatusCode::OK,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><service_definition><service_code>{}</service_code><attributes/></service_definition>",
+                esc(&code)
+            ),
+        ),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestsQuery {
+    service_request_id: Option<String>,
+    service_code: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    status: Option<String>,
+}
+
+fn parse_date(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) -> Result<Vec<Value>, Response> {
+    let mut sql = String::from(
+        "SELECT r.id, r.tracking_code, r.status, r.category, coalesce(k.name_vi, r.category), r.description, r.address,
+                r.lat, r.lon, r.created_at, r.updated_at,
+                (SELECT reply FROM changes ch WHERE ch.report_id = r.id AND ch.reply IS NOT NULL ORDER BY ch.seq DESC LIMIT 1),
+                (SELECT count(*) FROM photos p WHERE p.report_id = r.id)
+         FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE 1",
+    );
+    let mut args: Vec<Sql> = Vec::new();
+    if let Some(ids) = q.service_request_id.as_deref().filter(|s| !s.is_empty()) {
+        let codes: Vec<String> = ids.split(',').map(tracking::normalize).filter(|c| !c.is_empty()).take(100).collect();
+        let marks: Vec<String> = codes.iter().enumerate().map(|(i, _)| format!("?{}", args.len() + i + 1)).collect();
+        sql.push_str(&format!(" AND r.tracking_code IN ({})", marks.join(", ")));
+        args.extend(codes.into_iter().map(Sql::Text));
+    } else {
+        // Without ids the spec defaults to the last 90 days, 1000 at most.
+        let start = match q.start_date.as_deref() {
+            Some(s) => match parse_date(s) {
+                Some(ms) => ms,
+                None => return Err(error(fmt, StatusCode::BAD_REQUEST, "start_date must be w3c (RFC 3339)")),
+            },
+            None => now_ms() - 90 * 86_400_000,
+        };
+        args.push(Sql::Integer(start));
+        sql.push_str(&format!(" AND r.created_at >= ?{}", args.len()));
+        if let Some(end) = q.end_date.as_deref() {
+            let Some(ms) = parse_date(end) else {
+                return Err(error(fmt, StatusCode::BAD_REQUEST, "end_date must be w3c (RFC 3339)"));
+            };
+            args.push(Sql::Integer(ms));
+            sql.push_str(&format!(" AND r.created_at <= ?{}", args.len()));
+        }
+        if let Some(code) = q.service_code.as_deref().filter(|s| !s.is_empty()) {
+            args.push(Sql::Text(code.to_owned()));
+            sql.push_str(&format!(" AND r.category = ?{}", args.len()));
+        }
+        match q.status.as_deref() {
+            None | Some("") => {}
+            Some("open") => sql.push_str(" AND r.status IN ('received', 'in_progress')"),
+            Some("closed") => sql.push_str(" AND r.status IN ('resolved', 'rejected')"),
+            Some(_) => return Err(error(fmt, StatusCode::BAD_REQUEST, "status must be open or closed")),
+        }
+    }
+    sql.push_str(" ORDER BY r.created_at DESC LIMIT 1000");
+    let base = base.to_owned();
+    let rows = state
+        .db
+        .call(move |c| {
+            Ok(c.prepare(&sql)?
+                .query_map(params_from_iter(args), |r| {
+                    let code: String = r.get(1)?;
+                    let status: String = r.get(2)?;
+                    let photos: i64 = r.get(12)?;
+                    Ok(json!({
+                        "service_request_id": code,
+                        "status": if status == "resolved" || status == "rejected" { "closed" } else { "open" },
+                        "status_notes": r.get::<_, Option<String>>(11)?,
+                        "service_name": r.get::<_, String>(4)?,
+                        "service_code": r.get::<_, String>(3)?,
+                        "description": r.get::<_, String>(5)?,
+                        "agency_responsible": "UBND huyện",
+                        "service_notice": null,
+                        "requested_datetime": rfc3339(r.get(9)?),
+                        "updated_datetime": rfc3339(r.get(10)?),
+                        "expected_datetime": null,
+                        "address": r.get::<_, Option<String>>(6)?,
+                        "address_id": null,
+                        "zipcode": null,
+                        "lat": r.get::<_, Option<f64>>(7)?,
+                        "long": r.get::<_, Option<f64>>(8)?,
+                        "media_url": if photos > 0 { Some(format!("{base}/r/{code}/photo/0")) } else { None },
+                    }))
+                })?
+                .collect::<Result<Vec<_>, _>>()?)
+        })
+        .await;
+    rows.map_err(|_| error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error"))
+}
+
+/// `GET /open311/v2/requests/{id}.{fmt}`.
+pub async fn request(State(state): State<Shared>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+    let Some((id, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown format") };
+    let q = RequestsQuery { service_request_id: Some(id.to_owned()), ..Default::default() };
+    match get_requests(&state, fmt, q, &base_url(&headers)).await {
+        Ok(rows) if rows.is_empty() => error(fmt, StatusCode::NOT_FOUND, "service_request_id not found"),
+        Ok(rows) => list(fmt, "service_requests", "request", rows, REQUEST_ORDER),
+        Err(e) => e,
+    }
+}
+
+/// The fields of a POSTed request, from a form or a multipart body.
+#[derive(Debug, Default)]
+struct Posted {
+    fields: std::collections::HashMap<String, String>,
+    media: Option<Vec<u8>>,
+}
+
+async fn read_posted(req: Request, state: &Shared, max_media: usize) -> Result<Posted, &'static str> {
+    let multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut posted = Posted::default();
+    if multipart {
+        let mut mp = Multipart::from_request(req, state).await.map_err(|_| "malformed multipart body")?;
+        while let Some(field) = mp.next_field().await.map_err(|_| "malformed multipart body")? {
+            let name = field.name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|_| "malformed multipart body")?;
+            if name == "media" {
+                if bytes.len() > max_media {
+                    return Err("media too large");
+                }
+                posted.media = Some(bytes.to_vec());
+            } else {
+                posted.fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    } else {
+        let body = Bytes::from_request(req, state).await.map_err(|_| "unreadable body")?;
+        for (k, v) in form_pairs(&body) {
+            posted.fields.insert(k, v);
+        }
+    }
+    Ok(posted)
+}
+
+/// `application/x-www-form-urlencoded` pairs.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let decode = |s: &str| -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (bytes[i], hex) {
+                (b'%', Some(b)) => {
+                    out.push(b);
+                    i += 3;
+                }
+                (b'+', _) => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                (b, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    String::from_utf8_lossy(body)
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// `POST /open311/v2/requests.{fmt}`.
+pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>, req: Request) -> Response {
+    let Some(("requests", fmt)) = split(&file) else {
+        return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown resource");
+    };
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let per_ip = state.config.ip_creates_per_minute;
+    if per_ip > 0 && limited(&state, &format!("open311:{ip}"), per_ip, Lang::En).is_err() {
+        return error(fmt, StatusCode::TOO_MANY_REQUESTS, "too many requests");
+    }
+    let posted = match read_posted(req, &state, state.config.max_photo_bytes as usize).await {
+        Ok(p) => p,
+        Err(why) => return error(fmt, StatusCode::BAD_REQUEST, why),
+    };
+    let field = |k: &str| posted.fields.get(k).map(String::as_str).filter(|v| !v.trim().is_empty());
+    let Some(key) = field("api_key") else { return error(fmt, StatusCode::FORBIDDEN, "api_key is required") };
+    let hash = token_hash(key);
+    let known = state
+        .db
+        .call(move |c| {
+            Ok(c.query_row("SELECT count(*) FROM api_keys WHERE key_hash = ?1", [hash], |r| r.get::<_, i64>(0))? > 0)
+        })
+        .await
+        .unwrap_or(false);
+    if !known {
+        return error(fmt, StatusCode::FORBIDDEN, "invalid api_key");
+    }
+    let Some(service_code) = field("service_code").map(str::to_owned) else {
+        return error(fmt, StatusCode::BAD_REQUEST, "service_code is required");
+    };
+    let sc = service_code.clone();
+    let service_known = state
+        .db
+        .call(move |c| {
+            Ok(c.query_row("SELECT count(*) FROM categories WHERE code = ?1", [sc], |r| r.get::<_, i64>(0))? > 0)
+        })
+        .await
+        .unwrap_or(false);
+    if !service_known {
+        return error(fmt, StatusCode::BAD_REQUEST, "service_code not found");
+    }
+    let num = |k: &str| field(k).map(|v| v.trim().parse::<f64>());
+    let (lat, lon) = match (num("lat"), num("long")) {
+        (Some(Ok(a)), Some(Ok(b))) => (Some(a), Some(b)),
+        (None, None) => (None, None),
+        _ => return error(fmt, StatusCode::BAD_REQUEST, "lat and long must both be numbers"),
+    };
+    let description = clean_text(field("description").unwrap_or(""));
+    let address = clean_optional(field("address_string"));
+    let full_name = [field("first_name").unwrap_or(""), field("last_name").unwrap_or("")].join(" ");
+    let name = clean_optional(Some(&full_name));
+    let phone = field("phone").and_then(|p| phananh_protocol::normalize_phone(p).ok());
+    let submission = Submission {
+        category: Some(&service_code),
+        description: &description,
+        position: lat.zip(lon).map(|(a, b)| (a, b, None)),
+        address: address.as_deref(),
+        reporter_name: name.as_deref(),
+        photo_count: usize::from(posted.media.is_some()),
+        ..Default::default()
+    };
+    if let Err(e) = validate(&submission, &state.config.limits, state.service_area().as_ref()) {
+        return error(fmt, StatusCode::BAD_REQUEST, &e.message(Lang::En));
+    }
+    let media = match posted.media {
+        Some(bytes) => match crate::jpeg::dims(&bytes) {
+            Some(dims) => Some((bytes, dims)),
+            None => return error(fmt, StatusCode::BAD_REQUEST, "media must be a JPEG photo"),
+        },
+        None => None,
+    };
+    let prefix = state.config.code_prefix.clone();
+    let client_id = uuid::Uuid::now_v7().to_string();
+    let body_hash = hex(client_id.as_bytes());
+    let inserted = {
+        let (cid, desc, addr, sc) = (client_id.clone(), description.clone(), address.clone(), service_code.clone());
+        state
+            .db
+            .call(move |c| {
+                let tx = c.transaction()?;
+                let now = now_ms();
+                let code = tracking::new_code(&prefix);
+                tx.execute(
+                    "INSERT INTO reports (client_id, source, tracking_code, body_hash, response_status, category, description,
+                         description_fold, lat, lon, address, reporter_name, reporter_phone, photos_expected, created_at, updated_at)
+                     VALUES (?1, 'open311', ?2, ?3, 201, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                    params![cid, code, body_hash, sc, desc, fold(&desc), lat, lon, addr, name, phone, i64::from(media.is_some()), now],
+                )?;
+                let id = tx.last_insert_rowid();
+                tx.execute("INSERT INTO changes (report_id, status, at) VALUES (?1, 'received', ?2)", params![id, now])?;
+                tx.commit()?;
+                Ok((id, code, media))
+            })
+            .await
+    };
+    let Ok((report_id, code, media)) = inserted else {
+        return error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error");
+    };
+    if let Some((bytes, (w, h))) = media {
+        let photo_id = uuid::Uuid::now_v7().to_string();
+        let key = format!("{report_id}/{photo_id}.jpg");
+        let tmp = state.upload_dir.join(format!("open311-{photo_id}.part"));
+        let sha = hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let len = bytes.len() as i64;
+        let store = state.photos.clone();
+        let k = key.clone();
+        let stored =
+            tokio::task::spawn_blocking(move || std::fs::write(&tmp, &bytes).and_then(|_| store.put_file(&k, &tmp)))
+                .await;
+        if matches!(stored, Ok(Ok(()))) {
+            let _ = state
+                .db
+                .call(move |c| {
+                    c.execute(
+                        "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+                        params![photo_id, report_id, key, sha, len, w, h, now_ms()],
+                    )?;
+                    Ok(())
+                })
+                .await;
+        }
+    }
+    let out =
+        vec![json!({"service_request_id": code, "service_notice": "Đã tiếp nhận / received", "account_id": null})];
+    match fmt {
+        Fmt::Json => respond(fmt, StatusCode::CREATED, Value::Array(out).to_string()),
+        Fmt::Xml => respond(fmt, StatusCode::CREATED, xml_list("service_requests", "request", &out, REQUEST_ORDER)),
+    }
+}

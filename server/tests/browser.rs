@@ -1,0 +1,177 @@
+//! The staff dashboard in real headless Chromium, driven over WebDriver
+//! (chromedriver): sign in, open a report, set it in progress with a reply;
+//! the reporter's changes feed then shows both. A screenshot is saved in
+//! the test's output directory.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (.ci/run installs them).
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::{Value, json};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    async fn start(profile: &std::path::Path) -> Driver {
+        let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .expect("chromedriver not found: apt-get install chromium chromium-driver (as .ci/run does)");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--window-size=412,915", format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let mut d = Driver { child, base, session: String::new(), http };
+        let r = d.call("POST", "/session", caps).await;
+        d.session = r["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_owned();
+        d
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = if path == "/session" {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let req = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        v["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.call("POST", "/url", json!({"url": url})).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self.call("POST", "/element", json!({"using": "css selector", "value": css})).await;
+        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.call("POST", &format!("/element/{e}/value"), json!({"text": text})).await;
+    }
+
+    async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.call("POST", &format!("/element/{e}/click"), json!({})).await;
+    }
+
+    async fn source(&self) -> String {
+        self.call("GET", "/source", json!(null)).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    async fn url(&self) -> String {
+        self.call("GET", "/url", json!(null)).await.as_str().unwrap_or_default().to_owned()
+    }
+}
+
+#[tokio::test]
+async fn staff_sign_in_and_reply_in_chromium() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let id = new_id();
+    let created: Value = dev
+        .put(format!("{}/api/v1/reports/{id}", s.base))
+        .json(&report(&[]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = created["tracking_code"].as_str().unwrap().to_owned();
+
+    let profile = tempfile::TempDir::new().unwrap();
+    let d = Driver::start(profile.path()).await;
+
+    // Not signed in: the list sends us to the sign-in page.
+    d.go(&format!("{}/staff/reports", s.base)).await;
+    assert!(d.url().await.ends_with("/staff"), "{}", d.url().await);
+    d.type_into("#name", "canbo").await;
+    d.type_into("#password", "mat-khau-du-dai").await;
+    d.click("#sign-in").await;
+    assert!(d.url().await.ends_with("/staff/reports"));
+    let list = d.source().await;
+    assert!(list.contains(&code), "the new report is listed");
+
+    d.click("a.report").await;
+    assert!(d.source().await.contains("Ổ gà lớn giữa đường liên xã"));
+    d.click("#new-status option[value=in_progress]").await;
+    d.type_into("#reply", "Đã cử tổ công tác xuống kiểm tra.").await;
+    d.click("#save-status").await;
+    let page = d.source().await;
+    assert!(page.contains("Đã cử tổ công tác xuống kiểm tra."), "the reply shows in the history");
+    assert!(page.contains("Đang xử lý"));
+
+    let shot = d.call("GET", "/screenshot", json!(null)).await;
+    let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, shot.as_str().unwrap()).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("staff-dashboard.png");
+    std::fs::write(&out, png).unwrap();
+    eprintln!("screenshot: {}", out.display());
+
+    // The reporter's next pull sees the status and the reply.
+    let feed: Value = dev.get(format!("{}/api/v1/reports/changes", s.base)).send().await.unwrap().json().await.unwrap();
+    let last = feed["changes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["status"], "in_progress");
+    assert_eq!(last["reply"], "Đã cử tổ công tác xuống kiểm tra.");
+
+    // A forged form without the session's CSRF token is refused.
+    let cookie_less = reqwest::Client::new()
+        .post(format!("{}/staff/reports/{code}/status", s.base))
+        .form(&[("csrf", "forged"), ("status", "resolved")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cookie_less.status(), 401);
+
+    d.click("#sign-out").await;
+    d.go(&format!("{}/staff/reports", s.base)).await;
+    assert!(d.url().await.ends_with("/staff"), "signed out");
+    d.call("DELETE", "", json!(null)).await;
+}
