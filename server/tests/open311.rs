@@ -165,6 +165,17 @@ async fn posting_a_request_needs_a_key_and_lands_as_a_report() {
         let r = client().get(format!("{}/open311/v2/{path}", s.base)).send().await.unwrap();
         assert_eq!(r.status().as_u16(), status, "{path}");
     }
+    // A 3 MB photo (over axum's 2 MB default body limit, under the server's 4 MiB).
+    let mut big = test_jpeg();
+    big.resize(3 * 1024 * 1024, 0);
+    let big_form = reqwest::multipart::Form::new()
+        .text("api_key", key.clone())
+        .text("service_code", "cay_do")
+        .text("address_string", "Đường vào trường tiểu học")
+        .text("description", "Cây đổ chắn ngang đường vào trường")
+        .part("media", reqwest::multipart::Part::bytes(big));
+    assert_eq!(client().post(&url).multipart(big_form).send().await.unwrap().status(), StatusCode::CREATED);
+
     let not_jpeg = reqwest::multipart::Form::new()
         .text("api_key", key.clone())
         .text("service_code", "rac_thai")

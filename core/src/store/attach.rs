@@ -9,7 +9,6 @@ use phananh_protocol::Limits;
 use sha2::{Digest, Sha256};
 
 use super::drafts::load_report;
-use super::photos::NewPhoto;
 use super::{Store, meta};
 use crate::error::{Error, Result};
 use crate::model::{Photo, PhotoId, ReportId};
@@ -82,7 +81,7 @@ impl Store {
             write_synced(&written[0], &compressed.jpeg)?;
             write_synced(&written[1], &compressed.thumbnail)?;
             sync_dir(self.photo_dir());
-            let new = NewPhoto {
+            let photo = Photo {
                 id,
                 file: file.clone(),
                 thumb_file: Some(thumb_file.clone()),
@@ -91,7 +90,8 @@ impl Store {
                 width: compressed.width,
                 height: compressed.height,
             };
-            self.add_photo(report, &new)
+            self.add_photo(report, &photo)?;
+            Ok(photo)
         })();
         match result {
             Ok(photo) => Ok(Attached { photo, suggestion: compressed.suggestion }),

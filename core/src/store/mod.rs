@@ -23,7 +23,6 @@ use time::OffsetDateTime;
 
 pub use attach::{Attached, PhotoSource};
 pub use list::{ListQuery, Page};
-pub use photos::NewPhoto;
 pub use schema::VERSION as SCHEMA_VERSION;
 
 /// The database file's name inside a home directory.

@@ -14,28 +14,10 @@ use crate::error::{Error, Result, StorageContext};
 use crate::model::{Photo, PhotoId, ReportId};
 use phananh_protocol::Limits;
 
-/// A compressed photo already written into the photo directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPhoto {
-    /// The photo's id; its files are named after it.
-    pub id: PhotoId,
-    /// The JPEG's file name in the photo directory.
-    pub file: String,
-    /// The thumbnail's file name, if one was made.
-    pub thumb_file: Option<String>,
-    /// Lower-case hex SHA-256 of the JPEG.
-    pub sha256: String,
-    /// The JPEG's size.
-    pub bytes: u64,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-}
-
 impl Store {
-    /// Record a photo (whose files already exist) on an editable report.
-    pub fn add_photo(&self, report: ReportId, photo: &NewPhoto) -> Result<Photo> {
+    /// Record a photo (whose files already exist in the photo directory) on
+    /// an editable report.
+    pub fn add_photo(&self, report: ReportId, photo: &Photo) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction().context("attaching a photo")?;
         let current = load_report(&tx, report)?;
@@ -67,16 +49,7 @@ impl Store {
         .context("attaching a photo")?;
         tx.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![report.to_string(), now])
             .context("attaching a photo")?;
-        tx.commit().context("attaching a photo")?;
-        Ok(Photo {
-            id: photo.id,
-            file: photo.file.clone(),
-            thumb_file: photo.thumb_file.clone(),
-            sha256: photo.sha256.clone(),
-            bytes: photo.bytes,
-            width: photo.width,
-            height: photo.height,
-        })
+        tx.commit().context("attaching a photo")
     }
 
     /// Remove a photo from an editable report, and its files.

@@ -6,7 +6,7 @@ use tempfile::TempDir;
 use super::*;
 use crate::Error;
 use crate::Lang;
-use crate::model::{DraftPatch, Location, PhotoId, ReportState, StateKind};
+use crate::model::{DraftPatch, Location, Photo, PhotoId, ReportState, StateKind};
 
 fn open() -> (TempDir, Store) {
     let dir = TempDir::new().unwrap();
@@ -23,7 +23,7 @@ fn complete() -> DraftPatch {
     }
 }
 
-fn photo_files(store: &Store, n: usize) -> Vec<NewPhoto> {
+fn photo_files(store: &Store, n: usize) -> Vec<Photo> {
     (0..n)
         .map(|i| {
             let id = PhotoId::new();
@@ -31,7 +31,7 @@ fn photo_files(store: &Store, n: usize) -> Vec<NewPhoto> {
             let thumb = format!("{id}.thumb.jpg");
             std::fs::write(store.photo_path(&file), format!("jpeg {i}")).unwrap();
             std::fs::write(store.photo_path(&thumb), format!("thumb {i}")).unwrap();
-            NewPhoto { id, file, thumb_file: Some(thumb), sha256: "ab".repeat(32), bytes: 6, width: 1600, height: 1200 }
+            Photo { id, file, thumb_file: Some(thumb), sha256: "ab".repeat(32), bytes: 6, width: 1600, height: 1200 }
         })
         .collect()
 }

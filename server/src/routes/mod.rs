@@ -58,6 +58,8 @@ pub fn router(state: Shared) -> Router {
         .route("/r/{code}/photo/{n}", get(public::photo))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+        // Open311 media and staff forms: a photo at most, plus the form.
+        .layer(DefaultBodyLimit::max(state.config.max_photo_bytes as usize + 64 * 1024))
         .with_state(state)
 }
 

@@ -6,8 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use phananh_core::Store;
-use phananh_core::model::PhotoId;
-use phananh_core::store::NewPhoto;
+use phananh_core::model::{Photo, PhotoId};
 use phananh_e2e::{crash_draft, crash_photo_bytes};
 
 fn main() {
@@ -42,7 +41,7 @@ fn step(store: &Store, seq: u64, out: &mut impl Write) -> Result<(), Box<dyn std
     let file = format!("{id}.jpg");
     let bytes = crash_photo_bytes(seq);
     std::fs::write(store.photo_path(&file), &bytes)?;
-    let photo = NewPhoto {
+    let photo = Photo {
         id,
         file,
         thumb_file: None,
