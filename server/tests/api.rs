@@ -495,6 +495,20 @@ async fn tus_upload_resumes_checks_and_attaches() {
     let code = status["tracking_code"].as_str().unwrap();
     let served = client().get(format!("{}/r/{code}/photo/0", s.base)).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(sha256(&served), sha256(&jpeg), "the stored photo is the uploaded one");
+    // Duplicate hints link a small thumbnail, not the photo.
+    let nearby: Value = client()
+        .get(format!("{}/api/v1/reports/nearby?lat=18.9&lon=105.3", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hint = nearby["reports"].as_array().unwrap().iter().find(|r| r["tracking_code"] == code).unwrap().clone();
+    let thumb = client().get(hint["thumbnail_url"].as_str().unwrap()).send().await.unwrap().bytes().await.unwrap();
+    assert!(thumb.starts_with(&[0xFF, 0xD8]) && thumb.len() < jpeg.len() / 2, "{} vs {}", thumb.len(), jpeg.len());
+    let page = client().get(format!("{}/r/{code}", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("/r/{code}/thumb/0")));
     // Another device cannot even see the upload.
     let other = device(&s).await;
     assert_eq!(other.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), 404);

@@ -108,6 +108,30 @@ impl Driver {
     async fn url(&self) -> String {
         self.call("GET", "/url", json!(null)).await.as_str().unwrap_or_default().to_owned()
     }
+
+    /// Wait (up to 10 s) for the page to show a text; returns the page.
+    async fn wait_for_text(&self, text: &str) -> String {
+        for _ in 0..100 {
+            let page = self.source().await;
+            if page.contains(text) {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never showed {text:?}");
+    }
+
+    /// Wait (up to 10 s) for a form submission's navigation to land.
+    async fn wait_for_url(&self, suffix: &str) -> String {
+        for _ in 0..100 {
+            let url = self.url().await;
+            if url.ends_with(suffix) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never reached …{suffix}; at {}", self.url().await);
+    }
 }
 
 #[tokio::test]
@@ -135,17 +159,17 @@ async fn staff_sign_in_and_reply_in_chromium() {
     d.type_into("#name", "canbo").await;
     d.type_into("#password", "mat-khau-du-dai").await;
     d.click("#sign-in").await;
-    assert!(d.url().await.ends_with("/staff/reports"));
+    d.wait_for_url("/staff/reports").await;
     let list = d.source().await;
     assert!(list.contains(&code), "the new report is listed");
 
     d.click("a.report").await;
-    assert!(d.source().await.contains("Ổ gà lớn giữa đường liên xã"));
+    d.wait_for_text("Ổ gà lớn giữa đường liên xã").await;
     d.click("#new-status option[value=in_progress]").await;
     d.type_into("#reply", "Đã cử tổ công tác xuống kiểm tra.").await;
     d.click("#save-status").await;
-    let page = d.source().await;
-    assert!(page.contains("Đã cử tổ công tác xuống kiểm tra."), "the reply shows in the history");
+    // The reply shows in the history once the form's redirect has landed.
+    let page = d.wait_for_text("<div class=\"reply\">Đã cử tổ công tác xuống kiểm tra.</div>").await;
     assert!(page.contains("Đang xử lý"));
 
     let shot = d.call("GET", "/screenshot", json!(null)).await;
@@ -171,6 +195,7 @@ async fn staff_sign_in_and_reply_in_chromium() {
     assert_eq!(cookie_less.status(), 401);
 
     d.click("#sign-out").await;
+    d.wait_for_url("/staff").await;
     d.go(&format!("{}/staff/reports", s.base)).await;
     assert!(d.url().await.ends_with("/staff"), "signed out");
     d.call("DELETE", "", json!(null)).await;

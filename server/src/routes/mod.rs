@@ -56,6 +56,7 @@ pub fn router(state: Shared) -> Router {
         .route("/open311/v2/requests/{file}", get(open311::request))
         .route("/r/{code}", get(public::page))
         .route("/r/{code}/photo/{n}", get(public::photo))
+        .route("/r/{code}/thumb/{n}", get(public::thumb))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         // Open311 media and staff forms: a photo at most, plus the form.

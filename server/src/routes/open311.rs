@@ -525,9 +525,11 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         let len = bytes.len() as i64;
         let store = state.photos.clone();
         let k = key.clone();
-        let stored =
-            tokio::task::spawn_blocking(move || std::fs::write(&tmp, &bytes).and_then(|_| store.put_file(&k, &tmp)))
-                .await;
+        let stored = tokio::task::spawn_blocking(move || {
+            crate::photos::store_thumbnail(store.as_ref(), &k, &bytes);
+            std::fs::write(&tmp, &bytes).and_then(|_| store.put_file(&k, &tmp))
+        })
+        .await;
         if matches!(stored, Ok(Ok(()))) {
             let _ = state
                 .db

@@ -104,11 +104,12 @@ pub async fn page(State(state): State<Shared>, Path(code): Path<String>, Query(q
     }
     body.push_str(&format!("<p><b>{}:</b> {}</p>", t("Tiếp nhận", "Received"), esc(&rfc3339(report.received))));
     for n in 0..report.photos {
+        // Thumbnails first (a neighbour's data plan is small); tap for the photo.
         body.push_str(&format!(
-            "<p><img src=\"/r/{}/photo/{n}\" alt=\"{} {}\"></p>",
-            esc(&report.code),
+            "<p><a href=\"/r/{code}/photo/{n}\"><img src=\"/r/{code}/thumb/{n}\" alt=\"{} {}\"></a></p>",
             t("Ảnh", "Photo"),
-            n + 1
+            n + 1,
+            code = esc(&report.code)
         ));
     }
     body.push_str(&format!("<h2>{}</h2><ul>", t("Diễn biến", "History")));
@@ -124,7 +125,20 @@ pub async fn page(State(state): State<Shared>, Path(code): Path<String>, Query(q
 }
 
 /// `GET /r/{code}/photo/{n}`: the report's n-th photo (0-based).
-pub async fn photo(State(state): State<Shared>, Path((code, n)): Path<(String, u32)>) -> Result<Response, ApiError> {
+pub async fn photo(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
+    serve_photo(state, path, false).await
+}
+
+/// `GET /r/{code}/thumb/{n}`: its thumbnail (the photo itself if none was made).
+pub async fn thumb(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
+    serve_photo(state, path, true).await
+}
+
+async fn serve_photo(
+    State(state): State<Shared>,
+    Path((code, n)): Path<(String, u32)>,
+    thumb: bool,
+) -> Result<Response, ApiError> {
     let code = tracking::normalize(&code);
     let key: Option<String> = state
         .db
@@ -140,9 +154,12 @@ pub async fn photo(State(state): State<Shared>, Path((code, n)): Path<(String, u
         .await?;
     let key = key.ok_or_else(|| ApiError::not_found(phananh_protocol::Lang::Vi))?;
     let store = state.photos.clone();
-    let bytes = tokio::task::spawn_blocking(move || store.get(&key))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|_| ApiError::not_found(phananh_protocol::Lang::Vi))?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let small = if thumb { store.get(&crate::photos::thumb_key(&key)).ok() } else { None };
+        small.map_or_else(|| store.get(&key), Ok)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|_| ApiError::not_found(phananh_protocol::Lang::Vi))?;
     Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
 }

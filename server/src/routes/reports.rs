@@ -444,7 +444,7 @@ pub async fn nearby(
                     let code: String = r.get(0)?;
                     let photo: Option<String> = r.get(6)?;
                     Ok(NearbyReport {
-                        thumbnail_url: photo.map(|_| format!("{base}/r/{code}/photo/0")),
+                        thumbnail_url: photo.map(|_| format!("{base}/r/{code}/thumb/0")),
                         tracking_code: code,
                         category: r.get(1)?,
                         status: r.get(2)?,

@@ -468,10 +468,13 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     let key = format!("{}/{}.jpg", upload.report_id, upload.photo_id);
     let store = state.photos.clone();
     let (k, p) = (key.clone(), path.clone());
-    tokio::task::spawn_blocking(move || store.put_file(&k, &p))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        crate::photos::store_thumbnail(store.as_ref(), &k, &bytes);
+        store.put_file(&k, &p)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
     let (uid, report_id, photo_id, sha, len) =
         (id.to_owned(), upload.report_id, upload.photo_id.clone(), upload.sha256.clone(), upload.length as i64);
     state
