@@ -32,16 +32,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, out: &Out) -> Result<(), phananh_core::Error> {
-    if let Command::Photo(cmd) = cli.command {
-        // Works on files alone: no store needed.
-        return photo::run(cmd, out);
-    }
-    let home = cli.home.unwrap_or_else(default_home);
-    let store = Store::open_in(&home)?;
+    let store = |home: Option<PathBuf>| Store::open_in(&home.unwrap_or_else(default_home));
     match cli.command {
-        Command::Photo(_) => Ok(()),
-        Command::Draft(cmd) => draft::run(&store, cmd, out),
-        Command::Submit { id } => draft::submit(&store, &id, out),
+        // Works on files alone: no store needed.
+        Command::Photo(cmd) => photo::run(cmd, out),
+        Command::Draft(cmd) => draft::run(&store(cli.home)?, cmd, out),
+        Command::Submit { id } => draft::submit(&store(cli.home)?, &id, out),
     }
 }
 
