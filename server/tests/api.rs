@@ -612,15 +612,7 @@ async fn staff_forms_need_the_sessions_csrf_token() {
         .await
         .unwrap();
     let code = created["tracking_code"].as_str().unwrap();
-    let session: Value = client()
-        .post(format!("{}/api/v1/staff/login", s.base))
-        .json(&json!({"name": "canbo", "password": "mat-khau-du-dai"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = staff_session(&s).await;
     let cookie = format!("phananh_staff={}", session["token"].as_str().unwrap());
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let post = |csrf: String| {

@@ -63,9 +63,9 @@ pub async fn device(server: &TestServer) -> reqwest::Client {
     reqwest::Client::builder().default_headers(headers).build().unwrap()
 }
 
-/// A client signed in as staff.
-pub async fn staff_client(server: &TestServer) -> reqwest::Client {
-    let session: Value = client()
+/// A staff session: `{"token", "csrf"}`.
+pub async fn staff_session(server: &TestServer) -> Value {
+    client()
         .post(format!("{}/api/v1/staff/login", server.base))
         .json(&json!({"name": "canbo", "password": "mat-khau-du-dai"}))
         .send()
@@ -73,7 +73,12 @@ pub async fn staff_client(server: &TestServer) -> reqwest::Client {
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A client signed in as staff.
+pub async fn staff_client(server: &TestServer) -> reqwest::Client {
+    let session = staff_session(server).await;
     let mut headers = HeaderMap::new();
     headers.insert(
         "authorization",
