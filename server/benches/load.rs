@@ -16,7 +16,6 @@ use sha2::Digest;
 
 const DEVICES: usize = 64;
 const CREATES: usize = 4000;
-const CREATE_CONCURRENCY: usize = 32;
 const UPLOADS: usize = 300;
 const UPLOAD_CONCURRENCY: usize = 8;
 
@@ -26,6 +25,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() {
+    // Requests in flight for the creation run (LOAD_CONCURRENCY, default 32).
+    let create_concurrency: usize = std::env::var("LOAD_CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
     let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_phananh-server"))
         .args([
@@ -63,11 +64,11 @@ async fn main() {
     // Report creations.
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..CREATE_CONCURRENCY {
+    for w in 0..create_concurrency {
         let (http, base, tokens) = (http.clone(), base.clone(), tokens.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
-            for i in (w..CREATES).step_by(CREATE_CONCURRENCY) {
+            for i in (w..CREATES).step_by(create_concurrency) {
                 let body = json!({
                     "category": "o_ga",
                     "description": format!("Ổ gà số {i} giữa đường liên xã, xe máy dễ ngã"),
@@ -96,7 +97,7 @@ async fn main() {
     let elapsed = started.elapsed();
     latencies.sort();
     println!(
-        "creates: {CREATES} over {DEVICES} devices, {CREATE_CONCURRENCY} in flight: {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "creates: {CREATES} over {DEVICES} devices, {create_concurrency} in flight: {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         CREATES as f64 / elapsed.as_secs_f64(),
         percentile(&latencies, 0.50).as_secs_f64() * 1e3,
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
