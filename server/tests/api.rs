@@ -248,10 +248,7 @@ async fn nearby_lists_open_reports_within_the_radius_with_public_fields_only() {
     let mut far = report(&[]);
     far["lat"] = json!(18.95);
     for body in [&near, &far] {
-        assert_eq!(
-            dev.put(format!("{}/api/v1/reports/{}", s.base, new_id())).json(body).send().await.unwrap().status(),
-            201
-        );
+        put_report(&s, &dev, body).await;
     }
     let r: Value = client()
         .get(format!("{}/api/v1/reports/nearby?lat=18.9&lon=105.3&radius_m=200", s.base))
@@ -282,15 +279,7 @@ async fn nearby_lists_open_reports_within_the_radius_with_public_fields_only() {
 async fn the_public_page_shows_status_and_replies_but_not_the_reporter() {
     let s = start().await;
     let dev = device(&s).await;
-    let created: Value = dev
-        .put(format!("{}/api/v1/reports/{}", s.base, new_id()))
-        .json(&report(&[]))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = put_report(&s, &dev, &report(&[])).await;
     let code = created["tracking_code"].as_str().unwrap();
     staff_client(&s)
         .await
@@ -325,15 +314,7 @@ async fn staff_can_list_search_and_mark_duplicates() {
         let mut body = report(&[]);
         body["description"] = json!(desc);
         body["category"] = json!("den_duong");
-        let r: Value = dev
-            .put(format!("{}/api/v1/reports/{}", s.base, new_id()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = put_report(&s, &dev, &body).await;
         codes.push(r["tracking_code"].as_str().unwrap().to_owned());
     }
     let staff = staff_client(&s).await;
@@ -602,15 +583,7 @@ async fn open_uploads_per_device_are_capped() {
 async fn staff_forms_need_the_sessions_csrf_token() {
     let s = start().await;
     let dev = device(&s).await;
-    let created: Value = dev
-        .put(format!("{}/api/v1/reports/{}", s.base, new_id()))
-        .json(&report(&[]))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = put_report(&s, &dev, &report(&[])).await;
     let code = created["tracking_code"].as_str().unwrap();
     let session = staff_session(&s).await;
     let cookie = format!("phananh_staff={}", session["token"].as_str().unwrap());

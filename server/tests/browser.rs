@@ -138,16 +138,7 @@ impl Driver {
 async fn staff_sign_in_and_reply_in_chromium() {
     let s = start().await;
     let dev = device(&s).await;
-    let id = new_id();
-    let created: Value = dev
-        .put(format!("{}/api/v1/reports/{id}", s.base))
-        .json(&report(&[]))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = put_report(&s, &dev, &report(&[])).await;
     let code = created["tracking_code"].as_str().unwrap().to_owned();
 
     let profile = tempfile::TempDir::new().unwrap();

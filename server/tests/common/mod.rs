@@ -87,6 +87,13 @@ pub async fn staff_client(server: &TestServer) -> reqwest::Client {
     reqwest::Client::builder().default_headers(headers).build().unwrap()
 }
 
+/// Create a report as `dev` (under a new id); the server must answer 201.
+pub async fn put_report(server: &TestServer, dev: &reqwest::Client, body: &Value) -> Value {
+    let r = dev.put(format!("{}/api/v1/reports/{}", server.base, new_id())).json(body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
 pub fn report(photos: &[(&str, &[u8])]) -> Value {
     json!({
         "category": "o_ga",
