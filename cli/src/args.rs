@@ -23,6 +23,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "vi|en")]
     pub lang: Option<Lang>,
 
+    /// The district's server, e.g. http://127.0.0.1:8080 [default: the last one used]
+    #[arg(long, global = true, env = "PHANANH_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -39,6 +43,40 @@ pub enum Command {
     Submit {
         /// The report's id (or a unique start of it)
         id: String,
+    },
+    /// Send queued reports and fetch status changes (one pass)
+    Sync {
+        /// Keep running: send new reports as they are queued, retry on schedule
+        #[arg(long)]
+        watch: bool,
+        /// No progress bars (for logs and scripts)
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Sent and queued reports: tracking code, status, last reply
+    Reports {
+        /// How many to show
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// The district's categories (from the server, or cached when offline)
+    Categories,
+    /// Send a report that needs attention again, as it is
+    Retry {
+        /// The report's id (or a unique start of it)
+        id: String,
+    },
+    /// Open reports near a point: "is this the same problem?"
+    Nearby {
+        /// Latitude in degrees
+        #[arg(long, allow_negative_numbers = true)]
+        lat: f64,
+        /// Longitude in degrees
+        #[arg(long, allow_negative_numbers = true)]
+        lon: f64,
+        /// Only this category
+        #[arg(long, value_name = "CODE")]
+        category: Option<String>,
     },
 }
 

@@ -4,6 +4,7 @@ mod args;
 mod draft;
 mod output;
 mod photo;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +21,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    // Logs (never report text, phones or coordinates) go to stderr, quiet
+    // unless PHANANH_LOG asks, e.g. PHANANH_LOG=info.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("PHANANH_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
     let lang = cli.lang.unwrap_or_else(lang_from_env);
     let out = Out { lang, json: cli.json };
     match run(cli, &out) {
@@ -32,12 +39,22 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli, out: &Out) -> Result<(), phananh_core::Error> {
-    let store = |home: Option<PathBuf>| Store::open_in(&home.unwrap_or_else(default_home));
+    let home = cli.home.unwrap_or_else(default_home);
+    let store = || Store::open_in(&home);
+    let syncer = || -> Result<phananh_core::sync::Syncer, phananh_core::Error> {
+        let url = sync::server_url(&home, cli.server.clone(), out.lang)?;
+        sync::syncer(store()?, &home, url, out.lang)
+    };
     match cli.command {
         // Works on files alone: no store needed.
         Command::Photo(cmd) => photo::run(cmd, out),
-        Command::Draft(cmd) => draft::run(&store(cli.home)?, cmd, out),
-        Command::Submit { id } => draft::submit(&store(cli.home)?, &id, out),
+        Command::Draft(cmd) => draft::run(&store()?, cmd, out),
+        Command::Submit { id } => draft::submit(&store()?, &id, out),
+        Command::Sync { watch, quiet } => sync::sync(&syncer()?, watch, quiet, out),
+        Command::Reports { limit } => sync::reports(&store()?, limit, out),
+        Command::Categories => sync::categories(&syncer()?, out),
+        Command::Retry { id } => sync::retry(&syncer()?, &id, out),
+        Command::Nearby { lat, lon, category } => sync::nearby(&syncer()?, lat, lon, category.as_deref(), out),
     }
 }
 

@@ -99,12 +99,12 @@ impl Out {
         }
         let bytes: u64 = r.photos.iter().map(|p| p.bytes).sum();
         println!("{:<18}{} ({} KB)", l("Ảnh:", "Photos:"), r.photos.len(), bytes.div_ceil(1024));
-        println!("{:<18}{}", l("Tạo lúc:", "Created:"), when(r.created_at));
-        println!("{:<18}{}", l("Cập nhật:", "Updated:"), when(r.updated_at));
+        println!("{:<18}{}", l("Tạo lúc:", "Created:"), local_time(r.created_at));
+        println!("{:<18}{}", l("Cập nhật:", "Updated:"), local_time(r.updated_at));
         for h in &r.history {
             println!(
                 "  {}  {}{}",
-                when(h.at),
+                local_time(h.at),
                 h.status.label(self.lang),
                 h.reply.as_deref().map(|t| format!(": {t}")).unwrap_or_default()
             );
@@ -112,12 +112,12 @@ impl Out {
     }
 }
 
-fn when(t: OffsetDateTime) -> String {
+pub fn local_time(t: OffsetDateTime) -> String {
     t.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
 }
 
 /// The first line of a text, cut at `max` characters.
-fn excerpt(text: &str, max: usize) -> String {
+pub fn excerpt(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or("");
     if line.chars().count() > max || text.contains('\n') {
         let cut: String = line.chars().take(max.saturating_sub(1)).collect();

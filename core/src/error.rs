@@ -93,6 +93,30 @@ pub enum Error {
     /// A stored row holds something this build cannot read.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+
+    /// The server could not be reached, or did not answer like the server
+    /// (a captive portal's login page, a proxy's error page).
+    #[error("cannot reach the server: {0}")]
+    Network(String),
+
+    /// The server refused the request; its message is in the user's language.
+    #[error("the server refused: {message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's stable code.
+        code: String,
+        /// The server's message for people.
+        message: String,
+    },
+
+    /// The secret store (Keystore, Keychain, the CLI's file) failed.
+    #[error("the secret store failed: {0}")]
+    Secret(String),
+
+    /// The configuration cannot work (e.g. the server URL is not a URL).
+    #[error("invalid setting: {0}")]
+    Config(String),
 }
 
 /// The core's result type.
@@ -111,6 +135,10 @@ impl Error {
             Error::NotADatabase { .. } => "not_a_database",
             Error::TooNew { .. } => "database_too_new",
             Error::Storage { .. } | Error::Io { .. } | Error::Corrupt(_) => "storage",
+            Error::Network(_) => "offline",
+            Error::Server { .. } => "server",
+            Error::Secret(_) => "secret_store",
+            Error::Config(_) => "config",
         }
     }
 
@@ -120,6 +148,7 @@ impl Error {
             return match self {
                 Error::Invalid(errors) => errors.message(Lang::En),
                 Error::Photo(e) => e.message(Lang::En),
+                Error::Server { message, .. } => message.clone(),
                 other => phananh_protocol::lang::sentence(&other.to_string()),
             };
         }
@@ -146,6 +175,10 @@ impl Error {
             Error::Storage { .. } | Error::Io { .. } | Error::Corrupt(_) => {
                 format!("Lỗi lưu trữ trên máy: {self}")
             }
+            Error::Network(why) => format!("Không kết nối được máy chủ: {why}"),
+            Error::Server { message, .. } => message.clone(),
+            Error::Secret(why) => format!("Lỗi kho khóa bí mật trên máy: {why}"),
+            Error::Config(why) => format!("Cài đặt không hợp lệ: {why}"),
         }
     }
 }

@@ -5,6 +5,8 @@
 //!
 //! - [`model`]: reports, their states, ids and the district's statuses;
 //! - [`store`]: the offline store (SQLite) for drafts and the outbox;
+//! - [`photo`]: photo compression (EXIF stripped, GPS kept only as a suggestion);
+//! - [`sync`]: the outbox to the server and statuses back;
 //! - [`error`]: typed errors with Vietnamese and English messages.
 //!
 //! Validation rules and text handling shared with the server live in
@@ -16,6 +18,7 @@ pub mod error;
 pub mod model;
 pub mod photo;
 pub mod store;
+pub mod sync;
 
 pub use error::{Error, Result};
 pub use phananh_protocol as protocol;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{PhotoId, ReportId, ReportState, StateKind, StatusEntry};
+use super::{PhotoId, ReportId, ReportState, StateKind, Status, StatusEntry};
 
 /// A position on the map, WGS 84.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -76,6 +76,11 @@ pub struct Report {
     pub reporter: Reporter,
     /// The neighbour this is filed for, if any.
     pub on_behalf_of: Option<OnBehalfOf>,
+    /// The tracking code, as soon as the server has the report (photos may
+    /// still be on their way).
+    pub tracking_code: Option<String>,
+    /// The report's public page, once the server has it.
+    pub public_url: Option<String>,
     /// Photos, in the order attached.
     pub photos: Vec<Photo>,
     /// Where the report is on the device.
@@ -112,6 +117,10 @@ pub struct ReportSummary {
     pub photo_count: u32,
     /// The first photo's thumbnail file name, if any.
     pub thumbnail: Option<String>,
+    /// What the district has done, once it has the report.
+    pub status: Option<Status>,
+    /// The district's latest official reply, if any.
+    pub last_reply: Option<String>,
     /// When the draft was started.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

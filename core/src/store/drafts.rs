@@ -118,7 +118,7 @@ impl Store {
                  for_name_fold = CASE WHEN on_behalf THEN for_name_fold ELSE '' END,
                  for_phone = ?3,
                  consent = CASE WHEN on_behalf THEN consent ELSE 0 END,
-                 queued_at = ?4, updated_at = ?4
+                 queued_at = ?4, updated_at = ?4, attempts = 0, next_attempt_at = NULL
              WHERE id = ?1",
         )
         .and_then(|mut s| s.execute(params![id.to_string(), normalized.reporter_phone, normalized.for_phone, now]))
@@ -241,7 +241,7 @@ pub(super) fn load_report(conn: &Connection, id: ReportId) -> Result<Report> {
         })
         .context("reading a report's photos")?;
     report.history = conn
-        .prepare_cached("SELECT status, at, reply FROM status_history WHERE report_id = ?1 ORDER BY seq")
+        .prepare_cached("SELECT status, at, reply FROM status_history WHERE report_id = ?1 ORDER BY at, seq")
         .and_then(|mut s| {
             s.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()

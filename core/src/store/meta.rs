@@ -20,7 +20,7 @@ pub(super) fn get_json<T: DeserializeOwned>(conn: &Connection, key: &str) -> Res
     text.map(|t| serde_json::from_str(&t).map_err(|e| Error::Corrupt(format!("setting {key}: {e}")))).transpose()
 }
 
-fn set_json<T: Serialize>(conn: &Connection, key: &str, value: Option<&T>) -> Result<()> {
+pub(super) fn set_json<T: Serialize>(conn: &Connection, key: &str, value: Option<&T>) -> Result<()> {
     match value {
         Some(v) => {
             let text = serde_json::to_string(v).map_err(|e| Error::Corrupt(format!("setting {key}: {e}")))?;

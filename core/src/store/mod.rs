@@ -11,7 +11,9 @@ mod drafts;
 mod list;
 mod meta;
 mod open;
+mod outbox;
 mod photos;
+mod remote;
 mod row;
 pub(crate) mod schema;
 
@@ -23,6 +25,8 @@ use time::OffsetDateTime;
 
 pub use attach::{Attached, PhotoSource};
 pub use list::{ListQuery, Page};
+pub use outbox::{Accepted, OutboxEntry, PhotoUpload};
+pub use remote::{NearbyHints, StatusUpdate};
 pub use schema::VERSION as SCHEMA_VERSION;
 
 /// The database file's name inside a home directory.

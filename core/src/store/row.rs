@@ -3,18 +3,20 @@
 use rusqlite::Row;
 
 use super::from_ms;
-use crate::model::{Location, OnBehalfOf, Report, ReportId, ReportState, ReportSummary, Reporter, StateKind};
+use crate::model::{Location, OnBehalfOf, Report, ReportId, ReportState, ReportSummary, Reporter, StateKind, Status};
 
 /// The columns [`report_from_row`] reads, in its order.
 pub(super) const REPORT_COLUMNS: &str = "id, state, category, description, lat, lon, accuracy_m, address, \
      reporter_name, reporter_phone, anonymous, on_behalf, for_name, for_phone, consent, \
-     tracking_code, attention_reason, created_at, updated_at";
+     tracking_code, attention_reason, created_at, updated_at, public_url";
 
 /// The columns [`summary_from_row`] reads, in its order.
 pub(super) const SUMMARY_COLUMNS: &str = "r.id, r.state, r.category, r.description, r.address, r.tracking_code, \
      r.attention_reason, r.created_at, r.updated_at, \
      (SELECT count(*) FROM photos p WHERE p.report_id = r.id), \
-     (SELECT thumb_file FROM photos p WHERE p.report_id = r.id ORDER BY position LIMIT 1)";
+     (SELECT thumb_file FROM photos p WHERE p.report_id = r.id ORDER BY position LIMIT 1), \
+     r.server_status, \
+     (SELECT reply FROM status_history h WHERE h.report_id = r.id AND h.reply IS NOT NULL ORDER BY h.at DESC, h.seq DESC LIMIT 1)";
 
 pub(super) fn report_id(row: &Row<'_>, idx: usize) -> rusqlite::Result<ReportId> {
     let text: String = row.get(idx)?;
@@ -58,6 +60,8 @@ pub(super) fn report_from_row(row: &Row<'_>) -> rusqlite::Result<Report> {
                 Ok(OnBehalfOf { name: row.get(12)?, phone: row.get(13)?, consent: row.get(14)? })
             })
             .transpose()?,
+        tracking_code: row.get(15)?,
+        public_url: row.get(19)?,
         photos: Vec::new(),
         history: Vec::new(),
         created_at: from_ms(row.get(17)?),
@@ -78,5 +82,7 @@ pub(super) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ReportSummary>
         updated_at: from_ms(row.get(8)?),
         photo_count: row.get(9)?,
         thumbnail: row.get(10)?,
+        status: row.get::<_, Option<String>>(11)?.as_deref().and_then(Status::from_code),
+        last_reply: row.get(12)?,
     })
 }

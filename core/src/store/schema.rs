@@ -9,7 +9,7 @@ use rusqlite::{Connection, Transaction};
 use crate::error::{Result, StorageContext};
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The whole schema at [`VERSION`], for new databases.
 pub(crate) const LATEST: &str = "
@@ -42,7 +42,12 @@ CREATE TABLE reports (
     search_fold      TEXT GENERATED ALWAYS AS (
                          description_fold || char(10) || address_fold || char(10) || for_name_fold
                          || char(10) || lower(coalesce(tracking_code, ''))) STORED,
-    queued_at        INTEGER
+    queued_at        INTEGER,
+    on_server        INTEGER NOT NULL DEFAULT 0,
+    public_url       TEXT,
+    server_status    TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER
 ) STRICT;
 CREATE INDEX reports_newest ON reports (created_at DESC, id DESC);
 CREATE INDEX reports_state_newest ON reports (state, created_at DESC, id DESC);
@@ -58,7 +63,9 @@ CREATE TABLE photos (
     bytes       INTEGER NOT NULL,
     width       INTEGER NOT NULL,
     height      INTEGER NOT NULL,
-    created_at  INTEGER NOT NULL
+    created_at  INTEGER NOT NULL,
+    upload_url  TEXT,
+    sent        INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX photos_by_report ON photos (report_id, position);
 
@@ -70,6 +77,7 @@ CREATE TABLE status_history (
     reply     TEXT,
     PRIMARY KEY (report_id, seq)
 ) STRICT;
+CREATE UNIQUE INDEX status_history_once ON status_history (report_id, at, status, coalesce(reply, ''));
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,
@@ -97,6 +105,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         key   TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
     ) STRICT;
+    ",
+    // 2 → 3: the outbox's progress (the server has the report, each photo's
+    // upload URL and whether it arrived, retry timers) and a guard so a
+    // status change pulled twice is stored once.
+    "
+    ALTER TABLE reports ADD COLUMN on_server INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE reports ADD COLUMN public_url TEXT;
+    ALTER TABLE reports ADD COLUMN server_status TEXT;
+    ALTER TABLE reports ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE reports ADD COLUMN next_attempt_at INTEGER;
+    ALTER TABLE photos ADD COLUMN upload_url TEXT;
+    ALTER TABLE photos ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
+    CREATE UNIQUE INDEX status_history_once ON status_history (report_id, at, status, coalesce(reply, ''));
     ",
 ];
 

@@ -315,7 +315,13 @@ pub async fn head(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_version(&headers, device.lang)?;
-    let upload = find(&state, &device, &id).await?;
+    let mut upload = find(&state, &device, &id).await?;
+    if !upload.completed && upload.offset == upload.length {
+        // Every byte arrived but the server stopped before attaching the
+        // photo: finish now, so "offset = length" always means "attached".
+        finish(&state, &id, &upload, device.lang).await?;
+        upload.completed = true;
+    }
     let mut r = tus(StatusCode::OK);
     offset_headers(&mut r, &upload);
     Ok(r)

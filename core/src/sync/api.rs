@@ -1,0 +1,119 @@
+//! The server's native API (`/api/v1`), one method per call.
+
+use phananh_protocol::Lang;
+use phananh_protocol::wire::{ChangesPage, DeviceRegistered, Nearby, ReportBody, ReportStatus, Services};
+use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, ETAG, IF_NONE_MATCH};
+use reqwest::{RequestBuilder, StatusCode, Url};
+
+use super::http::{Failure, failure, json, network};
+use crate::error::Error;
+use crate::model::ReportId;
+
+/// The server, as the sync sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct Api {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+}
+
+impl Api {
+    pub(crate) fn new(http: reqwest::Client, server_url: &str) -> Result<Api, Error> {
+        let mut base =
+            Url::parse(server_url.trim()).map_err(|e| Error::Config(format!("server URL {server_url:?}: {e}")))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+            return Err(Error::Config(format!("server URL {server_url:?} must be http(s)://host[:port]")));
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(Api { http, base })
+    }
+
+    pub(crate) fn url(&self, path: &str) -> Url {
+        // `path` is always one of ours, relative and valid.
+        self.base.join(path).unwrap_or_else(|_| self.base.clone())
+    }
+
+    fn req(&self, r: RequestBuilder, lang: Lang, token: Option<&str>) -> RequestBuilder {
+        let r = r.header(ACCEPT, "application/json").header(ACCEPT_LANGUAGE, lang.code());
+        match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    pub(crate) async fn register(&self, lang: Lang) -> Result<DeviceRegistered, Failure> {
+        let resp = self.req(self.http.post(self.url("api/v1/devices")), lang, None).send().await.map_err(network)?;
+        Ok(json(resp, lang).await?.1)
+    }
+
+    /// The category list, or `None` when it has not changed since `etag`.
+    pub(crate) async fn services(
+        &self,
+        etag: Option<&str>,
+        lang: Lang,
+    ) -> Result<Option<(Services, Option<String>)>, Failure> {
+        let mut r = self.req(self.http.get(self.url("api/v1/services")), lang, None);
+        if let Some(tag) = etag {
+            r = r.header(IF_NONE_MATCH, tag);
+        }
+        let resp = r.send().await.map_err(network)?;
+        if resp.status() == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let tag = resp.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok(Some((json(resp, lang).await?.1, tag)))
+    }
+
+    pub(crate) async fn put_report(
+        &self,
+        token: &str,
+        id: ReportId,
+        body: &ReportBody,
+        lang: Lang,
+    ) -> Result<ReportStatus, Failure> {
+        let url = self.url(&format!("api/v1/reports/{id}"));
+        let resp = self.req(self.http.put(url), lang, Some(token)).json(body).send().await.map_err(network)?;
+        Ok(json(resp, lang).await?.1)
+    }
+
+    pub(crate) async fn changes(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+        limit: u32,
+        lang: Lang,
+    ) -> Result<ChangesPage, Failure> {
+        let mut url = self.url("api/v1/reports/changes");
+        url.query_pairs_mut().append_pair("limit", &limit.to_string());
+        if let Some(c) = cursor {
+            url.query_pairs_mut().append_pair("cursor", c);
+        }
+        let resp = self.req(self.http.get(url), lang, Some(token)).send().await.map_err(network)?;
+        Ok(json(resp, lang).await?.1)
+    }
+
+    pub(crate) async fn nearby(
+        &self,
+        lat: f64,
+        lon: f64,
+        radius_m: u32,
+        category: Option<&str>,
+        lang: Lang,
+    ) -> Result<Nearby, Failure> {
+        let mut url = self.url("api/v1/reports/nearby");
+        url.query_pairs_mut()
+            .append_pair("lat", &lat.to_string())
+            .append_pair("lon", &lon.to_string())
+            .append_pair("radius_m", &radius_m.to_string());
+        if let Some(c) = category {
+            url.query_pairs_mut().append_pair("category", c);
+        }
+        let resp = self.req(self.http.get(url), lang, None).send().await.map_err(network)?;
+        if !resp.status().is_success() {
+            return Err(failure(resp, lang).await);
+        }
+        Ok(json(resp, lang).await?.1)
+    }
+}

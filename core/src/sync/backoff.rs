@@ -1,0 +1,120 @@
+//! When to try again: full-jitter exponential backoff, and `Retry-After`
+//! read defensively (a junk value must never make the phone hammer the
+//! server or sleep for a year).
+
+use std::time::{Duration, SystemTime};
+
+/// Full-jitter exponential backoff: attempt `n` waits a uniformly random
+/// time in `[0, min(cap, base · 2ⁿ)]`, which spreads a village's phones
+/// apart when the server comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The first attempt's ceiling.
+    pub base: Duration,
+    /// No wait is longer than this.
+    pub cap: Duration,
+    /// The longest `Retry-After` honoured; longer values are clamped.
+    pub max_retry_after: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(600),
+            max_retry_after: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl Backoff {
+    /// The ceiling for failed attempt number `attempt` (1 for the first failure).
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        let factor = 1u32.checked_shl(attempt.saturating_sub(1).min(31)).unwrap_or(u32::MAX);
+        self.base.saturating_mul(factor).min(self.cap)
+    }
+
+    /// How long to wait after failed attempt `attempt`, given a uniform
+    /// random number, honouring the server's `Retry-After` if it sent one:
+    /// never less than it asked (up to [`Backoff::max_retry_after`]).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>, random: u64) -> Duration {
+        let ceiling = self.ceiling(attempt).as_millis().max(1) as u64;
+        let jitter = Duration::from_millis(random % (ceiling + 1));
+        match retry_after {
+            Some(asked) => asked.min(self.max_retry_after).max(jitter),
+            None => jitter,
+        }
+    }
+}
+
+/// Read a `Retry-After` value: delay-seconds or an HTTP-date. Anything else
+/// (negative, fractional, `inf`, empty) is `None`, and the caller falls back
+/// to its own backoff. Huge values are returned as they are; the caller
+/// clamps them.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More than u64 seconds is still "a very long time".
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// A uniform random number for jitter (not for secrets).
+pub(crate) fn random_u64() -> u64 {
+    getrandom::u64().unwrap_or_else(|_| {
+        // No OS randomness: the clock's nanoseconds are random enough to
+        // spread retries.
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| u64::from(d.subsec_nanos())).unwrap_or(0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceilings_double_up_to_the_cap() {
+        let b = Backoff::default();
+        assert_eq!(b.ceiling(1), Duration::from_secs(1));
+        assert_eq!(b.ceiling(2), Duration::from_secs(2));
+        assert_eq!(b.ceiling(5), Duration::from_secs(16));
+        assert_eq!(b.ceiling(10), Duration::from_secs(512));
+        assert_eq!(b.ceiling(11), Duration::from_secs(600));
+        assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn jitter_stays_under_the_ceiling_and_spreads() {
+        let b = Backoff::default();
+        let delays: Vec<Duration> = (0..1000).map(|_| b.delay(4, None, random_u64())).collect();
+        assert!(delays.iter().all(|d| *d <= Duration::from_secs(8)));
+        let distinct: std::collections::HashSet<_> = delays.iter().collect();
+        assert!(distinct.len() > 500, "full jitter spreads retries: {} distinct", distinct.len());
+        assert_eq!(b.delay(4, None, 0), Duration::ZERO);
+        assert_eq!(b.delay(4, None, 8000), Duration::from_secs(8));
+    }
+
+    #[test]
+    fn retry_after_is_a_floor_and_clamped() {
+        let b = Backoff::default();
+        assert_eq!(b.delay(1, Some(Duration::from_secs(2)), 0), Duration::from_secs(2));
+        assert_eq!(b.delay(1, Some(Duration::from_secs(u64::MAX)), 0), Duration::from_secs(3600));
+        // Retry-After: 0 still backs off as attempts grow: no tight loop.
+        assert_eq!(b.delay(6, Some(Duration::ZERO), 31_000), Duration::from_secs(31));
+    }
+
+    #[test]
+    fn retry_after_both_forms_and_junk() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now), Some(Duration::from_secs(10)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(Duration::from_secs(u64::MAX)));
+        for junk in ["-1", "inf", "1.5", "", "soon", "NaN", "0x10", "+3"] {
+            assert_eq!(parse_retry_after(junk, now), None, "{junk:?}");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The HTTP client and how its answers are sorted: done, try again later,
+//! or refused for a reason the user must see.
+
+use std::time::{Duration, SystemTime};
+
+use phananh_protocol::Lang;
+use phananh_protocol::wire::ApiError;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::backoff::parse_retry_after;
+use crate::error::Error;
+
+/// Why a request did not succeed, sorted by what to do about it.
+#[derive(Debug)]
+pub enum Failure {
+    /// Try again later: no network, a timeout, 408, 429, 5xx, or an answer
+    /// that was not the server's (a captive portal).
+    Transient {
+        /// What happened, for logs and the UI (no personal data).
+        why: String,
+        /// The server's `Retry-After`, if it sent a readable one.
+        retry_after: Option<Duration>,
+    },
+    /// The token was refused: register again.
+    Unauthorized,
+    /// The server refused the request for a reason the user must act on.
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The server's stable code.
+        code: String,
+        /// The server's message in the user's language.
+        message: String,
+    },
+    /// Something failed on this device (the store, a file).
+    Local(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Local(e)
+    }
+}
+
+impl Failure {
+    pub(crate) fn transient(why: impl Into<String>) -> Failure {
+        Failure::Transient { why: why.into(), retry_after: None }
+    }
+
+    /// As the core's error type, for callers outside the sync loop.
+    pub fn into_error(self) -> Error {
+        match self {
+            Failure::Transient { why, .. } => Error::Network(why),
+            Failure::Unauthorized => Error::Server {
+                status: 401,
+                code: "unauthorized".into(),
+                message: "the server refused this device's token".into(),
+            },
+            Failure::Rejected { status, code, message } => Error::Server { status, code, message },
+            Failure::Local(e) => e,
+        }
+    }
+}
+
+/// Build the client: rustls on ring with the platform's certificate
+/// verifier, timeouts for 3G (slow to connect, long silences), gzip, no
+/// redirects (a redirect is a captive portal, never our server).
+pub fn client(user_agent: &str, connect_timeout: Duration, read_timeout: Duration) -> Result<reqwest::Client, Error> {
+    // Installing twice is harmless (the second call reports it is taken).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .connect_timeout(connect_timeout)
+        .read_timeout(read_timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .gzip(true)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// A request that did not get an answer.
+pub(crate) fn network(e: reqwest::Error) -> Failure {
+    let why = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off"
+    } else {
+        "the connection failed"
+    };
+    Failure::transient(why)
+}
+
+/// Read `Retry-After` from headers.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers.get(RETRY_AFTER)?.to_str().ok().and_then(|v| parse_retry_after(v, SystemTime::now()))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
+}
+
+/// Sort a non-success answer.
+pub(crate) async fn failure(resp: Response, lang: Lang) -> Failure {
+    let status = resp.status();
+    let ra = retry_after(resp.headers());
+    if status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        return Failure::Transient { why: format!("the server answered {}", status.as_u16()), retry_after: ra };
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        return Failure::Unauthorized;
+    }
+    let json = is_json(resp.headers());
+    let body = resp.bytes().await.unwrap_or_default();
+    match serde_json::from_slice::<ApiError>(&body) {
+        Ok(e) if json && status.is_client_error() => {
+            Failure::Rejected { status: status.as_u16(), code: e.code, message: e.message }
+        }
+        // Not the server's own error body: a proxy or a portal spoke.
+        _ if status.is_client_error() && !json => {
+            Failure::transient(format!("unexpected answer {} (not from the server?)", status.as_u16()))
+        }
+        _ if status.is_client_error() => Failure::Rejected {
+            status: status.as_u16(),
+            code: "refused".into(),
+            message: lang.pick("Máy chủ từ chối yêu cầu", "The server refused the request").into(),
+        },
+        _ => Failure::transient(format!("unexpected answer {}", status.as_u16())),
+    }
+}
+
+/// A JSON answer with one of the `expected` statuses, or a sorted failure.
+/// A 200 that is not JSON (a captive portal's page) is not success.
+pub(crate) async fn json<T: DeserializeOwned>(resp: Response, lang: Lang) -> Result<(StatusCode, T), Failure> {
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(failure(resp, lang).await);
+    }
+    if !is_json(resp.headers()) {
+        return Err(Failure::transient("the answer was not the server's (captive portal?)"));
+    }
+    let bytes = resp.bytes().await.map_err(network)?;
+    serde_json::from_slice(&bytes)
+        .map(|v| (status, v))
+        .map_err(|_| Failure::transient("the server's answer could not be read"))
+}

@@ -1,0 +1,267 @@
+//! Pushing the outbox: one report at a time through its steps, a few
+//! reports side by side.
+
+use std::time::Duration;
+
+use phananh_protocol::wire::{PhotoDecl, ReportBody, ReportStatus, WireOnBehalf, WireReporter};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::http::Failure;
+use super::tus::{TusClient, UploadFailure};
+use super::{SyncEvent, Syncer};
+use crate::error::Result;
+use crate::model::{PhotoId, Report, ReportId, Status, StatusEntry};
+use crate::store::{Accepted, OutboxEntry, PhotoUpload};
+
+/// How one report's attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// It left the outbox: the server has everything.
+    Sent { photos: u32 },
+    /// Failed for now; due again later.
+    Retrying { photos: u32 },
+    /// Refused; waits for the user.
+    NeedsAttention,
+    /// Not in the outbox any more (deleted, or another pass took it).
+    Skipped,
+}
+
+/// A photo upload is restarted at most this often in one attempt (an
+/// expired upload, a whole-file checksum the server did not match).
+const UPLOAD_RESTARTS: u32 = 2;
+
+impl Syncer {
+    /// Push every due report, at most `max_in_flight` at a time.
+    pub(crate) async fn push_due(&self) -> Result<Vec<Outcome>> {
+        let now = crate::store::now_ms();
+        let due = self.db(move |s| s.outbox_due(now)).await?;
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(due)));
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..self.inner.config.max_in_flight.max(1) {
+            let (me, queue) = (self.clone(), queue.clone());
+            workers.spawn(async move {
+                let mut outcomes = Vec::new();
+                loop {
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                    let Some(id) = next else { break };
+                    outcomes.push(me.push_one(id).await?);
+                }
+                Ok::<_, crate::Error>(outcomes)
+            });
+        }
+        let mut all = Vec::new();
+        while let Some(done) = workers.join_next().await {
+            let outcomes = done.map_err(|e| crate::Error::Corrupt(format!("a sync task failed: {e}")))??;
+            all.extend(outcomes);
+        }
+        Ok(all)
+    }
+
+    /// One attempt at one report.
+    async fn push_one(&self, id: ReportId) -> Result<Outcome> {
+        let Some(entry) = self.db(move |s| s.outbox_entry(id)).await? else { return Ok(Outcome::Skipped) };
+        if !self.db(move |s| s.mark_sending(id)).await? {
+            return Ok(Outcome::Skipped);
+        }
+        self.emit(SyncEvent::ReportSending { id });
+        let mut photos = 0;
+        match self.send_steps(&entry, &mut photos).await {
+            Ok(()) => {
+                if self.db(move |s| s.mark_sent(id)).await? {
+                    let tracking_code = self.db(move |s| s.get(id)).await?.tracking_code.unwrap_or_default();
+                    tracing::info!(report = %id, "report sent");
+                    self.emit(SyncEvent::ReportSent { id, tracking_code });
+                    Ok(Outcome::Sent { photos })
+                } else {
+                    // A photo row changed under us; the next pass looks again.
+                    Ok(Outcome::Retrying { photos })
+                }
+            }
+            Err(Failure::Local(e)) => Err(e),
+            Err(Failure::Rejected { status, code, message }) => {
+                tracing::info!(report = %id, status, code = %code, "report refused by the server");
+                let reason = message.clone();
+                self.db(move |s| s.mark_needs_attention(id, &reason)).await?;
+                self.emit(SyncEvent::ReportNeedsAttention { id, reason: message });
+                Ok(Outcome::NeedsAttention)
+            }
+            Err(Failure::Unauthorized) => {
+                self.retry_later(id, entry.attempts, "unauthorized".into(), None, photos).await
+            }
+            Err(Failure::Transient { why, retry_after }) => {
+                self.retry_later(id, entry.attempts, why, retry_after, photos).await
+            }
+        }
+    }
+
+    async fn retry_later(
+        &self,
+        id: ReportId,
+        attempts: u32,
+        why: String,
+        retry_after: Option<Duration>,
+        photos: u32,
+    ) -> Result<Outcome> {
+        let delay = self.inner.config.backoff.delay(attempts + 1, retry_after, super::backoff::random_u64());
+        let at_ms = crate::store::now_ms() + delay.as_millis() as i64;
+        let attempts = self.db(move |s| s.schedule_retry(id, at_ms)).await?;
+        tracing::info!(report = %id, attempts, delay_ms = delay.as_millis() as u64, why = %why, "will retry");
+        let at = OffsetDateTime::now_utc() + delay;
+        self.emit(SyncEvent::ReportRetrying { id, attempts, at, why });
+        Ok(Outcome::Retrying { photos })
+    }
+
+    /// The report's text, then each photo not yet on the server.
+    async fn send_steps(&self, entry: &OutboxEntry, photos_sent: &mut u32) -> Result<(), Failure> {
+        let id = entry.report.id;
+        if !entry.on_server {
+            let body = report_body(&entry.report);
+            let lang = self.lang();
+            let api = self.inner.api.clone();
+            let status = self
+                .authed(|token| {
+                    let (api, body) = (api.clone(), body.clone());
+                    async move { api.put_report(&token, id, &body, lang).await }
+                })
+                .await?;
+            let accepted = accepted(&status);
+            self.db(move |s| s.record_accepted(id, &accepted)).await?;
+        }
+        for upload in entry.photos.iter().filter(|p| !p.sent) {
+            self.send_photo(id, upload).await?;
+            let pid = upload.photo.id;
+            self.db(move |s| s.mark_photo_sent(pid)).await?;
+            *photos_sent += 1;
+        }
+        Ok(())
+    }
+
+    async fn send_photo(&self, report: ReportId, upload: &PhotoUpload) -> Result<(), Failure> {
+        let photo = &upload.photo;
+        let (pid, total) = (photo.id, photo.bytes);
+        let path = self.inner.store.photo_path(&photo.file);
+        let endpoint = self.inner.api.url(&format!("api/v1/reports/{report}/photos"));
+        let mut url = upload.upload_url.clone();
+        let mut restarts = 0;
+        loop {
+            let result = self
+                .authed(|token| {
+                    let (me, url, endpoint, path, sha) =
+                        (self.clone(), url.clone(), endpoint.clone(), path.clone(), photo.sha256.clone());
+                    async move { me.upload_once(&token, report, pid, total, &sha, url, &endpoint, &path).await }
+                })
+                .await?;
+            let restart = match result {
+                Ok(()) => return Ok(()),
+                Err(UploadFailure::Gone) => true,
+                // The server threw the whole file away (its sha256 did not
+                // match the declared one): send it again from the start.
+                Err(UploadFailure::Other(Failure::Rejected { code, .. })) if code == "sha256_mismatch" => true,
+                Err(UploadFailure::Other(f)) => return Err(f),
+            };
+            if restart && restarts >= UPLOAD_RESTARTS {
+                return Err(Failure::transient("the upload had to restart too often"));
+            }
+            restarts += 1;
+            url = None;
+            self.db(move |s| s.set_upload_url(pid, None)).await?;
+        }
+    }
+
+    /// Create the upload if it has no URL yet, then send what the server
+    /// lacks. The outer error is for [`Syncer::authed`] (a refused token),
+    /// the inner one for [`Syncer::send_photo`].
+    #[allow(clippy::too_many_arguments)]
+    async fn upload_once(
+        &self,
+        token: &str,
+        report: ReportId,
+        pid: PhotoId,
+        total: u64,
+        sha256: &str,
+        url: Option<String>,
+        endpoint: &reqwest::Url,
+        path: &std::path::Path,
+    ) -> Result<Result<(), UploadFailure>, Failure> {
+        let tus = self.tus(token);
+        let target = match url {
+            Some(u) => match reqwest::Url::parse(&u) {
+                Ok(t) => t,
+                Err(_) => return Ok(Err(UploadFailure::Gone)),
+            },
+            None => {
+                let id = pid.to_string();
+                let meta = [("photo_id", id.as_str()), ("sha256", sha256)];
+                let created = tus.create(endpoint, total, &meta, Some(&id)).await?;
+                // Persist first: a crash from here on resumes this upload.
+                let text = created.to_string();
+                self.db(move |s| s.set_upload_url(pid, Some(&text))).await?;
+                created
+            }
+        };
+        let progress = |sent: u64, total: u64| {
+            self.emit(SyncEvent::PhotoProgress { report, photo: pid, sent, total });
+        };
+        match tus.upload_file(&target, path, total, progress).await {
+            Ok(()) => Ok(Ok(())),
+            Err(UploadFailure::Other(Failure::Unauthorized)) => Err(Failure::Unauthorized),
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    fn tus(&self, token: &str) -> TusClient {
+        let mut headers = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}")) {
+            headers.insert(AUTHORIZATION, v);
+        }
+        headers.insert(reqwest::header::ACCEPT_LANGUAGE, HeaderValue::from_static(self.lang().code()));
+        TusClient::new(self.inner.api.http.clone(), headers, self.lang(), self.inner.config.chunk_size, true)
+    }
+}
+
+/// The `PUT` body: built from the stored report alone, so every resend is
+/// byte-for-byte the same request and the server's idempotency holds.
+pub(crate) fn report_body(r: &Report) -> ReportBody {
+    ReportBody {
+        category: r.category.clone().unwrap_or_default(),
+        description: r.description.clone(),
+        lat: r.location.map(|l| l.lat),
+        lon: r.location.map(|l| l.lon),
+        accuracy_m: r.location.and_then(|l| l.accuracy_m),
+        address: r.address.clone(),
+        reporter: WireReporter {
+            name: r.reporter.name.clone(),
+            phone: r.reporter.phone.clone(),
+            anonymous: r.reporter.anonymous,
+        },
+        on_behalf_of: r.on_behalf_of.as_ref().map(|b| WireOnBehalf {
+            name: b.name.clone(),
+            phone: b.phone.clone(),
+            consent: b.consent,
+        }),
+        photos: r
+            .photos
+            .iter()
+            .map(|p| PhotoDecl { id: p.id.to_string(), sha256: p.sha256.clone(), bytes: p.bytes })
+            .collect(),
+        created_at: r.created_at.format(&Rfc3339).ok(),
+    }
+}
+
+pub(crate) fn accepted(s: &ReportStatus) -> Accepted {
+    Accepted {
+        tracking_code: s.tracking_code.clone(),
+        public_url: s.public_url.clone(),
+        history: s.history.iter().filter_map(|c| status_entry(&c.status, &c.at, c.reply.clone())).collect(),
+    }
+}
+
+/// A wire status change as a history entry; unknown statuses (a newer
+/// server) are skipped rather than failing the whole page.
+pub(crate) fn status_entry(status: &str, at: &str, reply: Option<String>) -> Option<StatusEntry> {
+    let status = Status::from_code(status)?;
+    let at = OffsetDateTime::parse(at, &Rfc3339).ok()?;
+    Some(StatusEntry { status, at, reply })
+}

@@ -1,0 +1,236 @@
+//! A tus 1.0.0 client: creation, `HEAD`/`PATCH` with resume, and the
+//! checksum extension when the server offers it.
+//!
+//! It speaks to any tus server (ours and the reference `tusd`), so nothing
+//! here knows about reports: the sync gives it a creation URL, a file and
+//! optional headers (the bearer token).
+
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use reqwest::{Client, RequestBuilder, StatusCode, Url};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::http::{Failure, failure, network, retry_after};
+use crate::Lang;
+use crate::error::Error;
+
+const TUS_VERSION: &str = "1.0.0";
+
+/// What went wrong with an upload, for the caller to decide.
+#[derive(Debug)]
+pub enum UploadFailure {
+    /// The upload is gone (expired or removed): create a new one.
+    Gone,
+    /// Anything else.
+    Other(Failure),
+}
+
+impl From<Failure> for UploadFailure {
+    fn from(f: Failure) -> Self {
+        UploadFailure::Other(f)
+    }
+}
+
+/// What the server supports, from `OPTIONS`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// `Tus-Extension`, lower-cased.
+    pub extensions: Vec<String>,
+    /// `Tus-Checksum-Algorithm`, lower-cased.
+    pub checksum_algorithms: Vec<String>,
+    /// `Tus-Max-Size`, if given.
+    pub max_size: Option<u64>,
+}
+
+impl Capabilities {
+    /// Whether `Upload-Checksum: sha256` may be sent.
+    pub fn sha256_checksums(&self) -> bool {
+        self.extensions.iter().any(|e| e == "checksum") && self.checksum_algorithms.iter().any(|a| a == "sha256")
+    }
+}
+
+/// A tus client over a shared HTTP client.
+#[derive(Debug, Clone)]
+pub struct TusClient {
+    http: Client,
+    headers: HeaderMap,
+    lang: Lang,
+    /// Bytes per `PATCH`.
+    pub chunk_size: usize,
+    /// Send `Upload-Checksum: sha256 …` with every chunk.
+    pub checksums: bool,
+}
+
+/// How many times in a row a chunk refused (460 checksum, 409 offset) is
+/// sent again at once before the attempt is given up for later.
+const CHECKSUM_RESENDS: u32 = 3;
+
+impl TusClient {
+    /// A client sending `headers` (e.g. `Authorization`) with every request.
+    pub fn new(http: Client, headers: HeaderMap, lang: Lang, chunk_size: usize, checksums: bool) -> TusClient {
+        TusClient { http, headers, lang, chunk_size: chunk_size.max(1), checksums }
+    }
+
+    fn req(&self, r: RequestBuilder) -> RequestBuilder {
+        r.headers(self.headers.clone()).header("Tus-Resumable", TUS_VERSION)
+    }
+
+    /// Ask the server what it supports.
+    pub async fn options(&self, endpoint: &Url) -> Result<Capabilities, Failure> {
+        let resp =
+            self.req(self.http.request(reqwest::Method::OPTIONS, endpoint.clone())).send().await.map_err(network)?;
+        if !resp.status().is_success() {
+            return Err(failure(resp, self.lang).await);
+        }
+        let list = |name: &str| -> Vec<String> {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default()
+        };
+        Ok(Capabilities {
+            extensions: list("tus-extension"),
+            checksum_algorithms: list("tus-checksum-algorithm"),
+            max_size: resp.headers().get("tus-max-size").and_then(|v| v.to_str().ok()?.trim().parse().ok()),
+        })
+    }
+
+    /// Create an upload of `length` bytes; returns its URL. With an
+    /// idempotency key a replayed creation returns the same URL.
+    pub async fn create(
+        &self,
+        endpoint: &Url,
+        length: u64,
+        metadata: &[(&str, &str)],
+        idempotency_key: Option<&str>,
+    ) -> Result<Url, Failure> {
+        let meta: Vec<String> = metadata.iter().map(|(k, v)| format!("{k} {}", B64.encode(v))).collect();
+        let mut r = self
+            .req(self.http.post(endpoint.clone()))
+            .header("Upload-Length", length.to_string())
+            .header("Upload-Metadata", meta.join(","));
+        if let Some(key) = idempotency_key {
+            r = r.header("Idempotency-Key", key);
+        }
+        let resp = r.send().await.map_err(network)?;
+        if resp.status() != StatusCode::CREATED {
+            return Err(if resp.status().is_success() {
+                Failure::transient("the upload was not created (not a tus server?)")
+            } else {
+                failure(resp, self.lang).await
+            });
+        }
+        let location = resp
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| Failure::transient("the upload's address is missing"))?;
+        endpoint.join(location).map_err(|_| Failure::transient("the upload's address is not a URL"))
+    }
+
+    /// The server's offset for an upload (`HEAD`).
+    pub async fn offset(&self, url: &Url) -> Result<u64, UploadFailure> {
+        let resp = self.req(self.http.head(url.clone())).send().await.map_err(network)?;
+        match resp.status() {
+            StatusCode::NOT_FOUND | StatusCode::GONE => return Err(UploadFailure::Gone),
+            s if !s.is_success() => return Err(failure(resp, self.lang).await.into()),
+            _ => {}
+        }
+        offset_of(resp.headers()).ok_or_else(|| Failure::transient("no Upload-Offset in the answer").into())
+    }
+
+    /// Send one chunk at `offset`; returns the server's new offset.
+    async fn patch(&self, url: &Url, offset: u64, chunk: Vec<u8>) -> Result<Patched, UploadFailure> {
+        let mut r = self
+            .req(self.http.patch(url.clone()))
+            .header(CONTENT_TYPE, "application/offset+octet-stream")
+            .header("Upload-Offset", offset.to_string());
+        if self.checksums {
+            let digest = B64.encode(Sha256::digest(&chunk));
+            if let Ok(v) = HeaderValue::from_str(&format!("sha256 {digest}")) {
+                r = r.header("Upload-Checksum", v);
+            }
+        }
+        let resp = r.body(chunk).send().await.map_err(network)?;
+        let status = resp.status();
+        match status.as_u16() {
+            200..=299 => offset_of(resp.headers())
+                .map(Patched::At)
+                .ok_or_else(|| Failure::transient("no Upload-Offset in the answer").into()),
+            409 => Ok(Patched::Conflict),
+            460 => Ok(Patched::ChecksumMismatch),
+            404 | 410 => Err(UploadFailure::Gone),
+            _ => {
+                let ra = retry_after(resp.headers());
+                match failure(resp, self.lang).await {
+                    Failure::Transient { why, retry_after: None } => {
+                        Err(Failure::Transient { why, retry_after: ra }.into())
+                    }
+                    f => Err(f.into()),
+                }
+            }
+        }
+    }
+
+    /// Upload `file` (of `length` bytes) to `url`, resuming from the
+    /// server's offset; `progress(sent, total)` after every chunk.
+    pub async fn upload_file(
+        &self,
+        url: &Url,
+        file: &Path,
+        length: u64,
+        mut progress: impl FnMut(u64, u64) + Send,
+    ) -> Result<(), UploadFailure> {
+        let io = |e: std::io::Error| {
+            UploadFailure::Other(Failure::Local(Error::Io {
+                context: "reading a photo to send",
+                path: file.into(),
+                source: e,
+            }))
+        };
+        let mut f = tokio::fs::File::open(file).await.map_err(io)?;
+        let mut offset = self.offset(url).await?;
+        progress(offset, length);
+        let mut resends = 0;
+        while offset < length {
+            let n = (length - offset).min(self.chunk_size as u64) as usize;
+            let mut chunk = vec![0u8; n];
+            f.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
+            f.read_exact(&mut chunk).await.map_err(io)?;
+            match self.patch(url, offset, chunk).await? {
+                Patched::At(next) if next > offset && next <= length => {
+                    offset = next;
+                    resends = 0;
+                    progress(offset, length);
+                }
+                Patched::At(_) => return Err(Failure::transient("the server's offset went backwards").into()),
+                // Someone else moved the upload on (or a lost answer to our
+                // own PATCH): ask where it stands and carry on from there.
+                Patched::Conflict if resends < CHECKSUM_RESENDS => {
+                    resends += 1;
+                    offset = self.offset(url).await?;
+                }
+                Patched::ChecksumMismatch if resends < CHECKSUM_RESENDS => resends += 1,
+                Patched::Conflict | Patched::ChecksumMismatch => {
+                    return Err(Failure::transient("chunks keep being refused").into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+enum Patched {
+    At(u64),
+    Conflict,
+    ChecksumMismatch,
+}
+
+fn offset_of(headers: &HeaderMap) -> Option<u64> {
+    headers.get("upload-offset")?.to_str().ok()?.trim().parse().ok()
+}
