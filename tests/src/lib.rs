@@ -1,4 +1,8 @@
-//! Helpers shared by the end-to-end tests and their child processes.
+//! Helpers shared by the end-to-end tests and their child processes: the
+//! fault proxy, the in-process server harness, and the crash writer's data.
+
+pub mod harness;
+pub mod proxy;
 
 use phananh_core::model::{DraftPatch, Location};
 

@@ -1,0 +1,260 @@
+//! The real server in-process on a loopback port (restartable on the same
+//! data), a phone's home directory, and checks against what the server
+//! stored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use phananh_core::model::{DraftPatch, Location, ReportId};
+use phananh_core::store::{PhotoSource, Store};
+use phananh_core::sync::{MemorySecretStore, SyncConfig, Syncer};
+use phananh_server::{Config, Shared, demo, staff};
+use sha2::{Digest, Sha256};
+
+/// Staff account every test server has.
+pub const STAFF: (&str, &str) = ("canbo", "mat-khau-du-dai");
+
+/// A real `phananh-server` serving `data` on a loopback port.
+pub struct Server {
+    /// Where its database and photos are.
+    pub data: PathBuf,
+    /// Its address.
+    pub addr: SocketAddr,
+    state: Shared,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Start on `data` (seeding demo categories and the staff account the
+    /// first time).
+    pub async fn start(data: &Path) -> Server {
+        Server::start_with(data, |_| {}).await
+    }
+
+    /// Start with a tweaked configuration.
+    pub async fn start_with(data: &Path, tweak: impl FnOnce(&mut Config)) -> Server {
+        let mut config = Config::new(data.to_owned());
+        // Tests create many reports from one device quickly.
+        config.creates_per_minute = 100_000;
+        config.uploads_per_minute = 100_000;
+        config.ip_creates_per_minute = 0;
+        tweak(&mut config);
+        let state = phananh_server::open(config).expect("server opens");
+        state.db.blocking(|c| demo::seed(c)).expect("demo data");
+        let has_staff: i64 =
+            state.db.blocking(|c| c.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))).expect("staff");
+        if has_staff == 0 {
+            state.db.blocking(|c| staff::add(c, STAFF.0, STAFF.1)).expect("staff account");
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
+        let addr = listener.local_addr().expect("address");
+        let s = state.clone();
+        let task = tokio::spawn(async move {
+            let _ = phananh_server::serve(listener, s, std::future::pending()).await;
+        });
+        Server { data: data.to_owned(), addr, state, task }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop abruptly, as a crash or a pulled plug would: connections are
+    /// dropped mid-request. (SQLite's committed transactions survive.)
+    pub async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+
+    /// Run SQL against the server's database.
+    pub fn db<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
+        self.state.db.blocking(|c| f(c))
+    }
+
+    /// Every report the server holds: client id → (tracking code, photo
+    /// sha256s in order, each recomputed from the stored file).
+    pub fn reports(&self) -> Vec<ServerReport> {
+        let rows: Vec<(i64, String, String)> = self.db(|c| {
+            c.prepare("SELECT id, client_id, tracking_code FROM reports ORDER BY id")
+                .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+                .expect("reports")
+        });
+        rows.into_iter()
+            .map(|(id, client_id, tracking_code)| {
+                let photos: Vec<(String, String, String)> = self.db(|c| {
+                    c.prepare("SELECT id, key, sha256 FROM photos WHERE report_id = ?1 ORDER BY position")
+                        .and_then(|mut s| s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+                        .expect("photos")
+                });
+                let photos = photos
+                    .into_iter()
+                    .map(|(pid, key, declared)| {
+                        let bytes = std::fs::read(self.data.join("photos").join(&key)).unwrap_or_default();
+                        ServerPhoto { id: pid, declared_sha256: declared, file_sha256: sha256_hex(&bytes) }
+                    })
+                    .collect();
+                ServerReport { client_id, tracking_code, photos }
+            })
+            .collect()
+    }
+
+    /// Set a report's status with a reply, as staff do (through the staff API).
+    pub async fn staff_reply(&self, tracking_code: &str, status: &str, reply: &str) {
+        let http = reqwest::Client::new();
+        let session: serde_json::Value = http
+            .post(format!("{}/api/v1/staff/login", self.url()))
+            .json(&serde_json::json!({"name": STAFF.0, "password": STAFF.1}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("session");
+        let token = session["token"].as_str().expect("token");
+        let r = http
+            .post(format!("{}/api/v1/staff/reports/{tracking_code}/status", self.url()))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"status": status, "reply": reply}))
+            .send()
+            .await
+            .expect("status change");
+        assert_eq!(r.status(), 200, "staff status change");
+    }
+}
+
+/// A report as the server stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerReport {
+    /// The app's id.
+    pub client_id: String,
+    /// Its tracking code.
+    pub tracking_code: String,
+    /// Its photos.
+    pub photos: Vec<ServerPhoto>,
+}
+
+/// A photo as the server stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerPhoto {
+    /// The app's photo id.
+    pub id: String,
+    /// The sha256 the app declared.
+    pub declared_sha256: String,
+    /// The sha256 of the file on the server's disk.
+    pub file_sha256: String,
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One of the real phone photos in `../shared/testdata/photos/real/`.
+pub fn real_photo(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos/real").join(name)
+}
+
+/// The real photos, by file name.
+pub const REAL_PHOTOS: [&str; 3] = ["HMD_Nokia_8.3_5G.jpg", "iphone_hdr_NO.jpg", "DSCN0010.jpg"];
+
+/// A complete draft for report number `n`, inside the demo service area.
+pub fn draft(n: usize) -> DraftPatch {
+    DraftPatch {
+        category: Some(Some(["o_ga", "den_duong", "rac_thai"][n % 3].into())),
+        description: Some(format!("Phản ánh thử số {n}: ổ gà sâu giữa đường liên thôn, xe máy dễ ngã")),
+        location: Some(Some(Location { lat: 18.9 + n as f64 * 1e-4, lon: 105.3, accuracy_m: Some(8.0) })),
+        reporter_phone: Some(Some("0912345678".into())),
+        ..Default::default()
+    }
+}
+
+/// Create, fill, attach `photos` real photos to, and submit report `n`.
+pub fn queue_report(store: &Store, n: usize, photos: usize) -> ReportId {
+    let report = store.create_draft(&draft(n)).expect("draft");
+    for i in 0..photos {
+        let path = real_photo(REAL_PHOTOS[(n + i) % REAL_PHOTOS.len()]);
+        let src = PhotoSource::Path(&path);
+        store.attach_photo(report.id, src, &Default::default()).expect("photo");
+    }
+    store.submit(report.id).expect("submit");
+    report.id
+}
+
+/// A phone: its store in a temp directory and a sync engine for `server_url`.
+pub struct Phone {
+    /// The home directory.
+    pub home: tempfile::TempDir,
+    /// The sync engine (its store is `syncer.store()`).
+    pub syncer: Syncer,
+}
+
+impl Phone {
+    /// A fresh phone talking to `server_url`, with quick retries for tests.
+    pub fn new(server_url: &str) -> Phone {
+        Phone::with(server_url, |_| {})
+    }
+
+    /// A fresh phone with a tweaked sync configuration.
+    pub fn with(server_url: &str, tweak: impl FnOnce(&mut SyncConfig)) -> Phone {
+        let home = tempfile::tempdir().expect("home");
+        let store = Arc::new(Store::open_in(home.path()).expect("store"));
+        let mut config = SyncConfig::new(server_url);
+        config.backoff.base = std::time::Duration::from_millis(50);
+        config.backoff.cap = std::time::Duration::from_millis(500);
+        config.chunk_size = 256 * 1024;
+        config.read_timeout = std::time::Duration::from_secs(5);
+        config.connect_timeout = std::time::Duration::from_secs(5);
+        tweak(&mut config);
+        let syncer = Syncer::new(store, Arc::new(MemorySecretStore::default()), config).expect("syncer");
+        Phone { home, syncer }
+    }
+
+    /// The phone's store.
+    pub fn store(&self) -> &Store {
+        self.syncer.store()
+    }
+
+    /// Sync pass after pass (sleeping until the next report is due) until
+    /// the outbox is empty; panics after `max_passes`.
+    pub async fn sync_until_empty(&self, max_passes: usize) -> usize {
+        for pass in 1..=max_passes {
+            let summary = self.syncer.sync_once().await.expect("sync pass");
+            if summary.waiting == 0 {
+                return pass;
+            }
+            if let Some(at) = summary.next_attempt_at {
+                let wait = (at - time::OffsetDateTime::now_utc()).whole_milliseconds().clamp(0, 60_000) as u64;
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
+        }
+        panic!("the outbox did not empty in {max_passes} passes");
+    }
+}
+
+/// Check that the server holds exactly the phone's sent reports, once each,
+/// with every photo's sha256 equal to the phone's.
+pub fn assert_server_has_exactly(server: &Server, phone: &Store, ids: &[ReportId]) {
+    let on_server = server.reports();
+    for id in ids {
+        let local = phone.get(*id).expect("local report");
+        let matching: Vec<&ServerReport> = on_server.iter().filter(|r| r.client_id == id.to_string()).collect();
+        assert_eq!(matching.len(), 1, "report {id} is on the server exactly once");
+        let remote = matching[0];
+        assert_eq!(local.tracking_code.as_deref(), Some(remote.tracking_code.as_str()));
+        let local_shas: Vec<String> = local
+            .photos
+            .iter()
+            .map(|p| sha256_hex(&std::fs::read(phone.photo_path(&p.file)).expect("local photo")))
+            .collect();
+        let remote_shas: Vec<String> = remote.photos.iter().map(|p| p.file_sha256.clone()).collect();
+        assert_eq!(remote_shas, local_shas, "report {id}: every photo arrived whole, in order");
+        for p in &remote.photos {
+            assert_eq!(p.declared_sha256, p.file_sha256);
+        }
+    }
+    let ours: std::collections::HashSet<String> = ids.iter().map(|i| i.to_string()).collect();
+    let extra: Vec<&ServerReport> = on_server.iter().filter(|r| !ours.contains(&r.client_id)).collect();
+    assert!(extra.is_empty(), "no other reports on the server: {extra:?}");
+}
