@@ -53,6 +53,8 @@ async fn main() {
             break url.split_whitespace().next().unwrap().to_owned();
         }
     };
+    // See tests/common: reqwest's rustls needs a provider when features unify.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     let mut tokens = Vec::new();
     for _ in 0..DEVICES {

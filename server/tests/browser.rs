@@ -45,7 +45,7 @@ impl Driver {
             .spawn()
             .expect("start chromedriver");
         let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
+        let http = common::client();
         for _ in 0..100 {
             if http.get(format!("{base}/status")).send().await.is_ok() {
                 break;
@@ -177,7 +177,7 @@ async fn staff_sign_in_and_reply_in_chromium() {
     assert_eq!(last["reply"], "Đã cử tổ công tác xuống kiểm tra.");
 
     // A forged form without the session's CSRF token is refused.
-    let cookie_less = reqwest::Client::new()
+    let cookie_less = common::client()
         .post(format!("{}/staff/reports/{code}/status", s.base))
         .form(&[("csrf", "forged"), ("status", "resolved")])
         .send()

@@ -102,7 +102,12 @@ impl Server {
 
     /// Set a report's status with a reply, as staff do (through the staff API).
     pub async fn staff_reply(&self, tracking_code: &str, status: &str, reply: &str) {
-        let http = reqwest::Client::new();
+        let http = phananh_core::sync::http_client(
+            "test",
+            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(30),
+        )
+        .expect("client");
         let session: serde_json::Value = http
             .post(format!("{}/api/v1/staff/login", self.url()))
             .json(&serde_json::json!({"name": STAFF.0, "password": STAFF.1}))

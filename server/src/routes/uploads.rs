@@ -241,6 +241,7 @@ pub async fn create(
     Ok(r)
 }
 
+#[derive(Clone)]
 struct Upload {
     report_id: i64,
     photo_id: String,
@@ -319,7 +320,9 @@ pub async fn head(
     if !upload.completed && upload.offset == upload.length {
         // Every byte arrived but the server stopped before attaching the
         // photo: finish now, so "offset = length" always means "attached".
-        finish(&state, &id, &upload, device.lang).await?;
+        let (st, uid, up, lang) = (state.clone(), id.clone(), upload.clone(), device.lang);
+        // Its own task, so a hang-up cannot stop it half-way.
+        tokio::spawn(async move { finish(&st, &uid, &up, lang).await }).await.map_err(ApiError::internal)??;
         upload.completed = true;
     }
     let mut r = tus(StatusCode::OK);
@@ -349,7 +352,7 @@ pub async fn patch(
     let offset = header_u64(&headers, "upload-offset").ok_or_else(|| {
         tus_error(ApiError::bad_request(lang, "upload_offset", "Thiếu Upload-Offset", "Upload-Offset is required"))
     })?;
-    let mut upload = find(&state, &device, &id).await?;
+    let upload = find(&state, &device, &id).await?;
     if upload.completed || offset != upload.offset {
         return Err(tus_error(ApiError::new(
             StatusCode::CONFLICT,
@@ -372,6 +375,23 @@ pub async fn patch(
     if let Some(checksum) = headers.get("upload-checksum").and_then(|v| v.to_str().ok()) {
         verify_chunk(checksum, &body, lang)?;
     }
+    // From here the work runs in its own task: a client that hangs up
+    // mid-answer must not cancel the server half-way between writing the
+    // chunk, recording the offset and attaching the photo.
+    let task = tokio::spawn(append(state.clone(), id, upload, offset, body, lang));
+    task.await.map_err(ApiError::internal)?
+}
+
+/// Write a verified chunk at `offset`, record the new offset, and attach the
+/// photo when it is whole.
+async fn append(
+    state: Shared,
+    id: String,
+    mut upload: Upload,
+    offset: u64,
+    body: Bytes,
+    lang: Lang,
+) -> Result<Response, ApiError> {
     let path = state.upload_dir.join(format!("{id}.part"));
     let chunk = body.clone();
     let at = offset;
@@ -444,7 +464,25 @@ fn verify_chunk(header: &str, body: &[u8], lang: Lang) -> Result<(), ApiError> {
 /// The last byte arrived: check the whole file and attach the photo.
 async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result<(), ApiError> {
     let path = state.upload_dir.join(format!("{id}.part"));
-    let bytes = tokio::fs::read(&path).await.map_err(ApiError::internal)?;
+    let key = format!("{}/{}.jpg", upload.report_id, upload.photo_id);
+    let moved = match tokio::fs::read(&path).await {
+        Ok(bytes) => Some(bytes),
+        // An earlier finish moved the file and stopped before recording it:
+        // the photo store has it.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(ApiError::internal(e)),
+    };
+    let already_stored = moved.is_none();
+    let bytes = match moved {
+        Some(b) => b,
+        None => {
+            let (store, k) = (state.photos.clone(), key.clone());
+            tokio::task::spawn_blocking(move || store.get(&k))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal)?
+        }
+    };
     let reset =
         |code: &'static str, vi: &str, en: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang, vi, en);
     let dims = crate::jpeg::dims(&bytes);
@@ -471,12 +509,11 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         return Err(tus_error(e));
     }
     let (width, height) = dims.unwrap_or((0, 0));
-    let key = format!("{}/{}.jpg", upload.report_id, upload.photo_id);
     let store = state.photos.clone();
     let (k, p) = (key.clone(), path.clone());
     tokio::task::spawn_blocking(move || {
         crate::photos::store_thumbnail(store.as_ref(), &k, &bytes);
-        store.put_file(&k, &p)
+        if already_stored { Ok(()) } else { store.put_file(&k, &p) }
     })
     .await
     .map_err(ApiError::internal)?

@@ -29,6 +29,7 @@ pub async fn start() -> TestServer {
 }
 
 pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    tls_provider();
     let dir = TempDir::new().unwrap();
     let mut config = Config::new(dir.path().to_owned());
     tweak(&mut config);
@@ -49,7 +50,15 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     TestServer { base, state, _dir: dir, shutdown: Some(tx) }
 }
 
+/// reqwest is built with rustls but no crypto provider of its own (the app
+/// uses ring, not aws-lc); when the workspace builds together, every client
+/// needs ring installed first.
+pub fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub fn client() -> reqwest::Client {
+    tls_provider();
     reqwest::Client::new()
 }
 
