@@ -89,7 +89,7 @@ async fn uploads_to_tusd_and_resumes_after_a_cut() {
     let cut_at = len * 6 / 10;
     let chunk_start = cut_at / chunk as u64 * chunk as u64;
     proxy.arm(Fault::on(&format!("upload-offset: {chunk_start}\r\n"), Action::CutAfter(cut_at - chunk_start + 300)));
-    match tus.upload_file(&url, &photo, len, |_, _| {}).await {
+    match tus.upload_file(&url, &photo, len, Some(0), |_, _| {}).await {
         Err(UploadFailure::Other(_)) => {}
         other => panic!("the cut should fail the upload: {other:?}"),
     }
@@ -98,7 +98,7 @@ async fn uploads_to_tusd_and_resumes_after_a_cut() {
     let server_had = tus.offset(&url).await.unwrap();
     assert!(server_had >= chunk_start, "tusd kept what arrived: {server_had}");
     let mut seen = Vec::new();
-    tus.upload_file(&url, &photo, len, |sent, _| seen.push(sent)).await.unwrap();
+    tus.upload_file(&url, &photo, len, None, |sent, _| seen.push(sent)).await.unwrap();
     assert_eq!(seen.first(), Some(&server_had), "resumed from the server's offset");
     assert_eq!(seen.last(), Some(&len));
     let after = proxy.up_bytes() - before;

@@ -4,6 +4,8 @@
 //! - `cargo xtask ci`: fmt check, clippy (-D warnings), rustdoc (-D warnings),
 //!   every Rust test, then the tuspy interop tests (pytest).
 //! - `cargo xtask bench-photo`: the photo pipeline against vipsthumbnail.
+//! - `cargo xtask demo`: the server with demo data, three reports filed and
+//!   synced through the CLI, left running until Ctrl-C.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -15,9 +17,10 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("fmt") => run("cargo", &["fmt", "--all"], &[]),
         Some("bench-photo") => bench_photo(),
+        Some("demo") => demo(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|fmt>\n  ci   fmt check, clippy, rustdoc, all tests (what CI runs)\n  fmt  format the workspace"
+                "usage: cargo xtask <ci|fmt|demo|bench-photo>\n  ci    fmt check, clippy, rustdoc, all tests (what CI runs)\n  fmt   format the workspace\n  demo  server with demo data + three reports sent by the CLI\n  bench-photo  the photo pipeline against vipsthumbnail"
             );
             return ExitCode::from(2);
         }
@@ -89,6 +92,81 @@ fn bench_photo() -> Result<(), String> {
     ];
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     run(&bench.to_string_lossy(), &args, &[])
+}
+
+/// The demo: a fresh server with demo data, three reports with real photos
+/// filed and synced through the CLI, then the URLs to look at. The server
+/// keeps running until Ctrl-C (which it receives too, and shuts down on).
+fn demo() -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+    let root = workspace_root();
+    run("cargo", &["build", "--locked", "-p", "phananh-server", "-p", "phananh-cli"], &[])?;
+    let listen = std::env::var("PHANANH_DEMO_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let base = format!("http://{listen}");
+    let dir = std::env::temp_dir().join(format!("phananh-demo-{}", std::process::id()));
+    let (data, home) = (dir.join("server"), dir.join("phone"));
+    std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    let mut server = Command::new(root.join("target/debug/phananh-server"))
+        .args(["serve", "--demo", "--listen", &listen, "--data"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start the server: {e}"))?;
+    let mut lines = BufReader::new(server.stdout.take().ok_or("no server output")?).lines();
+    let mut staff = String::new();
+    for line in lines.by_ref() {
+        let line = line.map_err(|e| e.to_string())?;
+        if let Some(login) = line.strip_prefix("demo staff account: ") {
+            staff = login.to_owned();
+        }
+        if line.starts_with("staff dashboard:") {
+            break;
+        }
+    }
+    // Keep echoing the server's output.
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| println!("{l}")));
+    let cli = root.join("target/debug/phananh");
+    let phananh = |args: &[&str]| -> Result<String, String> {
+        let out = Command::new(&cli)
+            .arg("--home")
+            .arg(&home)
+            .args(["--lang", "en", "--server", &base])
+            .args(args)
+            .output()
+            .map_err(|e| format!("could not run phananh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("phananh {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let photos = root.join("../shared/testdata/photos/real");
+    let reports: [(&str, &str, &str, &str, &str); 3] = [
+        ("o_ga", "Ổ gà lớn giữa đường liên xã, xe máy đã ngã hai lần", "18.8712", "105.3401", "HMD_Nokia_8.3_5G.jpg"),
+        ("den_duong", "Đèn đường trước nhà văn hoá xóm 3 tắt cả tuần nay", "18.8950", "105.3120", "iphone_hdr_NO.jpg"),
+        ("cay_do", "Cây đổ chắn ngang đường vào trường tiểu học sau cơn giông", "18.9230", "105.2805", "DSCN0010.jpg"),
+    ];
+    for (category, description, lat, lon, photo) in reports {
+        let id = phananh(&[
+            "draft", "new", "--category", category, "--description", description, "--lat", lat, "--lon", lon,
+            "--name", "Nguyễn Văn An", "--phone", "0912345678",
+        ])?;
+        let id = id.lines().last().unwrap_or_default().to_owned();
+        let photo = photos.join(photo);
+        phananh(&["draft", "attach", &id, &photo.to_string_lossy()])?;
+        phananh(&["submit", &id])?;
+    }
+    println!("{}", phananh(&["sync", "--quiet"])?);
+    let listed = phananh(&["--json", "reports"])?;
+    println!("\nPhản Ánh demo is running.");
+    println!("  staff dashboard: {base}/staff   (sign in as {staff})");
+    for code in listed.split('"').filter(|t| t.starts_with("DL-")) {
+        println!("  tracking page:   {base}/r/{code}");
+    }
+    println!("  the CLI:         target/debug/phananh --home {} reports", home.display());
+    println!("  Android emulator: http://10.0.2.2:{}", listen.rsplit(':').next().unwrap_or("8080"));
+    println!("Press Ctrl-C to stop.");
+    let status = server.wait().map_err(|e| e.to_string())?;
+    if status.success() { Ok(()) } else { Err(format!("the server stopped: {status}")) }
 }
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {

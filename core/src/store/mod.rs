@@ -70,10 +70,48 @@ impl Store {
         self.photo_dir.join(file)
     }
 
+    /// The connection for writes that are safe to lose in a power cut:
+    /// the outbox's progress markers and copies of server data. Each only
+    /// saves repeating a step the server treats idempotently (a PUT answered
+    /// from its stored response, a HEAD, a page pulled again with its
+    /// cursor), so they commit with `synchronous=NORMAL` — still atomic and
+    /// consistent in WAL, without an fsync each. What the user typed keeps
+    /// `FULL`.
+    fn progress_conn(&self) -> Relaxed<'_> {
+        let guard = self.conn();
+        let _ = guard.pragma_update(None, "synchronous", "NORMAL");
+        Relaxed(guard)
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written
         // (transactions roll back on drop), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The connection with `synchronous=NORMAL` until dropped (see
+/// [`Store::progress_conn`]).
+struct Relaxed<'a>(MutexGuard<'a, Connection>);
+
+impl Drop for Relaxed<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.pragma_update(None, "synchronous", "FULL") {
+            tracing::error!(error = %e, "could not restore synchronous=FULL");
+        }
+    }
+}
+
+impl std::ops::Deref for Relaxed<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Relaxed<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
     }
 }
 

@@ -118,7 +118,7 @@ impl Store {
     /// Returns false if it is no longer in the outbox.
     pub fn mark_sending(&self, id: ReportId) -> Result<bool> {
         let changed = self
-            .conn()
+            .progress_conn()
             .prepare_cached(&format!("UPDATE reports SET state = 'sending' WHERE id = ?1 AND {OUTBOX}"))
             .and_then(|mut s| s.execute([id.to_string()]))
             .context("marking a report as sending")?;
@@ -128,7 +128,7 @@ impl Store {
     /// Record the server's 2xx to a report's `PUT`: its tracking code,
     /// public page and history, in one transaction.
     pub fn record_accepted(&self, id: ReportId, accepted: &Accepted) -> Result<()> {
-        let mut conn = self.conn();
+        let mut conn = self.progress_conn();
         let tx = conn.transaction().context("recording the server's answer")?;
         tx.prepare_cached(&format!(
             "UPDATE reports SET on_server = 1, tracking_code = ?2, public_url = ?3, attempts = 0,
@@ -147,7 +147,7 @@ impl Store {
     /// Remember a photo's tus upload URL (or forget it, when the upload
     /// expired and must start again).
     pub fn set_upload_url(&self, photo: PhotoId, url: Option<&str>) -> Result<()> {
-        self.conn()
+        self.progress_conn()
             .prepare_cached("UPDATE photos SET upload_url = ?2 WHERE id = ?1")
             .and_then(|mut s| s.execute(params![photo.to_string(), url]))
             .context("saving an upload's address")?;
@@ -156,7 +156,7 @@ impl Store {
 
     /// Record that the server has the whole photo.
     pub fn mark_photo_sent(&self, photo: PhotoId) -> Result<()> {
-        self.conn()
+        self.progress_conn()
             .prepare_cached("UPDATE photos SET sent = 1 WHERE id = ?1")
             .and_then(|mut s| s.execute([photo.to_string()]))
             .context("recording a sent photo")?;
@@ -167,7 +167,7 @@ impl Store {
     /// outbox. Refused (false) while a photo is still missing.
     pub fn mark_sent(&self, id: ReportId) -> Result<bool> {
         let changed = self
-            .conn()
+            .progress_conn()
             .prepare_cached(
                 "UPDATE reports SET state = 'sent', attempts = 0, next_attempt_at = NULL, updated_at = ?2
                  WHERE id = ?1 AND state = 'sending' AND on_server = 1 AND tracking_code IS NOT NULL
@@ -181,7 +181,7 @@ impl Store {
     /// The server refused the report for a reason the user must act on:
     /// it leaves the outbox and waits with that reason.
     pub fn mark_needs_attention(&self, id: ReportId, reason: &str) -> Result<()> {
-        self.conn()
+        self.progress_conn()
             .prepare_cached(&format!(
                 "UPDATE reports SET state = 'needs_attention', attention_reason = ?2, attempts = 0,
                      next_attempt_at = NULL, updated_at = ?3
@@ -195,7 +195,7 @@ impl Store {
     /// A temporary failure: try again at `at_ms`. Returns the number of
     /// failed attempts so far.
     pub fn schedule_retry(&self, id: ReportId, at_ms: i64) -> Result<u32> {
-        self.conn()
+        self.progress_conn()
             .prepare_cached(&format!(
                 "UPDATE reports SET attempts = attempts + 1, next_attempt_at = ?2
                  WHERE id = ?1 AND {OUTBOX} RETURNING attempts"
@@ -208,7 +208,7 @@ impl Store {
     /// Forget every retry timer: everything in the outbox is due now (the
     /// link came back, or the user asked to send now). Returns how many.
     pub fn retry_all_now(&self) -> Result<usize> {
-        self.conn()
+        self.progress_conn()
             .prepare_cached(&format!(
                 "UPDATE reports SET next_attempt_at = NULL WHERE {OUTBOX} AND next_attempt_at IS NOT NULL"
             ))

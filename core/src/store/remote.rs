@@ -64,7 +64,7 @@ impl Store {
     /// change already stored is not stored again. Returns the reports whose
     /// status or replies changed, with their current status.
     pub fn apply_changes(&self, changes: &[StatusUpdate], next_cursor: &str) -> Result<Vec<(ReportId, Status)>> {
-        let mut conn = self.conn();
+        let mut conn = self.progress_conn();
         let tx = conn.transaction().context("applying status changes")?;
         let mut touched: Vec<ReportId> = Vec::new();
         for change in changes {
@@ -102,7 +102,7 @@ impl Store {
     /// Keep a fresh category list, and the limits and service area that
     /// came with it (submit checks against those offline).
     pub fn save_services(&self, services: &Services, etag: Option<&str>) -> Result<()> {
-        let mut conn = self.conn();
+        let mut conn = self.progress_conn();
         let tx = conn.transaction().context("saving the category list")?;
         set_json(&tx, SERVICES, Some(services))?;
         set_json(&tx, SERVICES_ETAG, etag.as_ref())?;
@@ -113,7 +113,7 @@ impl Store {
 
     /// Remember the server's duplicate hints for a point.
     pub fn cache_nearby(&self, lat: f64, lon: f64, category: Option<&str>, reports: &[NearbyReport]) -> Result<()> {
-        let mut conn = self.conn();
+        let mut conn = self.progress_conn();
         let tx = conn.transaction().context("saving duplicate hints")?;
         let mut cache: Vec<CachedNearby> = get_json(&tx, NEARBY)?.unwrap_or_default();
         cache.retain(|c| !(c.category.as_deref() == category && distance_m(c.lat, c.lon, lat, lon) < NEARBY_REUSE_M));

@@ -34,6 +34,7 @@ pub use backoff::{Backoff, parse_retry_after};
 pub use events::{NoListener, SyncEvent, SyncListener, SyncSummary};
 pub use http::{Failure, client as http_client};
 pub use nearby::NEARBY_RADIUS_M;
+pub use push::report_body;
 pub use runner::SyncHandle;
 pub use secret::{FileSecretStore, MemorySecretStore, SecretStore};
 

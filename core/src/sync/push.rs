@@ -61,16 +61,20 @@ impl Syncer {
 
     /// One attempt at one report.
     async fn push_one(&self, id: ReportId) -> Result<Outcome> {
-        let Some(entry) = self.db(move |s| s.outbox_entry(id)).await? else { return Ok(Outcome::Skipped) };
-        if !self.db(move |s| s.mark_sending(id)).await? {
-            return Ok(Outcome::Skipped);
-        }
+        let entry = self
+            .db(move |s| Ok(if s.mark_sending(id)? { s.outbox_entry(id)? } else { None }))
+            .await?;
+        let Some(entry) = entry else { return Ok(Outcome::Skipped) };
         self.emit(SyncEvent::ReportSending { id });
         let mut photos = 0;
         match self.send_steps(&entry, &mut photos).await {
             Ok(()) => {
-                if self.db(move |s| s.mark_sent(id)).await? {
-                    let tracking_code = self.db(move |s| s.get(id)).await?.tracking_code.unwrap_or_default();
+                let sent = self
+                    .db(move |s| {
+                        Ok(if s.mark_sent(id)? { Some(s.get(id)?.tracking_code.unwrap_or_default()) } else { None })
+                    })
+                    .await?;
+                if let Some(tracking_code) = sent {
                     tracing::info!(report = %id, "report sent");
                     self.emit(SyncEvent::ReportSent { id, tracking_code });
                     Ok(Outcome::Sent { photos })
@@ -186,9 +190,9 @@ impl Syncer {
         path: &std::path::Path,
     ) -> Result<Result<(), UploadFailure>, Failure> {
         let tus = self.tus(token);
-        let target = match url {
+        let (target, known_offset) = match url {
             Some(u) => match reqwest::Url::parse(&u) {
-                Ok(t) => t,
+                Ok(t) => (t, None),
                 Err(_) => return Ok(Err(UploadFailure::Gone)),
             },
             None => {
@@ -198,13 +202,14 @@ impl Syncer {
                 // Persist first: a crash from here on resumes this upload.
                 let text = created.to_string();
                 self.db(move |s| s.set_upload_url(pid, Some(&text))).await?;
-                created
+                // Just created: it is empty, no need to ask.
+                (created, Some(0))
             }
         };
         let progress = |sent: u64, total: u64| {
             self.emit(SyncEvent::PhotoProgress { report, photo: pid, sent, total });
         };
-        match tus.upload_file(&target, path, total, progress).await {
+        match tus.upload_file(&target, path, total, known_offset, progress).await {
             Ok(()) => Ok(Ok(())),
             Err(UploadFailure::Other(Failure::Unauthorized)) => Err(Failure::Unauthorized),
             Err(e) => Ok(Err(e)),
@@ -221,9 +226,9 @@ impl Syncer {
     }
 }
 
-/// The `PUT` body: built from the stored report alone, so every resend is
+/// The `PUT` body for a report: built from the stored report alone, so every resend is
 /// byte-for-byte the same request and the server's idempotency holds.
-pub(crate) fn report_body(r: &Report) -> ReportBody {
+pub fn report_body(r: &Report) -> ReportBody {
     ReportBody {
         category: r.category.clone().unwrap_or_default(),
         description: r.description.clone(),

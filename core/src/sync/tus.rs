@@ -178,12 +178,15 @@ impl TusClient {
     }
 
     /// Upload `file` (of `length` bytes) to `url`, resuming from the
-    /// server's offset; `progress(sent, total)` after every chunk.
+    /// server's offset (asked with `HEAD` unless `known_offset` is given,
+    /// as for an upload just created); `progress(sent, total)` after every
+    /// chunk.
     pub async fn upload_file(
         &self,
         url: &Url,
         file: &Path,
         length: u64,
+        known_offset: Option<u64>,
         mut progress: impl FnMut(u64, u64) + Send,
     ) -> Result<(), UploadFailure> {
         let io = |e: std::io::Error| {
@@ -194,7 +197,10 @@ impl TusClient {
             }))
         };
         let mut f = tokio::fs::File::open(file).await.map_err(io)?;
-        let mut offset = self.offset(url).await?;
+        let mut offset = match known_offset {
+            Some(o) => o,
+            None => self.offset(url).await?,
+        };
         progress(offset, length);
         let mut resends = 0;
         while offset < length {
