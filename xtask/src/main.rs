@@ -147,8 +147,20 @@ fn demo() -> Result<(), String> {
     ];
     for (category, description, lat, lon, photo) in reports {
         let id = phananh(&[
-            "draft", "new", "--category", category, "--description", description, "--lat", lat, "--lon", lon,
-            "--name", "Nguyễn Văn An", "--phone", "0912345678",
+            "draft",
+            "new",
+            "--category",
+            category,
+            "--description",
+            description,
+            "--lat",
+            lat,
+            "--lon",
+            lon,
+            "--name",
+            "Nguyễn Văn An",
+            "--phone",
+            "0912345678",
         ])?;
         let id = id.lines().last().unwrap_or_default().to_owned();
         let photo = photos.join(photo);

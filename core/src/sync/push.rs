@@ -61,9 +61,7 @@ impl Syncer {
 
     /// One attempt at one report.
     async fn push_one(&self, id: ReportId) -> Result<Outcome> {
-        let entry = self
-            .db(move |s| Ok(if s.mark_sending(id)? { s.outbox_entry(id)? } else { None }))
-            .await?;
+        let entry = self.db(move |s| Ok(if s.mark_sending(id)? { s.outbox_entry(id)? } else { None })).await?;
         let Some(entry) = entry else { return Ok(Outcome::Skipped) };
         self.emit(SyncEvent::ReportSending { id });
         let mut photos = 0;

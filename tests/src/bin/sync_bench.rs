@@ -102,7 +102,11 @@ async fn sync_run(n: usize, photo: bool) -> (Duration, u64, u64, Vec<(Vec<u8>, V
         .map(|id| {
             let r = syncer.store().get(*id).expect("report");
             let json = serde_json::to_vec(&report_body(&r)).expect("json");
-            let photo = r.photos.first().map(|p| std::fs::read(syncer.store().photo_path(&p.file)).expect("photo")).unwrap_or_default();
+            let photo = r
+                .photos
+                .first()
+                .map(|p| std::fs::read(syncer.store().photo_path(&p.file)).expect("photo"))
+                .unwrap_or_default();
             (json, photo)
         })
         .collect();
@@ -124,7 +128,8 @@ async fn plain_run(bodies: &[(Vec<u8>, Vec<u8>)]) -> (Duration, u64) {
     let b = bench_server().await;
     let http = http_client("plain", Duration::from_secs(20), Duration::from_secs(60)).expect("client");
     let base = b.proxy.url();
-    let reg: serde_json::Value = http.post(format!("{base}/api/v1/devices")).send().await.expect("register").json().await.expect("json");
+    let reg: serde_json::Value =
+        http.post(format!("{base}/api/v1/devices")).send().await.expect("register").json().await.expect("json");
     let token = reg["token"].as_str().expect("token").to_owned();
     let mut headers = HeaderMap::new();
     headers.insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).expect("header"));
