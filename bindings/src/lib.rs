@@ -1,9 +1,32 @@
-//! The uniffi façade over `phananh-core`.
+//! The uniffi façade over `phananh-core`: one small API for Kotlin, Swift
+//! and Python.
 //!
-//! A placeholder until the bindings issue: it only proves the dependency
-//! arrow (bindings → core) holds in the workspace.
+//! - [`PhanAnh`]: the object the apps hold (drafts, photos, reports,
+//!   categories, duplicate hints, sync);
+//! - [`SecretStore`], [`SyncListener`]: traits the apps implement;
+//! - [`PhanAnhError`]: the one error type (Kotlin `PhanAnhException`);
+//! - `types`: the records and enums, labels already in the chosen language.
+//!
+//! Generate bindings with `cargo xtask bindings`.
+
+mod api;
+mod convert;
+mod error;
+mod foreign;
+mod types;
+
+pub use api::{PhanAnh, SyncTask};
+pub use error::PhanAnhError;
+pub use foreign::{SecretStore, SyncListener};
+pub use types::*;
+
+uniffi::setup_scaffolding!();
 
 /// The version of the core these bindings wrap.
-pub fn core_version() -> &'static str {
-    phananh_core::VERSION
+#[uniffi::export]
+pub fn core_version() -> String {
+    phananh_core::VERSION.to_owned()
 }
+
+#[cfg(test)]
+mod tests;

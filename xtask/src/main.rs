@@ -4,6 +4,9 @@
 //! - `cargo xtask ci`: fmt check, clippy (-D warnings), rustdoc (-D warnings),
 //!   every Rust test, then the tuspy interop tests (pytest).
 //! - `cargo xtask bench-photo`: the photo pipeline against vipsthumbnail.
+//! - `cargo xtask bindings [--release]`: build `phananh-ffi` and write the
+//!   Kotlin, Swift (with header and modulemap) and Python bindings to
+//!   `target/bindings/…`.
 //! - `cargo xtask demo`: the server with demo data, three reports filed and
 //!   synced through the CLI, left running until Ctrl-C.
 
@@ -18,9 +21,10 @@ fn main() -> ExitCode {
         Some("fmt") => run("cargo", &["fmt", "--all"], &[]),
         Some("bench-photo") => bench_photo(),
         Some("demo") => demo(),
+        Some("bindings") => bindings(args.get(1).map(String::as_str) == Some("--release")).map(|_| ()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|fmt|demo|bench-photo>\n  ci    fmt check, clippy, rustdoc, all tests (what CI runs)\n  fmt   format the workspace\n  demo  server with demo data + three reports sent by the CLI\n  bench-photo  the photo pipeline against vipsthumbnail"
+                "usage: cargo xtask <ci|fmt|demo|bindings|bench-photo>\n  bindings [--release]  Kotlin, Swift, Python bindings into target/bindings\n  ci    fmt check, clippy, rustdoc, all tests (what CI runs)\n  fmt   format the workspace\n  demo  server with demo data + three reports sent by the CLI\n  bench-photo  the photo pipeline against vipsthumbnail"
             );
             return ExitCode::from(2);
         }
@@ -57,6 +61,82 @@ fn ci() -> Result<(), String> {
     eprintln!("==> tus interop: python3 -m pytest server/tests/tus (tuspy)");
     run("python3", &["-m", "pytest", "-q", "server/tests/tus"], &[("PHANANH_SERVER_BIN", &server)])?;
     eprintln!("==> tus interop ok in {:.0?}", started.elapsed());
+
+    // The FFI: generate, then prove it from Python and from Kotlin on a JVM
+    // against the real library and a real server; Swift is generated and
+    // checked to be there (no Swift toolchain here).
+    let started = Instant::now();
+    eprintln!("==> bindings: generate Kotlin, Swift, Python");
+    let out = bindings(false)?;
+    check_swift(&out.join("swift"))?;
+    eprintln!("==> bindings: python3 -m pytest bindings/tests/python");
+    run("python3", &["-m", "pytest", "-q", "bindings/tests/python"], &[("PHANANH_SERVER_BIN", &server)])?;
+    eprintln!("==> bindings: mvn test (Kotlin/JVM, JUnit 5)");
+    run("mvn", &["-q", "-B", "-f", "bindings/tests/kotlin/pom.xml", "test"], &[])?;
+    eprintln!("==> bindings ok in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// Build the library and generate every language's bindings into
+/// `target/bindings/{kotlin,swift,python}`; returns that directory.
+fn bindings(release: bool) -> Result<PathBuf, String> {
+    let root = workspace_root();
+    let (profile_args, dir): (&[&str], &str) =
+        if release { (&["--profile", "release-ffi"], "release-ffi") } else { (&[], "debug") };
+    let mut args = vec!["build", "--locked", "-p", "phananh-ffi", "-p", "uniffi-bindgen"];
+    args.extend_from_slice(profile_args);
+    run("cargo", &args, &[])?;
+    let lib = root.join("target").join(dir).join(cdylib_name());
+    let bindgen = root.join("target").join(dir).join("uniffi-bindgen");
+    let out = root.join("target/bindings");
+    for language in ["kotlin", "swift", "python"] {
+        let dest = out.join(language);
+        let _ = std::fs::remove_dir_all(&dest);
+        run(
+            &bindgen.to_string_lossy(),
+            &[
+                "generate",
+                "--no-format",
+                "--library",
+                &lib.to_string_lossy(),
+                "--language",
+                language,
+                "--out-dir",
+                &dest.to_string_lossy(),
+            ],
+            &[],
+        )?;
+    }
+    // Python loads the library from beside its module.
+    std::fs::copy(&lib, out.join("python").join(cdylib_name())).map_err(|e| format!("copying the library: {e}"))?;
+    eprintln!("bindings written to {}", out.display());
+    Ok(out)
+}
+
+fn cdylib_name() -> &'static str {
+    if cfg!(target_os = "macos") { "libphananh_ffi.dylib" } else { "libphananh_ffi.so" }
+}
+
+/// The Swift bindings exist and declare what the iOS shell calls.
+fn check_swift(dir: &Path) -> Result<(), String> {
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).map_err(|e| format!("{f}: {e}"));
+    let swift = read("PhanAnhCore.swift")?;
+    let header = read("PhanAnhCoreFFI.h")?;
+    let modulemap = read("PhanAnhCoreFFI.modulemap")?;
+    for needle in [
+        "open class PhanAnh:",
+        "enum PhanAnhError: Swift.Error",
+        "func syncOnce() async throws",
+        "public protocol SecretStore",
+    ] {
+        if !swift.contains(needle) {
+            return Err(format!("the Swift bindings lack {needle:?}"));
+        }
+    }
+    if !header.contains("uniffi_phananh_ffi_fn_constructor_phananh_new") || !modulemap.contains("PhanAnhCoreFFI") {
+        return Err("the Swift header or modulemap is incomplete".into());
+    }
+    eprintln!("swift bindings present: {} lines", swift.lines().count());
     Ok(())
 }
 
