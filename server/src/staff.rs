@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::auth::{bearer, lang_of, new_token, token_hash};
+use crate::db::Db;
 use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::state::Shared;
@@ -42,26 +43,44 @@ pub fn add(c: &Connection, name: &str, password: &str) -> anyhow::Result<()> {
 }
 
 /// Check a name and password; on success open a session: (token, csrf).
-pub fn sign_in(c: &Connection, name: &str, password: &str) -> Result<Option<(String, String)>, ApiError> {
-    let row: Option<(i64, String)> = c
-        .query_row("SELECT id, password_hash FROM staff WHERE name = ?1", [name.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((id, hash)) = row else {
-        // Spend the same time as a real check, so names cannot be probed by timing.
-        let _ = hash_password(password);
-        return Ok(None);
-    };
-    let parsed = PasswordHash::new(&hash).map_err(ApiError::internal)?;
-    if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
-        return Ok(None);
-    }
+///
+/// The password hash is checked off the database's thread (argon2 takes
+/// tens of milliseconds; other requests' commits must not wait for it).
+pub async fn sign_in(db: &Db, name: &str, password: &str) -> Result<Option<(String, String)>, ApiError> {
+    let who = name.trim().to_owned();
+    let row: Option<(i64, String)> = db
+        .call(move |c| {
+            Ok(c.query_row("SELECT id, password_hash FROM staff WHERE name = ?1", [who], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+        })
+        .await?;
+    let password = password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || -> Result<Option<i64>, ApiError> {
+        let Some((id, hash)) = row else {
+            // Spend the same time as a real check, so names cannot be probed by timing.
+            let _ = hash_password(&password);
+            return Ok(None);
+        };
+        let parsed = PasswordHash::new(&hash).map_err(ApiError::internal)?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok().then_some(id))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let Some(id) = verified else { return Ok(None) };
     let token = new_token()?;
     let csrf = new_token()?;
-    c.execute("DELETE FROM staff_sessions WHERE expires_at < ?1", [now_ms()])?;
-    c.execute(
-        "INSERT INTO staff_sessions (token_hash, staff_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![token_hash(&token), id, csrf, now_ms() + SESSION_MS],
-    )?;
+    let (hash, c2) = (token_hash(&token), csrf.clone());
+    db.call(move |c| {
+        c.execute("DELETE FROM staff_sessions WHERE expires_at < ?1", [now_ms()])?;
+        c.execute(
+            "INSERT INTO staff_sessions (token_hash, staff_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![hash, id, c2, now_ms() + SESSION_MS],
+        )?;
+        Ok(())
+    })
+    .await?;
     Ok(Some((token, csrf)))
 }
 

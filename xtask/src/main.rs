@@ -81,13 +81,11 @@ fn ci() -> Result<(), String> {
 /// `target/bindings/{kotlin,swift,python}`; returns that directory.
 fn bindings(release: bool) -> Result<PathBuf, String> {
     let root = workspace_root();
-    let (profile_args, dir): (&[&str], &str) =
-        if release { (&["--profile", "release-ffi"], "release-ffi") } else { (&[], "debug") };
-    let mut args = vec!["build", "--locked", "-p", "phananh-ffi", "-p", "uniffi-bindgen"];
-    args.extend_from_slice(profile_args);
-    run("cargo", &args, &[])?;
-    let lib = root.join("target").join(dir).join(cdylib_name());
-    let bindgen = root.join("target").join(dir).join("uniffi-bindgen");
+    // Generated from the dev build: the shipped library is stripped, and
+    // uniffi reads the API from the library's symbols. The API is the same.
+    run("cargo", &["build", "--locked", "-p", "phananh-ffi", "-p", "uniffi-bindgen"], &[])?;
+    let dev_lib = root.join("target/debug").join(cdylib_name());
+    let bindgen = root.join("target/debug/uniffi-bindgen");
     let out = root.join("target/bindings");
     for language in ["kotlin", "swift", "python"] {
         let dest = out.join(language);
@@ -98,7 +96,7 @@ fn bindings(release: bool) -> Result<PathBuf, String> {
                 "generate",
                 "--no-format",
                 "--library",
-                &lib.to_string_lossy(),
+                &dev_lib.to_string_lossy(),
                 "--language",
                 language,
                 "--out-dir",
@@ -107,6 +105,15 @@ fn bindings(release: bool) -> Result<PathBuf, String> {
             &[],
         )?;
     }
+    let lib = if release {
+        run("cargo", &["build", "--locked", "-p", "phananh-ffi", "--profile", "release-ffi"], &[])?;
+        let lib = root.join("target/release-ffi").join(cdylib_name());
+        let size = std::fs::metadata(&lib).map(|m| m.len()).unwrap_or(0);
+        eprintln!("release library: {} ({:.2} MB, stripped)", lib.display(), size as f64 / 1e6);
+        lib
+    } else {
+        dev_lib
+    };
     // Python loads the library from beside its module.
     std::fs::copy(&lib, out.join("python").join(cdylib_name())).map_err(|e| format!("copying the library: {e}"))?;
     eprintln!("bindings written to {}", out.display());

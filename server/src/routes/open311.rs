@@ -498,7 +498,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         state
             .db
             .call(move |c| {
-                let tx = c.transaction()?;
+                let tx = c.savepoint()?;
                 let now = now_ms();
                 let code = tracking::new_code(&prefix);
                 tx.execute(

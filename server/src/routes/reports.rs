@@ -217,7 +217,7 @@ fn insert(
     prefix: &str,
     lang: Lang,
 ) -> Result<(), ApiError> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     // A concurrent duplicate that slipped past the replay check lands here,
     // serialised behind the first: answer it the same way.
     if replay(&tx, id, device, hash, lang)?.is_some() {

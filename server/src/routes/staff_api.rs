@@ -45,7 +45,7 @@ pub async fn login(
     let login: Login = serde_json::from_slice(&body).map_err(|_| {
         ApiError::bad_request(lang, "bad_json", "Cần tên và mật khẩu", "name and password are required")
     })?;
-    let session = state.db.call(move |c| sign_in(c, &login.name, &login.password)).await?;
+    let session = sign_in(&state.db, &login.name, &login.password).await?;
     let (token, csrf) = session.ok_or_else(|| {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -239,7 +239,7 @@ pub fn change_status(
             "The reply is too long",
         ));
     }
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let id: i64 = tx
         .query_row("SELECT id FROM reports WHERE tracking_code = ?1", [code], |r| r.get(0))
         .optional()?
@@ -295,7 +295,7 @@ pub fn mark(c: &mut Connection, staff: i64, code: &str, of: &str, lang: Lang) ->
             "A report cannot duplicate itself",
         ));
     }
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let find = |code: &str| -> Result<Option<(i64, String)>, ApiError> {
         Ok(tx
             .query_row("SELECT id, status FROM reports WHERE tracking_code = ?1", [code], |r| {

@@ -64,7 +64,7 @@ pub async fn login(
     let Ok(Form(form)) = form else {
         return Ok((StatusCode::BAD_REQUEST, login_page(Some("Cần tên đăng nhập và mật khẩu"))).into_response());
     };
-    let session = state.db.call(move |c| sign_in(c, &form.name, &form.password)).await?;
+    let session = sign_in(&state.db, &form.name, &form.password).await?;
     let Some((token, _csrf)) = session else {
         return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Sai tên hoặc mật khẩu"))).into_response());
     };

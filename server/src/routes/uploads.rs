@@ -151,7 +151,7 @@ pub async fn create(
     let outcome = state
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             // A replay of the same creation gets the same upload.
             let existing: Option<(String, i64)> = tx
                 .query_row(
@@ -523,7 +523,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     state
         .db
         .call(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             tx.execute(
                 "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
