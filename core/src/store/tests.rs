@@ -540,3 +540,93 @@ mod attach {
         assert!(files_in(&store).is_empty());
     }
 }
+
+#[test]
+fn the_outbox_records_each_step_and_leaves_only_when_everything_arrived() {
+    use crate::model::{Status, StatusEntry};
+    use crate::store::{Accepted, StatusUpdate};
+    let (_dir, store) = open();
+    let draft = store.create_draft(&complete()).unwrap();
+    let photos = photo_files(&store, 2);
+    for p in &photos {
+        store.add_photo(draft.id, p).unwrap();
+    }
+    assert!(store.outbox_due(now_ms()).unwrap().is_empty(), "drafts are not in the outbox");
+    store.submit(draft.id).unwrap();
+    assert_eq!(store.outbox_due(now_ms()).unwrap(), vec![draft.id]);
+    assert!(store.mark_sending(draft.id).unwrap());
+    let entry = store.outbox_entry(draft.id).unwrap().unwrap();
+    assert!(!entry.on_server);
+    assert_eq!(entry.photos.len(), 2);
+    // A report being sent cannot be deleted or edited.
+    assert!(matches!(store.delete(draft.id), Err(Error::NotEditable { .. })));
+
+    let received = StatusEntry { status: Status::Received, at: from_ms(1_700_000_000_000), reply: None };
+    let accepted = Accepted {
+        tracking_code: "DL-7K3M9Q".into(),
+        public_url: "http://x/r/DL-7K3M9Q".into(),
+        history: vec![received.clone()],
+    };
+    store.record_accepted(draft.id, &accepted).unwrap();
+    store.record_accepted(draft.id, &accepted).unwrap(); // a replayed answer stores nothing twice
+    store.set_upload_url(photos[0].id, Some("http://x/api/v1/uploads/ab")).unwrap();
+    store.mark_photo_sent(photos[0].id).unwrap();
+    assert!(!store.mark_sent(draft.id).unwrap(), "one photo is still missing");
+    let entry = store.outbox_entry(draft.id).unwrap().unwrap();
+    assert!(entry.on_server);
+    assert_eq!(entry.photos[0].upload_url.as_deref(), Some("http://x/api/v1/uploads/ab"));
+    assert!(entry.photos[0].sent && !entry.photos[1].sent);
+
+    // A temporary failure: not due until its time.
+    let later = now_ms() + 60_000;
+    assert_eq!(store.schedule_retry(draft.id, later).unwrap(), 1);
+    assert!(store.outbox_due(now_ms()).unwrap().is_empty());
+    assert_eq!(store.outbox_next_due().unwrap(), Some(later));
+    assert_eq!(store.retry_all_now().unwrap(), 1);
+    assert_eq!(store.outbox_due(now_ms()).unwrap(), vec![draft.id]);
+
+    store.mark_photo_sent(photos[1].id).unwrap();
+    assert!(store.mark_sent(draft.id).unwrap());
+    let sent = store.get(draft.id).unwrap();
+    assert_eq!(sent.state, ReportState::Sent { tracking_code: "DL-7K3M9Q".into() });
+    assert_eq!(sent.history, vec![received.clone()]);
+    assert_eq!(store.outbox_len().unwrap(), 0);
+
+    // A status page applied twice changes nothing the second time.
+    let update = StatusUpdate {
+        report: draft.id,
+        entry: StatusEntry {
+            status: Status::InProgress,
+            at: from_ms(1_700_000_100_000),
+            reply: Some("Đang xử lý".into()),
+        },
+    };
+    assert_eq!(store.apply_changes(std::slice::from_ref(&update), "c1").unwrap(), vec![(draft.id, Status::InProgress)]);
+    assert!(store.apply_changes(std::slice::from_ref(&update), "c1").unwrap().is_empty());
+    assert_eq!(store.changes_cursor().unwrap().as_deref(), Some("c1"));
+    assert_eq!(store.get(draft.id).unwrap().history.len(), 2);
+    let row = &store.list(&ListQuery::default()).unwrap().items[0];
+    assert_eq!((row.status, row.last_reply.as_deref()), (Some(Status::InProgress), Some("Đang xử lý")));
+
+    // Progress writes relax durability only while they run.
+    let sync: i64 = store.conn().pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+    assert_eq!(sync, 2, "back to synchronous=FULL");
+}
+
+#[test]
+fn a_refused_report_waits_with_its_reason_until_the_user_acts() {
+    let (_dir, store) = open();
+    let draft = store.create_draft(&complete()).unwrap();
+    store.submit(draft.id).unwrap();
+    store.mark_sending(draft.id).unwrap();
+    store.mark_needs_attention(draft.id, "Loại sự việc không có trong danh sách").unwrap();
+    assert_eq!(store.outbox_len().unwrap(), 0);
+    let r = store.get(draft.id).unwrap();
+    assert_eq!(r.state, ReportState::NeedsAttention { reason: "Loại sự việc không có trong danh sách".into() });
+    // Editable again; retry queues it after checking it like submit.
+    store.update_draft(draft.id, &DraftPatch { description: Some("Mô tả".into()), ..Default::default() }).unwrap();
+    assert!(matches!(store.retry(draft.id), Err(Error::Invalid(_))));
+    store.update_draft(draft.id, &complete()).unwrap();
+    assert_eq!(store.retry(draft.id).unwrap().state, ReportState::Queued);
+    assert!(matches!(store.retry(draft.id), Err(Error::NotEditable { .. })));
+}
