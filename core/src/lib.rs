@@ -7,7 +7,7 @@
 //! - [`store`]: the offline store (SQLite) for drafts and the outbox;
 //! - [`photo`]: photo compression (EXIF stripped, GPS kept only as a suggestion);
 //! - [`sync`]: the outbox to the server and statuses back;
-//! - [`format`]: relative times and category names in the user's language;
+//! - [`format`](mod@format): relative times and category names in the user's language;
 //! - [`error`]: typed errors with Vietnamese and English messages.
 //!
 //! Validation rules and text handling shared with the server live in
