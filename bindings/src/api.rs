@@ -91,7 +91,7 @@ impl PhanAnh {
     ) -> Result<T> {
         let task = AbortOnDrop(self.handle.spawn(fut));
         let lang = self.lang();
-        match (&mut *Box::pin(task)).await {
+        match task.await {
             Ok(r) => r,
             Err(e) if e.is_panic() => Err(PhanAnhError::internal(lang, "panic in a sync task")),
             Err(_) => Err(PhanAnhError::internal(lang, "cancelled")),

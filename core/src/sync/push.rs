@@ -155,15 +155,16 @@ impl Syncer {
                     async move { me.upload_once(&token, report, pid, total, &sha, url, &endpoint, &path).await }
                 })
                 .await?;
-            let restart = match result {
+            match result {
                 Ok(()) => return Ok(()),
-                Err(UploadFailure::Gone) => true,
+                // Expired or removed: start a new upload.
+                Err(UploadFailure::Gone) => {}
                 // The server threw the whole file away (its sha256 did not
                 // match the declared one): send it again from the start.
-                Err(UploadFailure::Other(Failure::Rejected { code, .. })) if code == "sha256_mismatch" => true,
+                Err(UploadFailure::Other(Failure::Rejected { code, .. })) if code == "sha256_mismatch" => {}
                 Err(UploadFailure::Other(f)) => return Err(f),
-            };
-            if restart && restarts >= UPLOAD_RESTARTS {
+            }
+            if restarts >= UPLOAD_RESTARTS {
                 return Err(Failure::transient("the upload had to restart too often"));
             }
             restarts += 1;

@@ -14,7 +14,7 @@ use reqwest::{Client, RequestBuilder, StatusCode, Url};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use super::http::{Failure, failure, network, retry_after};
+use super::http::{Failure, failure, network};
 use crate::Lang;
 use crate::error::Error;
 
@@ -165,15 +165,7 @@ impl TusClient {
             409 => Ok(Patched::Conflict),
             460 => Ok(Patched::ChecksumMismatch),
             404 | 410 => Err(UploadFailure::Gone),
-            _ => {
-                let ra = retry_after(resp.headers());
-                match failure(resp, self.lang).await {
-                    Failure::Transient { why, retry_after: None } => {
-                        Err(Failure::Transient { why, retry_after: ra }.into())
-                    }
-                    f => Err(f.into()),
-                }
-            }
+            _ => Err(failure(resp, self.lang).await.into()),
         }
     }
 
