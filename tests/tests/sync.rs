@@ -438,3 +438,19 @@ async fn a_refused_token_registers_again_once() {
     assert_eq!(s.proxy.count("POST /api/v1/devices"), registrations + 1);
     assert_server_has_exactly(&s.server, phone.store(), &[first, second]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_captive_portals_page_is_not_success() {
+    let s = setup().await;
+    let phone = Phone::new(&s.proxy.url());
+    let id = queue_report(phone.store(), 3, 0);
+    let portal = "<html><body>Đăng nhập Wi-Fi miễn phí</body></html>";
+    s.proxy.arm(Fault::on(PUT, Action::Respond(http_response(200, "OK", &[("Content-Type", "text/html")], portal))));
+    s.proxy
+        .arm(Fault::on(PUT, Action::Respond(http_response(302, "Found", &[("Location", "http://portal.local/")], ""))));
+    let first = phone.syncer.sync_once().await.unwrap();
+    assert_eq!((first.sent, first.retrying), (0, 1), "a 200 HTML page is not the server's answer");
+    phone.sync_until_empty(10).await;
+    assert_eq!(s.proxy.fired(), 2);
+    assert_server_has_exactly(&s.server, phone.store(), &[id]);
+}
