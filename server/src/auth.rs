@@ -5,7 +5,6 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION};
 use axum::http::request::Parts;
 use phananh_protocol::Lang;
-use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -44,14 +43,7 @@ impl FromRequestParts<Shared> for Device {
         let lang = lang_of(parts);
         let token = bearer(parts).ok_or_else(|| ApiError::unauthorized(lang))?;
         let hash = token_hash(&token);
-        let id = state
-            .db
-            .call(move |c| {
-                Ok(c.query_row("SELECT id FROM devices WHERE token_hash = ?1", [hash], |r| r.get::<_, String>(0))
-                    .optional()?)
-            })
-            .await?
-            .ok_or_else(|| ApiError::unauthorized(lang))?;
+        let id = state.store.device_for_token(hash).await?.ok_or_else(|| ApiError::unauthorized(lang))?;
         Ok(Device { id, lang })
     }
 }

@@ -2,7 +2,10 @@
 //! Vietnamese and English, and the service area.
 
 use phananh_protocol::ServiceArea;
-use rusqlite::{Connection, params};
+use phananh_protocol::wire::Category;
+
+use crate::error::ApiError;
+use crate::storage::Storage;
 
 /// (code, vi, en, group vi, group en, photo required)
 const CATEGORIES: &[(&str, &str, &str, &str, &str, bool)] = &[
@@ -21,19 +24,19 @@ const CATEGORIES: &[(&str, &str, &str, &str, &str, bool)] = &[
 /// Đô Lương district, roughly.
 pub const DO_LUONG: ServiceArea = ServiceArea { min_lat: 18.80, min_lon: 105.15, max_lat: 19.05, max_lon: 105.45 };
 
-/// Insert the demo categories and service area (idempotent).
-pub fn seed(c: &Connection) -> rusqlite::Result<()> {
-    for (i, (code, vi, en, gvi, g_en, photo)) in CATEGORIES.iter().enumerate() {
-        c.execute(
-            "INSERT INTO categories (code, name_vi, name_en, group_vi, group_en, photo_required, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO NOTHING",
-            params![code, vi, en, gvi, g_en, photo, i as i64],
-        )?;
-    }
-    let area = serde_json::to_string(&DO_LUONG).unwrap_or_default();
-    c.execute(
-        "INSERT INTO settings (key, value) VALUES ('service_area', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
-        [area],
-    )?;
-    Ok(())
+/// Add the demo categories and set the service area (idempotent).
+pub async fn seed(store: &dyn Storage) -> Result<(), ApiError> {
+    let categories = CATEGORIES
+        .iter()
+        .map(|&(code, vi, en, gvi, g_en, photo)| Category {
+            code: code.into(),
+            name_vi: vi.into(),
+            name_en: en.into(),
+            group_vi: gvi.into(),
+            group_en: g_en.into(),
+            photo_required: photo,
+        })
+        .collect();
+    store.add_categories(categories).await?;
+    store.set_service_area(DO_LUONG).await
 }

@@ -1,7 +1,8 @@
 //! `phananh-server`: the district's side of Phản Ánh.
 //!
 //! - [`routes`]: the HTTP surface (native API, tus uploads, public pages, staff API);
-//! - [`db`]: SQLite storage; [`photos`]: photo blobs behind a trait;
+//! - [`storage`]: the records behind a trait ([`storage::SqliteStorage`] on
+//!   [`db`]); [`photos`]: photo blobs behind another;
 //! - [`auth`], [`staff`]: devices and staff accounts;
 //! - [`ratelimit`], [`tracking`], [`demo`], [`html`]: the small parts.
 
@@ -16,6 +17,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod staff;
 pub mod state;
+pub mod storage;
 pub mod tracking;
 
 use std::net::SocketAddr;
@@ -29,11 +31,11 @@ pub use state::{AppState, Config, Shared};
 /// Open the data directory: database, photo store, upload directory.
 pub fn open(config: Config) -> anyhow::Result<Shared> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let db = db::Db::open(&config.data_dir.join("server.sqlite3"))?;
+    let store = Arc::new(storage::SqliteStorage::open(&config.data_dir.join("server.sqlite3"))?);
     let photos = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
     let upload_dir = config.data_dir.join("uploads");
     std::fs::create_dir_all(&upload_dir)?;
-    Ok(Arc::new(AppState { config, db, photos, upload_dir, limiter: Default::default() }))
+    Ok(Arc::new(AppState { config, store, photos, upload_dir, limiter: Default::default() }))
 }
 
 /// Serve until `shutdown` resolves; in-flight requests finish, then the WAL
@@ -60,6 +62,6 @@ pub async fn serve(
     let app = routes::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     sweeper.abort();
-    state.db.checkpoint();
+    state.store.checkpoint();
     Ok(())
 }

@@ -83,23 +83,24 @@ fn main() -> anyhow::Result<()> {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
             let state = phananh_server::open(Config::new(data))?;
-            state.db.blocking(|c| staff::add(c, &name, password.trim_end_matches(['\r', '\n'])))?;
+            block_on(staff::add(state.store.as_ref(), &name, password.trim_end_matches(['\r', '\n'])))??;
             println!("staff account {name} saved");
             Ok(())
         }
         Command::Apikey(ApikeyCommand::Add { name, data }) => {
             let state = phananh_server::open(Config::new(data))?;
             let key = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?;
-            state.db.blocking(|c| {
-                c.execute(
-                    "INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, ?2, ?3)",
-                    (auth::token_hash(&key), name.as_str(), phananh_server::db::now_ms()),
-                )
-            })?;
+            block_on(state.store.add_api_key(name.clone(), auth::token_hash(&key)))?
+                .map_err(|e| anyhow::anyhow!(e.message))?;
             println!("API key for {name}: {key}");
             Ok(())
         }
     }
+}
+
+/// Run one storage call from the command line.
+fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f))
 }
 
 fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
@@ -108,12 +109,11 @@ fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
     runtime.block_on(async {
         let state = phananh_server::open(config)?;
         if with_demo {
-            state.db.blocking(|c| demo::seed(c))?;
-            let fresh =
-                state.db.blocking(|c| c.query_row("SELECT count(*) FROM staff", [], |r| r.get::<_, i64>(0)))? == 0;
+            demo::seed(state.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e.message))?;
+            let fresh = state.store.staff_count().await.map_err(|e| anyhow::anyhow!(e.message))? == 0;
             if fresh {
                 let password = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?[..16].to_owned();
-                state.db.blocking(|c| staff::add(c, "admin", &password))?;
+                staff::add(state.store.as_ref(), "admin", &password).await?;
                 // Printed once, to the operator's terminal; never logged.
                 println!("demo staff account: admin / {password}");
             }

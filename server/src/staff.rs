@@ -6,13 +6,12 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::auth::{bearer, lang_of, new_token, token_hash};
-use crate::db::Db;
 use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::state::Shared;
+use crate::storage::Storage;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "phananh_staff";
@@ -30,32 +29,19 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 }
 
 /// Add (or reset the password of) a staff account.
-pub fn add(c: &Connection, name: &str, password: &str) -> anyhow::Result<()> {
+pub async fn add(store: &dyn Storage, name: &str, password: &str) -> anyhow::Result<()> {
     anyhow::ensure!(!name.trim().is_empty(), "the staff name is empty");
     anyhow::ensure!(password.chars().count() >= 8, "the password needs at least 8 characters");
     let hash = hash_password(password)?;
-    c.execute(
-        "INSERT INTO staff (name, password_hash, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET password_hash = ?2",
-        params![name.trim(), hash, now_ms()],
-    )?;
-    Ok(())
+    store.put_staff(name.trim().to_owned(), hash).await.map_err(|e| anyhow::anyhow!(e.message))
 }
 
 /// Check a name and password; on success open a session: (token, csrf).
 ///
 /// The password hash is checked off the database's thread (argon2 takes
 /// tens of milliseconds; other requests' commits must not wait for it).
-pub async fn sign_in(db: &Db, name: &str, password: &str) -> Result<Option<(String, String)>, ApiError> {
-    let who = name.trim().to_owned();
-    let row: Option<(i64, String)> = db
-        .call(move |c| {
-            Ok(c.query_row("SELECT id, password_hash FROM staff WHERE name = ?1", [who], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?)
-        })
-        .await?;
+pub async fn sign_in(store: &dyn Storage, name: &str, password: &str) -> Result<Option<(String, String)>, ApiError> {
+    let row = store.staff_credentials(name.trim().to_owned()).await?;
     let password = password.to_owned();
     let verified = tokio::task::spawn_blocking(move || -> Result<Option<i64>, ApiError> {
         let Some((id, hash)) = row else {
@@ -71,16 +57,7 @@ pub async fn sign_in(db: &Db, name: &str, password: &str) -> Result<Option<(Stri
     let Some(id) = verified else { return Ok(None) };
     let token = new_token()?;
     let csrf = new_token()?;
-    let (hash, c2) = (token_hash(&token), csrf.clone());
-    db.call(move |c| {
-        c.execute("DELETE FROM staff_sessions WHERE expires_at < ?1", [now_ms()])?;
-        c.execute(
-            "INSERT INTO staff_sessions (token_hash, staff_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![hash, id, c2, now_ms() + SESSION_MS],
-        )?;
-        Ok(())
-    })
-    .await?;
+    store.open_session(token_hash(&token), id, csrf.clone(), now_ms() + SESSION_MS).await?;
     Ok(Some((token, csrf)))
 }
 
@@ -123,18 +100,6 @@ impl FromRequestParts<Shared> for Staff {
         };
         let token = session_token(parts).ok_or_else(unauthorized)?;
         let hash = token_hash(&token);
-        state
-            .db
-            .call(move |c| {
-                Ok(c.query_row(
-                    "SELECT s.id, s.name, x.csrf, x.token_hash FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
-                     WHERE x.token_hash = ?1 AND x.expires_at > ?2",
-                    params![hash, now_ms()],
-                    |r| Ok(Staff { id: r.get(0)?, name: r.get(1)?, csrf: r.get(2)?, session: r.get(3)? }),
-                )
-                .optional()?)
-            })
-            .await?
-            .ok_or_else(unauthorized)
+        state.store.session(hash, now_ms()).await?.ok_or_else(unauthorized)
     }
 }

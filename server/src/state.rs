@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use phananh_protocol::{Limits, ServiceArea};
+use phananh_protocol::Limits;
 
-use crate::db::Db;
 use crate::photos::PhotoStore;
 use crate::ratelimit::RateLimiter;
+use crate::storage::Storage;
 
 /// Settings a deployment chooses.
 #[derive(Debug, Clone)]
@@ -54,25 +54,14 @@ impl Config {
 pub struct AppState {
     /// Settings.
     pub config: Config,
-    /// The database.
-    pub db: Db,
+    /// The records (reports, devices, uploads, staff…).
+    pub store: Arc<dyn Storage>,
     /// Where finished photos are kept.
     pub photos: Arc<dyn PhotoStore>,
     /// Where partial uploads are kept.
     pub upload_dir: PathBuf,
     /// Request rate limits.
     pub limiter: RateLimiter,
-}
-
-impl AppState {
-    /// The service area from settings, if any.
-    pub fn service_area(&self) -> Option<ServiceArea> {
-        self.db.blocking(|c| {
-            c.query_row("SELECT value FROM settings WHERE key = 'service_area'", [], |r| r.get::<_, String>(0))
-                .ok()
-                .and_then(|v| serde_json::from_str(&v).ok())
-        })
-    }
 }
 
 /// The state as handlers receive it.

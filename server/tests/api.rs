@@ -59,11 +59,10 @@ async fn report_creation_is_idempotent() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "id_reused");
 
-    let count: i64 = s.state.db.blocking(|c| c.query_row("SELECT count(*) FROM reports", [], |r| r.get(0))).unwrap();
+    let count: i64 = s.sql().query_row("SELECT count(*) FROM reports", [], |r| r.get(0)).unwrap();
     assert_eq!(count, 1);
     // Stored normalised.
-    let phone: String =
-        s.state.db.blocking(|c| c.query_row("SELECT reporter_phone FROM reports", [], |r| r.get(0))).unwrap();
+    let phone: String = s.sql().query_row("SELECT reporter_phone FROM reports", [], |r| r.get(0)).unwrap();
     assert_eq!(phone, "+84912345678");
 }
 
@@ -550,7 +549,7 @@ async fn tus_refuses_wrong_files_and_supports_termination_and_expiry() {
 
     // Expiry.
     let (_, _, up) = report_with_photo(&s, &dev, &jpeg).await;
-    s.state.db.blocking(|c| c.execute("UPDATE uploads SET expires_at = 0 WHERE completed = 0", [])).unwrap();
+    s.sql().execute("UPDATE uploads SET expires_at = 0 WHERE completed = 0", []).unwrap();
     assert_eq!(dev.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), StatusCode::GONE);
     let swept = phananh_server::routes::uploads::sweep_expired(&s.state).await.unwrap();
     assert_eq!(swept, 1);

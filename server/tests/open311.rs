@@ -11,10 +11,7 @@ use serde_json::{Value, json};
 fn api_key(s: &TestServer) -> String {
     let key = "khoa-thu-nghiem-open311";
     let hash = phananh_server::auth::token_hash(key);
-    s.state
-        .db
-        .blocking(|c| c.execute("INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, 'test', 0)", [hash]))
-        .unwrap();
+    s.sql().execute("INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, 'test', 0)", [hash]).unwrap();
     key.to_owned()
 }
 

@@ -21,7 +21,8 @@ pub struct Server {
     pub data: PathBuf,
     /// Its address.
     pub addr: SocketAddr,
-    state: Shared,
+    /// Its shared state: configuration and storage.
+    pub state: Shared,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -41,11 +42,9 @@ impl Server {
         config.ip_creates_per_minute = 0;
         tweak(&mut config);
         let state = phananh_server::open(config).expect("server opens");
-        state.db.blocking(|c| demo::seed(c)).expect("demo data");
-        let has_staff: i64 =
-            state.db.blocking(|c| c.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))).expect("staff");
-        if has_staff == 0 {
-            state.db.blocking(|c| staff::add(c, STAFF.0, STAFF.1)).expect("staff account");
+        demo::seed(state.store.as_ref()).await.expect("demo data");
+        if state.store.staff_count().await.expect("staff") == 0 {
+            staff::add(state.store.as_ref(), STAFF.0, STAFF.1).await.expect("staff account");
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
         let addr = listener.local_addr().expect("address");
@@ -68,9 +67,12 @@ impl Server {
         let _ = self.task.await;
     }
 
-    /// Run SQL against the server's database.
+    /// Run SQL against the server's database, on a second connection
+    /// beside the server's own (WAL allows it).
     pub fn db<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
-        self.state.db.blocking(|c| f(c))
+        let c = rusqlite::Connection::open(self.data.join("server.sqlite3")).expect("server database");
+        c.busy_timeout(std::time::Duration::from_secs(10)).expect("busy timeout");
+        f(&c)
     }
 
     /// Every report the server holds: client id → (tracking code, photo

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use phananh_protocol::wire::DeviceRegistered;
 
 use crate::auth::{ReqLang, new_token, token_hash};
-use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::routes::{ClientIp, limited};
 use crate::state::Shared;
@@ -21,14 +20,7 @@ pub async fn register(
     }
     let token = new_token()?;
     let device_id = uuid::Uuid::now_v7().to_string();
-    let (id, hash) = (device_id.clone(), token_hash(&token));
-    state
-        .db
-        .call(move |c| {
-            c.execute("INSERT INTO devices (id, token_hash, created_at) VALUES (?1, ?2, ?3)", (id, hash, now_ms()))?;
-            Ok(())
-        })
-        .await?;
+    state.store.add_device(device_id.clone(), token_hash(&token)).await?;
     tracing::info!(device = %device_id, "device registered");
     Ok((StatusCode::CREATED, Json(DeviceRegistered { device_id, token })))
 }

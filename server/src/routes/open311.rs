@@ -10,10 +10,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use phananh_protocol::Lang;
-use phananh_protocol::text::{clean_optional, clean_text, fold};
+use phananh_protocol::text::{clean_optional, clean_text};
 use phananh_protocol::validate::{Submission, validate};
-use rusqlite::types::Value as Sql;
-use rusqlite::{params, params_from_iter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -22,6 +20,7 @@ use crate::db::{now_ms, rfc3339};
 use crate::html::esc;
 use crate::routes::{base_url, limited};
 use crate::state::Shared;
+use crate::storage::{AttachedPhoto, Created, NewReport, Open311Filter, Source};
 use crate::tracking;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -179,7 +178,7 @@ pub async fn top(
                 }
             }
         }
-        "services" => match state.db.call(|c| Ok(crate::routes::services::load_categories(c)?)).await {
+        "services" => match state.store.categories().await {
             Ok(cats) => {
                 let rows: Vec<Value> = cats
                     .iter()
@@ -214,14 +213,7 @@ fn list(fmt: Fmt, root: &str, item: &str, rows: Vec<Value>, order: &[&str]) -> R
 pub async fn service(State(state): State<Shared>, Path(file): Path<String>) -> Response {
     let Some((code, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown format") };
     let code = code.to_owned();
-    let c2 = code.clone();
-    let exists = state
-        .db
-        .call(move |c| {
-            Ok(c.query_row("SELECT count(*) FROM categories WHERE code = ?1", [c2], |r| r.get::<_, i64>(0))? > 0)
-        })
-        .await
-        .unwrap_or(false);
+    let exists = state.store.categories().await.is_ok_and(|cats| cats.iter().any(|c| c.code == code));
     if !exists {
         return error(fmt, StatusCode::NOT_FOUND, "service_code not found");
     }
@@ -254,82 +246,63 @@ fn parse_date(s: &str) -> Option<i64> {
 }
 
 async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) -> Result<Vec<Value>, Response> {
-    let mut sql = String::from(
-        "SELECT r.id, r.tracking_code, r.status, r.category, coalesce(k.name_vi, r.category), r.description, r.address,
-                r.lat, r.lon, r.created_at, r.updated_at,
-                (SELECT reply FROM changes ch WHERE ch.report_id = r.id AND ch.reply IS NOT NULL ORDER BY ch.seq DESC LIMIT 1),
-                (SELECT count(*) FROM photos p WHERE p.report_id = r.id)
-         FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE 1",
-    );
-    let mut args: Vec<Sql> = Vec::new();
+    let mut filter = Open311Filter::default();
     if let Some(ids) = q.service_request_id.as_deref().filter(|s| !s.is_empty()) {
         let codes: Vec<String> = ids.split(',').map(tracking::normalize).filter(|c| !c.is_empty()).take(100).collect();
-        let marks: Vec<String> = codes.iter().enumerate().map(|(i, _)| format!("?{}", args.len() + i + 1)).collect();
-        sql.push_str(&format!(" AND r.tracking_code IN ({})", marks.join(", ")));
-        args.extend(codes.into_iter().map(Sql::Text));
+        filter.codes = Some(codes);
     } else {
         // Without ids the spec defaults to the last 90 days, 1000 at most.
-        let start = match q.start_date.as_deref() {
+        filter.start = match q.start_date.as_deref() {
             Some(s) => match parse_date(s) {
                 Some(ms) => ms,
                 None => return Err(error(fmt, StatusCode::BAD_REQUEST, "start_date must be w3c (RFC 3339)")),
             },
             None => now_ms() - 90 * 86_400_000,
         };
-        args.push(Sql::Integer(start));
-        sql.push_str(&format!(" AND r.created_at >= ?{}", args.len()));
         if let Some(end) = q.end_date.as_deref() {
             let Some(ms) = parse_date(end) else {
                 return Err(error(fmt, StatusCode::BAD_REQUEST, "end_date must be w3c (RFC 3339)"));
             };
-            args.push(Sql::Integer(ms));
-            sql.push_str(&format!(" AND r.created_at <= ?{}", args.len()));
+            filter.end = Some(ms);
         }
-        if let Some(code) = q.service_code.as_deref().filter(|s| !s.is_empty()) {
-            args.push(Sql::Text(code.to_owned()));
-            sql.push_str(&format!(" AND r.category = ?{}", args.len()));
-        }
-        match q.status.as_deref() {
-            None | Some("") => {}
-            Some("open") => sql.push_str(" AND r.status IN ('received', 'in_progress')"),
-            Some("closed") => sql.push_str(" AND r.status IN ('resolved', 'rejected')"),
+        filter.service_code = q.service_code.filter(|s| !s.is_empty());
+        filter.open = match q.status.as_deref() {
+            None | Some("") => None,
+            Some("open") => Some(true),
+            Some("closed") => Some(false),
             Some(_) => return Err(error(fmt, StatusCode::BAD_REQUEST, "status must be open or closed")),
-        }
+        };
     }
-    sql.push_str(" ORDER BY r.created_at DESC LIMIT 1000");
-    let base = base.to_owned();
     let rows = state
-        .db
-        .call(move |c| {
-            Ok(c.prepare(&sql)?
-                .query_map(params_from_iter(args), |r| {
-                    let code: String = r.get(1)?;
-                    let status: String = r.get(2)?;
-                    let photos: i64 = r.get(12)?;
-                    Ok(json!({
-                        "service_request_id": code,
-                        "status": if status == "resolved" || status == "rejected" { "closed" } else { "open" },
-                        "status_notes": r.get::<_, Option<String>>(11)?,
-                        "service_name": r.get::<_, String>(4)?,
-                        "service_code": r.get::<_, String>(3)?,
-                        "description": r.get::<_, String>(5)?,
-                        "agency_responsible": "UBND huyện",
-                        "service_notice": null,
-                        "requested_datetime": rfc3339(r.get(9)?),
-                        "updated_datetime": rfc3339(r.get(10)?),
-                        "expected_datetime": null,
-                        "address": r.get::<_, Option<String>>(6)?,
-                        "address_id": null,
-                        "zipcode": null,
-                        "lat": r.get::<_, Option<f64>>(7)?,
-                        "long": r.get::<_, Option<f64>>(8)?,
-                        "media_url": if photos > 0 { Some(format!("{base}/r/{code}/photo/0")) } else { None },
-                    }))
-                })?
-                .collect::<Result<Vec<_>, _>>()?)
+        .store
+        .open311_requests(filter)
+        .await
+        .map_err(|_| error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let code = r.tracking_code;
+            json!({
+                "service_request_id": code,
+                "status": if r.status == "resolved" || r.status == "rejected" { "closed" } else { "open" },
+                "status_notes": r.last_reply,
+                "service_name": r.category_name,
+                "service_code": r.category,
+                "description": r.description,
+                "agency_responsible": "UBND huyện",
+                "service_notice": null,
+                "requested_datetime": rfc3339(r.created_at),
+                "updated_datetime": rfc3339(r.updated_at),
+                "expected_datetime": null,
+                "address": r.address,
+                "address_id": null,
+                "zipcode": null,
+                "lat": r.lat,
+                "long": r.lon,
+                "media_url": if r.photos > 0 { Some(format!("{base}/r/{code}/photo/0")) } else { None },
+            })
         })
-        .await;
-    rows.map_err(|_| error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error"))
+        .collect())
 }
 
 /// `GET /open311/v2/requests/{id}.{fmt}`.
@@ -435,28 +408,14 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
     };
     let field = |k: &str| posted.fields.get(k).map(String::as_str).filter(|v| !v.trim().is_empty());
     let Some(key) = field("api_key") else { return error(fmt, StatusCode::FORBIDDEN, "api_key is required") };
-    let hash = token_hash(key);
-    let known = state
-        .db
-        .call(move |c| {
-            Ok(c.query_row("SELECT count(*) FROM api_keys WHERE key_hash = ?1", [hash], |r| r.get::<_, i64>(0))? > 0)
-        })
-        .await
-        .unwrap_or(false);
+    let known = state.store.api_key_known(token_hash(key)).await.unwrap_or(false);
     if !known {
         return error(fmt, StatusCode::FORBIDDEN, "invalid api_key");
     }
     let Some(service_code) = field("service_code").map(str::to_owned) else {
         return error(fmt, StatusCode::BAD_REQUEST, "service_code is required");
     };
-    let sc = service_code.clone();
-    let service_known = state
-        .db
-        .call(move |c| {
-            Ok(c.query_row("SELECT count(*) FROM categories WHERE code = ?1", [sc], |r| r.get::<_, i64>(0))? > 0)
-        })
-        .await
-        .unwrap_or(false);
+    let service_known = state.store.categories().await.is_ok_and(|cats| cats.iter().any(|c| c.code == service_code));
     if !service_known {
         return error(fmt, StatusCode::BAD_REQUEST, "service_code not found");
     }
@@ -480,7 +439,8 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         photo_count: usize::from(posted.media.is_some()),
         ..Default::default()
     };
-    if let Err(e) = validate(&submission, &state.config.limits, state.service_area().as_ref()) {
+    let area = state.store.service_area().await.ok().flatten();
+    if let Err(e) = validate(&submission, &state.config.limits, area.as_ref()) {
         return error(fmt, StatusCode::BAD_REQUEST, &e.message(Lang::En));
     }
     let media = match posted.media {
@@ -490,31 +450,31 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         },
         None => None,
     };
-    let prefix = state.config.code_prefix.clone();
     let client_id = uuid::Uuid::now_v7().to_string();
-    let body_hash = hex(client_id.as_bytes());
-    let inserted = {
-        let (cid, desc, addr, sc) = (client_id.clone(), description.clone(), address.clone(), service_code.clone());
-        state
-            .db
-            .call(move |c| {
-                let tx = c.savepoint()?;
-                let now = now_ms();
-                let code = tracking::new_code(&prefix);
-                tx.execute(
-                    "INSERT INTO reports (client_id, source, tracking_code, body_hash, response_status, category, description,
-                         description_fold, lat, lon, address, reporter_name, reporter_phone, photos_expected, created_at, updated_at)
-                     VALUES (?1, 'open311', ?2, ?3, 201, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-                    params![cid, code, body_hash, sc, desc, fold(&desc), lat, lon, addr, name, phone, i64::from(media.is_some()), now],
-                )?;
-                let id = tx.last_insert_rowid();
-                tx.execute("INSERT INTO changes (report_id, status, at) VALUES (?1, 'received', ?2)", params![id, now])?;
-                tx.commit()?;
-                Ok((id, code, media))
-            })
-            .await
+    let new = NewReport {
+        body_hash: hex(client_id.as_bytes()),
+        client_id,
+        device_id: None,
+        source: Source::Open311,
+        category: service_code,
+        description,
+        lat,
+        lon,
+        accuracy_m: None,
+        address,
+        reporter_name: name,
+        reporter_phone: phone,
+        anonymous: false,
+        for_name: None,
+        for_phone: None,
+        consent: false,
+        photos: Vec::new(),
+        photos_expected: u32::from(media.is_some()),
+        client_created_at: None,
     };
-    let Ok((report_id, code, media)) = inserted else {
+    let Ok(Created { id: report_id, tracking_code: code }) =
+        state.store.create_report(new, state.config.code_prefix.clone(), Lang::En).await
+    else {
         return error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error");
     };
     if let Some((bytes, (w, h))) = media {
@@ -522,7 +482,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         let key = format!("{report_id}/{photo_id}.jpg");
         let tmp = state.upload_dir.join(format!("open311-{photo_id}.part"));
         let sha = hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        let len = bytes.len() as i64;
+        let len = bytes.len() as u64;
         let store = state.photos.clone();
         let k = key.clone();
         let stored = tokio::task::spawn_blocking(move || {
@@ -531,17 +491,17 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         })
         .await;
         if matches!(stored, Ok(Ok(()))) {
-            let _ = state
-                .db
-                .call(move |c| {
-                    c.execute(
-                        "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
-                        params![photo_id, report_id, key, sha, len, w, h, now_ms()],
-                    )?;
-                    Ok(())
-                })
-                .await;
+            let photo = AttachedPhoto {
+                id: photo_id,
+                report_id,
+                key,
+                sha256: sha,
+                bytes: len,
+                width: w,
+                height: h,
+                position: Some(0),
+            };
+            let _ = state.store.attach_photo(photo).await;
         }
     }
     let out =

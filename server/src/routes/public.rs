@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse, Response};
-use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 
 use crate::db::rfc3339;
@@ -20,57 +19,10 @@ pub struct LangQuery {
     lang: Option<String>,
 }
 
-struct Public {
-    code: String,
-    category_vi: String,
-    category_en: String,
-    description: String,
-    address: Option<String>,
-    status: String,
-    received: i64,
-    photos: i64,
-    history: Vec<(String, Option<String>, i64)>,
-}
-
 pub async fn page(State(state): State<Shared>, Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let en = q.lang.as_deref() == Some("en");
     let code = tracking::normalize(&code);
-    let found = state
-        .db
-        .call(move |c| {
-            let row = c
-                .query_row(
-                    "SELECT r.id, r.tracking_code, coalesce(k.name_vi, r.category), coalesce(k.name_en, r.category),
-                            r.description, r.address, r.status, r.created_at,
-                            (SELECT count(*) FROM photos p WHERE p.report_id = r.id)
-                     FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE r.tracking_code = ?1",
-                    [&code],
-                    |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            Public {
-                                code: r.get(1)?,
-                                category_vi: r.get(2)?,
-                                category_en: r.get(3)?,
-                                description: r.get(4)?,
-                                address: r.get(5)?,
-                                status: r.get(6)?,
-                                received: r.get(7)?,
-                                photos: r.get(8)?,
-                                history: Vec::new(),
-                            },
-                        ))
-                    },
-                )
-                .optional()?;
-            let Some((id, mut report)) = row else { return Ok(None) };
-            report.history = c
-                .prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
-                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<_, _>>()?;
-            Ok(Some(report))
-        })
-        .await;
+    let found = state.store.public_report(code).await;
     let t = |vi: &'static str, en_text: &'static str| if en { en_text } else { vi };
     let report = match found {
         Ok(Some(r)) => r,
@@ -140,18 +92,7 @@ async fn serve_photo(
     thumb: bool,
 ) -> Result<Response, ApiError> {
     let code = tracking::normalize(&code);
-    let key: Option<String> = state
-        .db
-        .call(move |c| {
-            Ok(c.query_row(
-                "SELECT p.key FROM photos p JOIN reports r ON r.id = p.report_id
-                 WHERE r.tracking_code = ?1 ORDER BY p.position LIMIT 1 OFFSET ?2",
-                params![code, n],
-                |r| r.get(0),
-            )
-            .optional()?)
-        })
-        .await?;
+    let key = state.store.photo_key(code, n).await?;
     let key = key.ok_or_else(|| ApiError::not_found(phananh_protocol::Lang::Vi))?;
     let store = state.photos.clone();
     let bytes = tokio::task::spawn_blocking(move || {

@@ -5,36 +5,18 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use phananh_protocol::wire::{Category, Services};
+use phananh_protocol::wire::Services;
 use sha2::{Digest, Sha256};
 
 use crate::auth::hex;
 use crate::error::ApiError;
 use crate::state::Shared;
 
-/// All categories in display order.
-pub fn load_categories(c: &rusqlite::Connection) -> rusqlite::Result<Vec<Category>> {
-    c.prepare_cached(
-        "SELECT code, name_vi, name_en, group_vi, group_en, photo_required FROM categories ORDER BY position, code",
-    )?
-    .query_map([], |r| {
-        Ok(Category {
-            code: r.get(0)?,
-            name_vi: r.get(1)?,
-            name_en: r.get(2)?,
-            group_vi: r.get(3)?,
-            group_en: r.get(4)?,
-            photo_required: r.get(5)?,
-        })
-    })?
-    .collect()
-}
-
 pub async fn services(State(state): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let categories = state.db.call(|c| Ok(load_categories(c)?)).await?;
+    let categories = state.store.categories().await?;
     let mut limits = state.config.limits;
     limits.photo_budget = limits.photo_budget.min(state.config.max_photo_bytes * limits.max_photos as u64);
-    let body = Services { categories, service_area: state.service_area(), limits };
+    let body = Services { categories, service_area: state.store.service_area().await?, limits };
     let json = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", &hex(&Sha256::digest(&json))[..32]);
     let matches = headers

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::auth::ReqLang;
 use crate::error::ApiError;
 use crate::html::{esc, page, status_label};
-use crate::routes::staff_api::{Filter, STATUSES, change_status, mark, one, query};
+use crate::routes::staff_api::{ReportFilter, STATUSES, duplicate_reply, status_update};
 use crate::routes::{ClientIp, base_url, limited};
 use crate::staff::{COOKIE_NAME, Staff, sign_in};
 use crate::state::Shared;
@@ -64,7 +64,7 @@ pub async fn login(
     let Ok(Form(form)) = form else {
         return Ok((StatusCode::BAD_REQUEST, login_page(Some("Cần tên đăng nhập và mật khẩu"))).into_response());
     };
-    let session = sign_in(&state.db, &form.name, &form.password).await?;
+    let session = sign_in(state.store.as_ref(), &form.name, &form.password).await?;
     let Some((token, _csrf)) = session else {
         return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Sai tên hoặc mật khẩu"))).into_response());
     };
@@ -101,8 +101,7 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, ApiError> {
     check_csrf(&staff, &form.csrf)?;
-    let session = staff.session.clone();
-    state.db.call(move |c| Ok(c.execute("DELETE FROM staff_sessions WHERE token_hash = ?1", [session])?)).await?;
+    state.store.close_session(staff.session.clone()).await?;
     let clear = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/staff".to_owned()), (SET_COOKIE, clear)]).into_response())
 }
@@ -122,7 +121,7 @@ pub async fn list(
     State(state): State<Shared>,
     staff: Result<Staff, ApiError>,
     headers: HeaderMap,
-    Query(f): Query<Filter>,
+    Query(f): Query<ReportFilter>,
 ) -> Result<Response, ApiError> {
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
     let base = base_url(&headers);
@@ -132,8 +131,7 @@ pub async fn list(
         f.q.clone().unwrap_or_default(),
         f.older_than_days,
     );
-    let (reports, categories) =
-        state.db.call(move |c| Ok((query(c, &f, &base)?, crate::routes::services::load_categories(c)?))).await?;
+    let (reports, categories) = (state.store.staff_reports(f, base).await?, state.store.categories().await?);
     let option = |value: &str, label: &str, selected: &str| {
         format!(
             "<option value=\"{}\"{}>{}</option>",
@@ -190,8 +188,7 @@ pub async fn show(
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
     let base = base_url(&headers);
     let code = tracking::normalize(&code);
-    let (r, categories) =
-        state.db.call(move |c| Ok((one(c, &code, &base)?, crate::routes::services::load_categories(c)?))).await?;
+    let (r, categories) = (state.store.staff_report(code, base).await?, state.store.categories().await?);
     let r = r.ok_or_else(|| ApiError::not_found(Lang::Vi))?;
     let category = categories.iter().find(|c| c.code == r.category).map_or(r.category.as_str(), |c| c.name_vi.as_str());
     let mut body = nav(&staff);
@@ -291,7 +288,8 @@ pub async fn set_status(
     check_csrf(&staff, &form.csrf)?;
     let code = tracking::normalize(&code);
     let target = format!("/staff/reports/{code}");
-    state.db.call(move |c| change_status(c, staff.id, &code, &form.status, form.reply.as_deref(), lang)).await?;
+    let update = status_update(staff.id, code, &form.status, form.reply.as_deref(), lang)?;
+    state.store.change_status(update, lang).await?;
     Ok(redirect(&target))
 }
 
@@ -314,6 +312,7 @@ pub async fn duplicate(
     check_csrf(&staff, &form.csrf)?;
     let (code, of) = (tracking::normalize(&code), tracking::normalize(&form.of));
     let target = format!("/staff/reports/{code}");
-    state.db.call(move |c| mark(c, staff.id, &code, &of, lang)).await?;
+    let reply = duplicate_reply(&of);
+    state.store.mark_duplicate(staff.id, code, of, reply, lang).await?;
     Ok(redirect(&target))
 }

@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use phananh_protocol::Lang;
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Device, hex, new_token};
@@ -24,6 +23,7 @@ use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::routes::limited;
 use crate::state::Shared;
+use crate::storage::{AttachedPhoto, NewUpload, Upload, UploadRefusal};
 
 const TUS_VERSION: &str = "1.0.0";
 const EXTENSIONS: &str = "creation,checksum,expiration,termination";
@@ -146,80 +146,35 @@ pub async fn create(
     let upload_id = new_token()?[..32].to_owned();
     let now = now_ms();
     let expires = now + state.config.upload_ttl_secs * 1000;
-    let max_open = i64::from(state.config.max_open_uploads);
-    let dev = device.id.clone();
-    let outcome = state
-        .db
-        .call(move |c| {
-            let tx = c.savepoint()?;
-            // A replay of the same creation gets the same upload.
-            let existing: Option<(String, i64)> = tx
-                .query_row(
-                    "SELECT id, expires_at FROM uploads WHERE device_id = ?1 AND idempotency_key = ?2",
-                    params![dev, key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((id, exp)) = existing {
-                if exp > now {
-                    return Ok(Ok((id, exp)));
-                }
-                tx.execute("DELETE FROM uploads WHERE id = ?1", [&id])?;
-            }
-            let report: Option<(i64, Option<String>)> = tx
-                .query_row("SELECT id, device_id FROM reports WHERE client_id = ?1", [&client_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            let Some((report_id, Some(owner))) = report else { return Ok(Err("not_found")) };
-            if owner != dev {
-                return Ok(Err("not_found"));
-            }
-            let decl: Option<(String, i64)> = tx
-                .query_row(
-                    "SELECT sha256, bytes FROM photo_decls WHERE report_id = ?1 AND photo_id = ?2",
-                    params![report_id, photo_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((sha256, declared)) = decl else { return Ok(Err("undeclared")) };
-            if declared as u64 != length {
-                return Ok(Err("length_mismatch"));
-            }
-            let open: i64 = tx.query_row(
-                "SELECT count(*) FROM uploads WHERE device_id = ?1 AND completed = 0 AND expires_at > ?2",
-                params![dev, now],
-                |r| r.get(0),
-            )?;
-            if open >= max_open {
-                return Ok(Err("too_many_uploads"));
-            }
-            tx.execute(
-                "INSERT INTO uploads (id, device_id, report_id, photo_id, idempotency_key, length, sha256, expires_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![upload_id, dev, report_id, photo_id, key, length as i64, sha256, expires, now],
-            )?;
-            tx.commit()?;
-            Ok(Ok((upload_id, expires)))
-        })
-        .await?;
+    let new = NewUpload {
+        id: upload_id,
+        device_id: device.id.clone(),
+        client_id,
+        photo_id,
+        key,
+        length,
+        now,
+        expires_at: expires,
+        max_open: state.config.max_open_uploads,
+    };
+    let outcome = state.store.start_upload(new).await?;
     let (id, expires) = outcome.map_err(|why| {
         tus_error(match why {
-            "undeclared" => crate::routes::reports::invalid(
+            UploadRefusal::Undeclared => crate::routes::reports::invalid(
                 lang,
                 "photo_not_declared",
                 phananh_protocol::Field::Photos,
                 "Ảnh này không có trong phản ánh",
                 "This photo was not declared with the report",
             ),
-            "length_mismatch" => crate::routes::reports::invalid(
+            UploadRefusal::LengthMismatch => crate::routes::reports::invalid(
                 lang,
                 "length_mismatch",
                 phananh_protocol::Field::Photos,
                 "Kích thước ảnh khác với khai báo",
                 "Upload-Length differs from the declared size",
             ),
-            "too_many_uploads" => ApiError::new(
+            UploadRefusal::TooMany => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_uploads",
                 lang,
@@ -227,7 +182,7 @@ pub async fn create(
                 "Too many unfinished uploads",
             )
             .with_header(axum::http::header::RETRY_AFTER, "60"),
-            _ => ApiError::not_found(lang),
+            UploadRefusal::NotFound => ApiError::not_found(lang),
         })
     })?;
     let mut r = tus(StatusCode::CREATED);
@@ -241,45 +196,12 @@ pub async fn create(
     Ok(r)
 }
 
-#[derive(Clone)]
-struct Upload {
-    report_id: i64,
-    photo_id: String,
-    length: u64,
-    offset: u64,
-    sha256: String,
-    expires_at: i64,
-    completed: bool,
-}
-
 async fn find(state: &Shared, device: &Device, id: &str) -> Result<Upload, ApiError> {
     let lang = device.lang;
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(tus_error(ApiError::not_found(lang)));
     }
-    let (id, dev) = (id.to_owned(), device.id.clone());
-    let found = state
-        .db
-        .call(move |c| {
-            Ok(c.query_row(
-                "SELECT report_id, photo_id, length, offset, sha256, expires_at, completed FROM uploads
-                 WHERE id = ?1 AND device_id = ?2",
-                params![id, dev],
-                |r| {
-                    Ok(Upload {
-                        report_id: r.get(0)?,
-                        photo_id: r.get(1)?,
-                        length: r.get::<_, i64>(2)? as u64,
-                        offset: r.get::<_, i64>(3)? as u64,
-                        sha256: r.get(4)?,
-                        expires_at: r.get(5)?,
-                        completed: r.get(6)?,
-                    })
-                },
-            )
-            .optional()?)
-        })
-        .await?;
+    let found = state.store.upload(id.to_owned(), device.id.clone()).await?;
     let upload = found.ok_or_else(|| tus_error(ApiError::not_found(lang)))?;
     if !upload.completed && upload.expires_at <= now_ms() {
         return Err(tus_error(ApiError::new(
@@ -408,15 +330,7 @@ async fn append(
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
     upload.offset = offset + body.len() as u64;
-    let new_offset = upload.offset as i64;
-    let uid = id.clone();
-    state
-        .db
-        .call(move |c| {
-            c.execute("UPDATE uploads SET offset = ?2 WHERE id = ?1", params![uid, new_offset])?;
-            Ok(())
-        })
-        .await?;
+    state.store.set_upload_offset(id.clone(), upload.offset).await?;
     if upload.offset == upload.length {
         finish(&state, &id, &upload, lang).await?;
         upload.completed = true;
@@ -504,8 +418,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     if let Some(e) = problem {
         // Start over: the bytes are wrong as a whole, resuming cannot help.
         let _ = tokio::fs::remove_file(&path).await;
-        let uid = id.to_owned();
-        state.db.call(move |c| Ok(c.execute("DELETE FROM uploads WHERE id = ?1", [uid])?)).await?;
+        state.store.delete_upload(id.to_owned()).await?;
         return Err(tus_error(e));
     }
     let (width, height) = dims.unwrap_or((0, 0));
@@ -518,25 +431,17 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    let (uid, report_id, photo_id, sha, len) =
-        (id.to_owned(), upload.report_id, upload.photo_id.clone(), upload.sha256.clone(), upload.length as i64);
-    state
-        .db
-        .call(move |c| {
-            let tx = c.savepoint()?;
-            tx.execute(
-                "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
-                         (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), ?8)
-                 ON CONFLICT (id) DO NOTHING",
-                params![photo_id, report_id, key, sha, len, width, height, now_ms()],
-            )?;
-            tx.execute("UPDATE uploads SET completed = 1 WHERE id = ?1", [uid])?;
-            tx.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![report_id, now_ms()])?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await?;
+    let photo = AttachedPhoto {
+        id: upload.photo_id.clone(),
+        report_id: upload.report_id,
+        key,
+        sha256: upload.sha256.clone(),
+        bytes: upload.length,
+        width,
+        height,
+        position: None,
+    };
+    state.store.complete_upload(id.to_owned(), photo).await?;
     tracing::info!(report = upload.report_id, "photo attached");
     Ok(())
 }
@@ -555,24 +460,14 @@ pub async fn delete(
         return Ok(tus(StatusCode::NO_CONTENT));
     }
     let _ = tokio::fs::remove_file(state.upload_dir.join(format!("{id}.part"))).await;
-    state.db.call(move |c| Ok(c.execute("DELETE FROM uploads WHERE id = ?1", [id])?)).await?;
+    state.store.delete_upload(id).await?;
     Ok(tus(StatusCode::NO_CONTENT))
 }
 
 /// Remove expired unfinished uploads and their partial files.
 pub async fn sweep_expired(state: &Shared) -> Result<usize, ApiError> {
     let now = now_ms();
-    let ids: Vec<String> = state
-        .db
-        .call(move |c| {
-            let ids = c
-                .prepare("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?1")?
-                .query_map([now], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()?;
-            c.execute("DELETE FROM uploads WHERE completed = 0 AND expires_at <= ?1", [now])?;
-            Ok(ids)
-        })
-        .await?;
+    let ids = state.store.sweep_expired_uploads(now).await?;
     for id in &ids {
         let _ = tokio::fs::remove_file(state.upload_dir.join(format!("{id}.part"))).await;
     }

@@ -16,6 +16,16 @@ pub struct TestServer {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+impl TestServer {
+    /// A second connection to the server's SQLite file, to look behind the
+    /// API (WAL lets it read and write beside the server's own).
+    pub fn sql(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(self.state.config.data_dir.join("server.sqlite3")).unwrap();
+        c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        c
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -34,8 +44,8 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = Config::new(dir.path().to_owned());
     tweak(&mut config);
     let state = phananh_server::open(config).unwrap();
-    state.db.blocking(|c| demo::seed(c)).unwrap();
-    state.db.blocking(|c| staff::add(c, "canbo", "mat-khau-du-dai")).unwrap();
+    demo::seed(state.store.as_ref()).await.unwrap();
+    staff::add(state.store.as_ref(), "canbo", "mat-khau-du-dai").await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel();

@@ -1,0 +1,144 @@
+//! Where the server keeps its records, behind one trait.
+//!
+//! Handlers speak to [`Storage`] in the words of the domain (create a report,
+//! a device's changes since a cursor, start an upload, open a staff
+//! session…), never in SQL, so a PostgreSQL implementation can follow the
+//! SQLite one ([`SqliteStorage`]) without touching a route. Photo bytes live
+//! behind the other trait, [`crate::photos::PhotoStore`], so object storage
+//! can follow too.
+//!
+//! Errors are the server's own [`ApiError`]: storage failures become a 500,
+//! and the few domain refusals that only the store can see (an id reused
+//! with another body, an unknown report) carry their code and message.
+
+mod sqlite;
+mod types;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::http::StatusCode;
+use phananh_protocol::wire::{Category, ReportStatus};
+use phananh_protocol::{Lang, ServiceArea};
+
+pub use sqlite::SqliteStorage;
+pub use types::*;
+
+use crate::error::ApiError;
+use crate::staff::Staff;
+
+/// What every storage call returns: a boxed future, so the trait can be
+/// used as `dyn Storage` (no extra dependency for async traits).
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
+
+/// The server's records: devices, categories, reports and their history,
+/// uploads, staff and their sessions, API keys.
+///
+/// Every call is one unit of work: it either happens whole or not at all,
+/// and once it has returned `Ok` it is durable.
+pub trait Storage: Send + Sync + 'static {
+    // --- Devices and keys ---
+
+    /// Remember a new device by the hash of its bearer token.
+    fn add_device(&self, device_id: String, token_hash: String) -> Fut<'_, ()>;
+    /// The device a token hash belongs to.
+    fn device_for_token(&self, token_hash: String) -> Fut<'_, Option<String>>;
+    /// Add an Open311 API key (by its hash).
+    fn add_api_key(&self, name: String, key_hash: String) -> Fut<'_, ()>;
+    /// Whether an Open311 API key (by its hash) is known.
+    fn api_key_known(&self, key_hash: String) -> Fut<'_, bool>;
+
+    // --- Catalogue ---
+
+    /// The categories, in display order.
+    fn categories(&self) -> Fut<'_, Vec<Category>>;
+    /// Add categories that are not there yet (by code); existing ones stay.
+    fn add_categories(&self, categories: Vec<Category>) -> Fut<'_, ()>;
+    /// The district's service area, if set.
+    fn service_area(&self) -> Fut<'_, Option<ServiceArea>>;
+    /// Set the district's service area.
+    fn set_service_area(&self, area: ServiceArea) -> Fut<'_, ()>;
+
+    // --- Reports ---
+
+    /// If `client_id` was already created by `device` with the same body,
+    /// the status first answered; 422 if the id was used otherwise.
+    fn replay(&self, client_id: String, device: String, body_hash: String, lang: Lang) -> Fut<'_, Option<StatusCode>>;
+    /// Create a report with a fresh tracking code (from `prefix`) and its
+    /// first history entry. A concurrent identical creation that won the
+    /// race is returned instead of a second report.
+    fn create_report(&self, report: NewReport, prefix: String, lang: Lang) -> Fut<'_, Created>;
+    /// One report as its device sees it (`device: None` for staff); another
+    /// device's report is "not found".
+    fn report_status(
+        &self,
+        client_id: String,
+        device: Option<String>,
+        base: String,
+        lang: Lang,
+    ) -> Fut<'_, ReportStatus>;
+    /// A device's status changes after sequence number `after`, oldest first.
+    fn changes(&self, device: String, after: i64, limit: u32) -> Fut<'_, ChangesSlice>;
+    /// Open, non-duplicate reports inside a latitude/longitude box.
+    fn open_reports_in(&self, area: ServiceArea, category: Option<String>) -> Fut<'_, Vec<OpenReport>>;
+    /// What the public tracking page shows.
+    fn public_report(&self, tracking_code: String) -> Fut<'_, Option<PublicReport>>;
+    /// The storage key of a report's n-th photo.
+    fn photo_key(&self, tracking_code: String, n: u32) -> Fut<'_, Option<String>>;
+    /// Attach a stored photo to a report (idempotent by photo id).
+    fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()>;
+    /// Reports for Open311's `GET requests`, newest first, at most 1 000.
+    fn open311_requests(&self, filter: Open311Filter) -> Fut<'_, Vec<Open311Request>>;
+
+    // --- Uploads ---
+
+    /// Start an upload (or find the same one again by idempotency key).
+    fn start_upload(&self, upload: NewUpload) -> Fut<'_, Result<(String, i64), UploadRefusal>>;
+    /// A device's upload by id.
+    fn upload(&self, id: String, device: String) -> Fut<'_, Option<Upload>>;
+    /// Record how many bytes of an upload have arrived.
+    fn set_upload_offset(&self, id: String, offset: u64) -> Fut<'_, ()>;
+    /// The upload's photo is attached: record it and mark the upload complete.
+    fn complete_upload(&self, id: String, photo: AttachedPhoto) -> Fut<'_, ()>;
+    /// Forget an upload.
+    fn delete_upload(&self, id: String) -> Fut<'_, ()>;
+    /// Forget unfinished uploads that expired by `now_ms`; their ids.
+    fn sweep_expired_uploads(&self, now_ms: i64) -> Fut<'_, Vec<String>>;
+
+    // --- Staff ---
+
+    /// Add a staff account, or set its password hash if the name exists.
+    fn put_staff(&self, name: String, password_hash: String) -> Fut<'_, ()>;
+    /// How many staff accounts exist.
+    fn staff_count(&self) -> Fut<'_, i64>;
+    /// A staff account's id and password hash, by name.
+    fn staff_credentials(&self, name: String) -> Fut<'_, Option<(i64, String)>>;
+    /// Open a session (and drop expired ones).
+    fn open_session(&self, token_hash: String, staff_id: i64, csrf: String, expires_at: i64) -> Fut<'_, ()>;
+    /// The staff member behind a live session.
+    fn session(&self, token_hash: String, now_ms: i64) -> Fut<'_, Option<Staff>>;
+    /// Close a session.
+    fn close_session(&self, token_hash: String) -> Fut<'_, ()>;
+    /// Reports for the dashboard, newest first.
+    fn staff_reports(&self, filter: ReportFilter, base: String) -> Fut<'_, Vec<StaffReport>>;
+    /// One report for the dashboard, by tracking code.
+    fn staff_report(&self, tracking_code: String, base: String) -> Fut<'_, Option<StaffReport>>;
+    /// Set a report's status, with an optional reply to the reporter (one
+    /// entry in the changes feed). 404 if there is no such report.
+    fn change_status(&self, change: StatusUpdate, lang: Lang) -> Fut<'_, ()>;
+    /// Mark `tracking_code` as a duplicate of `of`, telling the reporter in
+    /// `reply`. 404 if either is unknown.
+    fn mark_duplicate(
+        &self,
+        staff_id: i64,
+        tracking_code: String,
+        of: String,
+        reply: String,
+        lang: Lang,
+    ) -> Fut<'_, ()>;
+
+    // --- Upkeep ---
+
+    /// Make everything written so far compact and durable (on shutdown).
+    fn checkpoint(&self);
+}

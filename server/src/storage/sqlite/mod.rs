@@ -1,0 +1,153 @@
+//! [`Storage`] on SQLite: one connection, WAL, `synchronous=FULL`, group
+//! commit (see [`Db`]). Each method runs its SQL as one call on the
+//! database thread.
+
+mod accounts;
+mod reports;
+mod staff;
+mod uploads;
+
+use std::path::Path;
+
+use axum::http::StatusCode;
+use phananh_protocol::wire::{Category, ReportStatus};
+use phananh_protocol::{Lang, ServiceArea};
+
+use super::*;
+use crate::db::Db;
+
+/// The SQLite store: `server.sqlite3` in the data directory.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    db: Db,
+}
+
+impl SqliteStorage {
+    /// Open (or create) the database file.
+    pub fn open(path: &Path) -> anyhow::Result<SqliteStorage> {
+        Ok(SqliteStorage { db: Db::open(path)? })
+    }
+}
+
+impl Storage for SqliteStorage {
+    fn add_device(&self, device_id: String, token_hash: String) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| accounts::add_device(c, &device_id, &token_hash)))
+    }
+    fn device_for_token(&self, token_hash: String) -> Fut<'_, Option<String>> {
+        Box::pin(self.db.call(move |c| accounts::device_for_token(c, &token_hash)))
+    }
+    fn add_api_key(&self, name: String, key_hash: String) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| accounts::add_api_key(c, &name, &key_hash)))
+    }
+    fn api_key_known(&self, key_hash: String) -> Fut<'_, bool> {
+        Box::pin(self.db.call(move |c| accounts::api_key_known(c, &key_hash)))
+    }
+
+    fn categories(&self) -> Fut<'_, Vec<Category>> {
+        Box::pin(self.db.call(|c| Ok(accounts::categories(c)?)))
+    }
+    fn add_categories(&self, categories: Vec<Category>) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| accounts::add_categories(c, &categories)))
+    }
+    fn service_area(&self) -> Fut<'_, Option<ServiceArea>> {
+        Box::pin(self.db.call(|c| accounts::service_area(c)))
+    }
+    fn set_service_area(&self, area: ServiceArea) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| accounts::set_service_area(c, &area)))
+    }
+
+    fn replay(&self, client_id: String, device: String, body_hash: String, lang: Lang) -> Fut<'_, Option<StatusCode>> {
+        Box::pin(self.db.call(move |c| reports::replay(c, &client_id, Some(&device), &body_hash, lang)))
+    }
+    fn create_report(&self, report: NewReport, prefix: String, lang: Lang) -> Fut<'_, Created> {
+        Box::pin(self.db.call(move |c| reports::create(c, &report, &prefix, lang)))
+    }
+    fn report_status(
+        &self,
+        client_id: String,
+        device: Option<String>,
+        base: String,
+        lang: Lang,
+    ) -> Fut<'_, ReportStatus> {
+        Box::pin(self.db.call(move |c| reports::status(c, &client_id, device.as_deref(), &base, lang)))
+    }
+    fn changes(&self, device: String, after: i64, limit: u32) -> Fut<'_, ChangesSlice> {
+        Box::pin(self.db.call(move |c| reports::changes(c, &device, after, limit)))
+    }
+    fn open_reports_in(&self, area: ServiceArea, category: Option<String>) -> Fut<'_, Vec<OpenReport>> {
+        Box::pin(self.db.call(move |c| reports::open_in(c, &area, category.as_deref())))
+    }
+    fn public_report(&self, tracking_code: String) -> Fut<'_, Option<PublicReport>> {
+        Box::pin(self.db.call(move |c| reports::public(c, &tracking_code)))
+    }
+    fn photo_key(&self, tracking_code: String, n: u32) -> Fut<'_, Option<String>> {
+        Box::pin(self.db.call(move |c| reports::photo_key(c, &tracking_code, n)))
+    }
+    fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| reports::attach_photo(c, &photo)))
+    }
+    fn open311_requests(&self, filter: Open311Filter) -> Fut<'_, Vec<Open311Request>> {
+        Box::pin(self.db.call(move |c| reports::open311(c, &filter)))
+    }
+
+    fn start_upload(&self, upload: NewUpload) -> Fut<'_, Result<(String, i64), UploadRefusal>> {
+        Box::pin(self.db.call(move |c| uploads::start(c, &upload)))
+    }
+    fn upload(&self, id: String, device: String) -> Fut<'_, Option<Upload>> {
+        Box::pin(self.db.call(move |c| uploads::find(c, &id, &device)))
+    }
+    fn set_upload_offset(&self, id: String, offset: u64) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| uploads::set_offset(c, &id, offset)))
+    }
+    fn complete_upload(&self, id: String, photo: AttachedPhoto) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| uploads::complete(c, &id, &photo)))
+    }
+    fn delete_upload(&self, id: String) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| uploads::delete(c, &id)))
+    }
+    fn sweep_expired_uploads(&self, now_ms: i64) -> Fut<'_, Vec<String>> {
+        Box::pin(self.db.call(move |c| uploads::sweep(c, now_ms)))
+    }
+
+    fn put_staff(&self, name: String, password_hash: String) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| staff::put(c, &name, &password_hash)))
+    }
+    fn staff_count(&self) -> Fut<'_, i64> {
+        Box::pin(self.db.call(|c| staff::count(c)))
+    }
+    fn staff_credentials(&self, name: String) -> Fut<'_, Option<(i64, String)>> {
+        Box::pin(self.db.call(move |c| staff::credentials(c, &name)))
+    }
+    fn open_session(&self, token_hash: String, staff_id: i64, csrf: String, expires_at: i64) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| staff::open_session(c, &token_hash, staff_id, &csrf, expires_at)))
+    }
+    fn session(&self, token_hash: String, now_ms: i64) -> Fut<'_, Option<crate::staff::Staff>> {
+        Box::pin(self.db.call(move |c| staff::session(c, &token_hash, now_ms)))
+    }
+    fn close_session(&self, token_hash: String) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| staff::close_session(c, &token_hash)))
+    }
+    fn staff_reports(&self, filter: ReportFilter, base: String) -> Fut<'_, Vec<StaffReport>> {
+        Box::pin(self.db.call(move |c| staff::reports(c, &filter, &base)))
+    }
+    fn staff_report(&self, tracking_code: String, base: String) -> Fut<'_, Option<StaffReport>> {
+        Box::pin(self.db.call(move |c| staff::report(c, &tracking_code, &base)))
+    }
+    fn change_status(&self, change: StatusUpdate, lang: Lang) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| staff::change_status(c, &change, lang)))
+    }
+    fn mark_duplicate(
+        &self,
+        staff_id: i64,
+        tracking_code: String,
+        of: String,
+        reply: String,
+        lang: Lang,
+    ) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| staff::mark_duplicate(c, staff_id, &tracking_code, &of, &reply, lang)))
+    }
+
+    fn checkpoint(&self) {
+        self.db.checkpoint();
+    }
+}

@@ -1,0 +1,310 @@
+//! Reports: creation (idempotent), status, the changes feed, public reads.
+
+use axum::http::StatusCode;
+use phananh_protocol::text::fold;
+use phananh_protocol::wire::{ReportStatus, StatusChange};
+use phananh_protocol::{Lang, ServiceArea};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+use crate::db::{now_ms, rfc3339};
+use crate::error::ApiError;
+use crate::storage::{
+    AttachedPhoto, ChangesSlice, Created, NewReport, Open311Filter, Open311Request, OpenReport, PublicReport,
+};
+use crate::tracking;
+
+/// The earlier answer's status if this exact report was already created by
+/// this device; 422 if the id was used with another body (or by another device).
+pub(super) fn replay(
+    c: &Connection,
+    id: &str,
+    device: Option<&str>,
+    hash: &str,
+    lang: Lang,
+) -> Result<Option<StatusCode>, ApiError> {
+    let found: Option<(Option<String>, String, u16)> = c
+        .query_row("SELECT device_id, body_hash, response_status FROM reports WHERE client_id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((dev, h, status)) if dev.as_deref() == device && h == hash => {
+            Ok(Some(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED)))
+        }
+        Some(_) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id_reused",
+            lang,
+            "Mã phản ánh này đã được dùng cho một nội dung khác",
+            "This report id was already used with a different body",
+        )),
+    }
+}
+
+fn created(c: &Connection, client_id: &str) -> Result<Created, ApiError> {
+    Ok(c.query_row("SELECT id, tracking_code FROM reports WHERE client_id = ?1", [client_id], |r| {
+        Ok(Created { id: r.get(0)?, tracking_code: r.get(1)? })
+    })?)
+}
+
+pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, lang: Lang) -> Result<Created, ApiError> {
+    let tx = c.savepoint()?;
+    // A concurrent duplicate that slipped past the replay check lands here,
+    // serialised behind the first: answer it the same way.
+    if replay(&tx, &r.client_id, r.device_id.as_deref(), &r.body_hash, lang)?.is_some() {
+        return created(&tx, &r.client_id);
+    }
+    let now = now_ms();
+    let mut code = tracking::new_code(prefix);
+    for _ in 0..5 {
+        let taken: bool =
+            tx.query_row("SELECT count(*) FROM reports WHERE tracking_code = ?1", [&code], |r| r.get(0))?;
+        if !taken {
+            break;
+        }
+        code = tracking::new_code(prefix);
+    }
+    tx.execute(
+        "INSERT INTO reports (client_id, device_id, source, tracking_code, body_hash, response_status, category,
+             description, description_fold, lat, lon, accuracy_m, address, reporter_name, reporter_phone, anonymous,
+             for_name, for_phone, consent, photos_expected, client_created_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 201, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+        params![
+            r.client_id,
+            r.device_id,
+            r.source.as_str(),
+            code,
+            r.body_hash,
+            r.category,
+            r.description,
+            fold(&r.description),
+            r.lat,
+            r.lon,
+            r.accuracy_m,
+            r.address,
+            r.reporter_name,
+            r.reporter_phone,
+            r.anonymous,
+            r.for_name,
+            r.for_phone,
+            r.consent,
+            i64::from(r.photos_expected),
+            r.client_created_at,
+            now
+        ],
+    )?;
+    let report_id = tx.last_insert_rowid();
+    for (i, p) in r.photos.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO photo_decls (report_id, photo_id, sha256, bytes, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![report_id, p.id, p.sha256, p.bytes as i64, i as i64],
+        )?;
+    }
+    tx.execute("INSERT INTO changes (report_id, status, at) VALUES (?1, 'received', ?2)", params![report_id, now])?;
+    tx.commit()?;
+    Ok(Created { id: report_id, tracking_code: code })
+}
+
+/// A report's status as its device sees it (`device: None` for staff).
+pub(super) fn status(
+    c: &Connection,
+    client_id: &str,
+    device: Option<&str>,
+    base: &str,
+    lang: Lang,
+) -> Result<ReportStatus, ApiError> {
+    let row: Option<(i64, Option<String>, String, String, i64, i64)> = c
+        .query_row(
+            "SELECT id, device_id, tracking_code, status, photos_expected, created_at FROM reports WHERE client_id = ?1",
+            [client_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    let Some((id, owner, code, status, expected, created)) = row else { return Err(ApiError::not_found(lang)) };
+    // Another device's report is "not found", never "forbidden": ids cannot be probed.
+    if device.is_some() && owner.as_deref() != device {
+        return Err(ApiError::not_found(lang));
+    }
+    let received: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |r| r.get(0))?;
+    let history = c
+        .prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
+        .query_map([id], |r| {
+            Ok(StatusChange {
+                client_id: client_id.to_owned(),
+                tracking_code: code.clone(),
+                status: r.get(0)?,
+                reply: r.get(1)?,
+                at: rfc3339(r.get(2)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ReportStatus {
+        client_id: client_id.to_owned(),
+        public_url: format!("{base}/r/{code}"),
+        tracking_code: code,
+        status,
+        photos_expected: expected as u32,
+        photos_received: received as u32,
+        received_at: rfc3339(created),
+        history,
+    })
+}
+
+pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> Result<ChangesSlice, ApiError> {
+    let mut rows = c
+        .prepare_cached(
+            "SELECT ch.seq, r.client_id, r.tracking_code, ch.status, ch.reply, ch.at
+             FROM changes ch JOIN reports r ON r.id = ch.report_id
+             WHERE r.device_id = ?1 AND ch.seq > ?2 ORDER BY ch.seq LIMIT ?3",
+        )?
+        .query_map(params![device, after, i64::from(limit) + 1], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                StatusChange {
+                    client_id: r.get(1)?,
+                    tracking_code: r.get(2)?,
+                    status: r.get(3)?,
+                    reply: r.get(4)?,
+                    at: rfc3339(r.get(5)?),
+                },
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let last = rows.last().map_or(after, |(seq, _)| *seq);
+    Ok(ChangesSlice { changes: rows.into_iter().map(|(_, c)| c).collect(), last, has_more })
+}
+
+pub(super) fn open_in(c: &Connection, area: &ServiceArea, category: Option<&str>) -> Result<Vec<OpenReport>, ApiError> {
+    Ok(c.prepare_cached(
+        "SELECT r.tracking_code, r.category, r.status, r.lat, r.lon, r.created_at,
+            EXISTS (SELECT 1 FROM photos p WHERE p.report_id = r.id)
+         FROM reports r
+         WHERE r.status IN ('received', 'in_progress') AND r.duplicate_of IS NULL
+           AND r.lat BETWEEN ?1 AND ?2 AND r.lon BETWEEN ?3 AND ?4
+           AND (?5 IS NULL OR r.category = ?5)",
+    )?
+    .query_map(params![area.min_lat, area.max_lat, area.min_lon, area.max_lon, category], |r| {
+        Ok(OpenReport {
+            tracking_code: r.get(0)?,
+            category: r.get(1)?,
+            status: r.get(2)?,
+            lat: r.get(3)?,
+            lon: r.get(4)?,
+            created_at: r.get(5)?,
+            has_photo: r.get(6)?,
+        })
+    })?
+    .collect::<Result<Vec<_>, _>>()?)
+}
+
+pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>, ApiError> {
+    let row = c
+        .query_row(
+            "SELECT r.id, r.tracking_code, coalesce(k.name_vi, r.category), coalesce(k.name_en, r.category),
+                    r.description, r.address, r.status, r.created_at,
+                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id)
+             FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE r.tracking_code = ?1",
+            [code],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    PublicReport {
+                        code: r.get(1)?,
+                        category_vi: r.get(2)?,
+                        category_en: r.get(3)?,
+                        description: r.get(4)?,
+                        address: r.get(5)?,
+                        status: r.get(6)?,
+                        received: r.get(7)?,
+                        photos: r.get(8)?,
+                        history: Vec::new(),
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, mut report)) = row else { return Ok(None) };
+    report.history = c
+        .prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
+        .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(report))
+}
+
+pub(super) fn photo_key(c: &Connection, code: &str, n: u32) -> Result<Option<String>, ApiError> {
+    Ok(c.query_row(
+        "SELECT p.key FROM photos p JOIN reports r ON r.id = p.report_id
+         WHERE r.tracking_code = ?1 ORDER BY p.position LIMIT 1 OFFSET ?2",
+        params![code, n],
+        |r| r.get(0),
+    )
+    .optional()?)
+}
+
+/// Record a stored photo; its position is the declared one unless given.
+pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto) -> Result<(), ApiError> {
+    c.execute(
+        "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+                 coalesce(?8, (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), 0), ?9)
+         ON CONFLICT (id) DO NOTHING",
+        params![p.id, p.report_id, p.key, p.sha256, p.bytes as i64, p.width, p.height, p.position, now_ms()],
+    )?;
+    c.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![p.report_id, now_ms()])?;
+    Ok(())
+}
+
+pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Request>, ApiError> {
+    let mut sql = String::from(
+        "SELECT r.tracking_code, r.status, r.category, coalesce(k.name_vi, r.category), r.description, r.address,
+                r.lat, r.lon, r.created_at, r.updated_at,
+                (SELECT reply FROM changes ch WHERE ch.report_id = r.id AND ch.reply IS NOT NULL ORDER BY ch.seq DESC LIMIT 1),
+                (SELECT count(*) FROM photos p WHERE p.report_id = r.id)
+         FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE 1",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(codes) = &f.codes {
+        let marks: Vec<String> = (1..=codes.len()).map(|i| format!("?{i}")).collect();
+        sql.push_str(&format!(" AND r.tracking_code IN ({})", marks.join(", ")));
+        args.extend(codes.iter().cloned().map(Value::Text));
+    } else {
+        args.push(Value::Integer(f.start));
+        sql.push_str(&format!(" AND r.created_at >= ?{}", args.len()));
+        if let Some(end) = f.end {
+            args.push(Value::Integer(end));
+            sql.push_str(&format!(" AND r.created_at <= ?{}", args.len()));
+        }
+        if let Some(code) = &f.service_code {
+            args.push(Value::Text(code.clone()));
+            sql.push_str(&format!(" AND r.category = ?{}", args.len()));
+        }
+        match f.open {
+            None => {}
+            Some(true) => sql.push_str(" AND r.status IN ('received', 'in_progress')"),
+            Some(false) => sql.push_str(" AND r.status IN ('resolved', 'rejected')"),
+        }
+    }
+    sql.push_str(" ORDER BY r.created_at DESC, r.id DESC LIMIT 1000");
+    Ok(c.prepare(&sql)?
+        .query_map(params_from_iter(args), |r| {
+            Ok(Open311Request {
+                tracking_code: r.get(0)?,
+                status: r.get(1)?,
+                category: r.get(2)?,
+                category_name: r.get(3)?,
+                description: r.get(4)?,
+                address: r.get(5)?,
+                lat: r.get(6)?,
+                lon: r.get(7)?,
+                created_at: r.get(8)?,
+                updated_at: r.get(9)?,
+                last_reply: r.get(10)?,
+                photos: r.get(11)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}

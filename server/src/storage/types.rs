@@ -1,0 +1,343 @@
+//! The records that cross the [`Storage`](super::Storage) trait.
+
+use phananh_protocol::wire::StatusChange;
+use serde::{Deserialize, Serialize};
+
+/// Where a report came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The app, through the native API.
+    App,
+    /// An Open311 client.
+    Open311,
+}
+
+impl Source {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::App => "app",
+            Source::Open311 => "open311",
+        }
+    }
+}
+
+/// A photo the report says will follow.
+#[derive(Debug, Clone)]
+pub struct DeclaredPhoto {
+    /// The photo's client id (lower-case UUID).
+    pub id: String,
+    /// Lower-case hex SHA-256.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// A validated, cleaned report to create.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    /// The client's id for it (UUID).
+    pub client_id: String,
+    /// The device that sent it (`None` for Open311).
+    pub device_id: Option<String>,
+    /// Where it came from.
+    pub source: Source,
+    /// Hash of the request body, to recognise a resend.
+    pub body_hash: String,
+    /// Category code.
+    pub category: String,
+    /// Description, NFC-cleaned.
+    pub description: String,
+    /// Position.
+    pub lat: Option<f64>,
+    /// Position.
+    pub lon: Option<f64>,
+    /// Position accuracy in metres.
+    pub accuracy_m: Option<f64>,
+    /// Typed address.
+    pub address: Option<String>,
+    /// Reporter's name.
+    pub reporter_name: Option<String>,
+    /// Reporter's phone, E.164.
+    pub reporter_phone: Option<String>,
+    /// The reporter asked not to be named to staff.
+    pub anonymous: bool,
+    /// Filed for a neighbour: their name.
+    pub for_name: Option<String>,
+    /// Filed for a neighbour: their phone, E.164.
+    pub for_phone: Option<String>,
+    /// The neighbour consented.
+    pub consent: bool,
+    /// Photos that will follow (tus).
+    pub photos: Vec<DeclaredPhoto>,
+    /// How many photos to expect (Open311's inline media counts here).
+    pub photos_expected: u32,
+    /// When the phone says it was written.
+    pub client_created_at: Option<String>,
+}
+
+/// A created (or found again) report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// Internal id.
+    pub id: i64,
+    /// Tracking code people read out.
+    pub tracking_code: String,
+}
+
+/// A slice of the changes feed.
+#[derive(Debug, Clone)]
+pub struct ChangesSlice {
+    /// The changes, oldest first.
+    pub changes: Vec<StatusChange>,
+    /// Sequence number of the last one (or the `after` asked for).
+    pub last: i64,
+    /// More follow.
+    pub has_more: bool,
+}
+
+/// An open report near somewhere (public fields only).
+#[derive(Debug, Clone)]
+pub struct OpenReport {
+    /// Tracking code.
+    pub tracking_code: String,
+    /// Category code.
+    pub category: String,
+    /// Status.
+    pub status: String,
+    /// Position.
+    pub lat: f64,
+    /// Position.
+    pub lon: f64,
+    /// Received, ms since the epoch.
+    pub created_at: i64,
+    /// Has at least one photo.
+    pub has_photo: bool,
+}
+
+/// What the public tracking page shows: no reporter name or phone.
+#[derive(Debug, Clone)]
+pub struct PublicReport {
+    /// Tracking code.
+    pub code: String,
+    /// Category in Vietnamese.
+    pub category_vi: String,
+    /// Category in English.
+    pub category_en: String,
+    /// Description.
+    pub description: String,
+    /// Typed address.
+    pub address: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Received, ms since the epoch.
+    pub received: i64,
+    /// Photos attached.
+    pub photos: i64,
+    /// (status, reply, at ms), oldest first.
+    pub history: Vec<(String, Option<String>, i64)>,
+}
+
+/// A photo whose bytes are in the photo store, to record against its report.
+#[derive(Debug, Clone)]
+pub struct AttachedPhoto {
+    /// Photo id.
+    pub id: String,
+    /// Internal report id.
+    pub report_id: i64,
+    /// Key in the photo store.
+    pub key: String,
+    /// Lower-case hex SHA-256.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Pixels.
+    pub width: u32,
+    /// Pixels.
+    pub height: u32,
+    /// Position among the report's photos; `None`: as declared with the report.
+    pub position: Option<u32>,
+}
+
+/// Open311's `GET requests` filters (already checked).
+#[derive(Debug, Clone, Default)]
+pub struct Open311Filter {
+    /// Tracking codes; when given, the other filters are ignored (the spec).
+    pub codes: Option<Vec<String>>,
+    /// Received at or after, ms.
+    pub start: i64,
+    /// Received at or before, ms.
+    pub end: Option<i64>,
+    /// Category code.
+    pub service_code: Option<String>,
+    /// `Some(true)`: open only; `Some(false)`: closed only.
+    pub open: Option<bool>,
+}
+
+/// One report as Open311 lists it.
+#[derive(Debug, Clone)]
+pub struct Open311Request {
+    /// Tracking code (the `service_request_id`).
+    pub tracking_code: String,
+    /// Status.
+    pub status: String,
+    /// Category code.
+    pub category: String,
+    /// Category name (Vietnamese).
+    pub category_name: String,
+    /// Description.
+    pub description: String,
+    /// Typed address.
+    pub address: Option<String>,
+    /// Position.
+    pub lat: Option<f64>,
+    /// Position.
+    pub lon: Option<f64>,
+    /// Received, ms.
+    pub created_at: i64,
+    /// Last changed, ms.
+    pub updated_at: i64,
+    /// The latest reply.
+    pub last_reply: Option<String>,
+    /// Photos attached.
+    pub photos: i64,
+}
+
+/// An upload to start.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    /// New unguessable id (used unless the idempotency key finds one).
+    pub id: String,
+    /// The device.
+    pub device_id: String,
+    /// The report's client id.
+    pub client_id: String,
+    /// The photo's id.
+    pub photo_id: String,
+    /// Idempotency key.
+    pub key: String,
+    /// Upload-Length.
+    pub length: u64,
+    /// Now, ms.
+    pub now: i64,
+    /// Expiry, ms.
+    pub expires_at: i64,
+    /// Most unfinished uploads the device may have.
+    pub max_open: u32,
+}
+
+/// Why an upload cannot start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadRefusal {
+    /// No such report for this device.
+    NotFound,
+    /// The photo was not declared with the report.
+    Undeclared,
+    /// Upload-Length differs from the declared size.
+    LengthMismatch,
+    /// Too many unfinished uploads.
+    TooMany,
+}
+
+/// An upload in progress (or done).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// Internal report id.
+    pub report_id: i64,
+    /// Photo id.
+    pub photo_id: String,
+    /// Upload-Length.
+    pub length: u64,
+    /// Bytes received.
+    pub offset: u64,
+    /// Declared SHA-256.
+    pub sha256: String,
+    /// Expiry, ms.
+    pub expires_at: i64,
+    /// The photo is attached.
+    pub completed: bool,
+}
+
+/// The dashboard's filters.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ReportFilter {
+    /// Status.
+    pub status: Option<String>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Search words (accents optional).
+    pub q: Option<String>,
+    /// Received at least this many days ago.
+    pub older_than_days: Option<u32>,
+    /// Page size (1–500, default 50).
+    pub limit: Option<u32>,
+    /// Page offset.
+    pub offset: Option<u32>,
+}
+
+/// A report as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffReport {
+    /// Tracking code.
+    pub tracking_code: String,
+    /// The client's id.
+    pub client_id: String,
+    /// Category code.
+    pub category: String,
+    /// Description.
+    pub description: String,
+    /// Status.
+    pub status: String,
+    /// Position.
+    pub lat: Option<f64>,
+    /// Position.
+    pub lon: Option<f64>,
+    /// Typed address.
+    pub address: Option<String>,
+    /// Reporter's name.
+    pub reporter_name: Option<String>,
+    /// Reporter's phone.
+    pub reporter_phone: Option<String>,
+    /// The reporter asked not to be named.
+    pub anonymous: bool,
+    /// Filed for: name.
+    pub for_name: Option<String>,
+    /// Filed for: phone.
+    pub for_phone: Option<String>,
+    /// Filed for: consent given.
+    pub consent: bool,
+    /// The original's tracking code, if a duplicate.
+    pub duplicate_of: Option<String>,
+    /// Photo URLs.
+    pub photos: Vec<String>,
+    /// Photos declared.
+    pub photos_expected: i64,
+    /// Received (RFC 3339).
+    pub received_at: String,
+    /// Status history.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One entry of a report's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    /// Status.
+    pub status: String,
+    /// Reply to the reporter.
+    pub reply: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// A staff member's status change (already validated).
+#[derive(Debug, Clone)]
+pub struct StatusUpdate {
+    /// Who.
+    pub staff_id: i64,
+    /// Which report.
+    pub tracking_code: String,
+    /// New status.
+    pub status: String,
+    /// Reply to the reporter, cleaned.
+    pub reply: Option<String>,
+}

@@ -1,0 +1,249 @@
+//! The `Storage` contract, called directly: what any implementation
+//! (SQLite today, PostgreSQL later) must do. Written against `&dyn Storage`
+//! so a second implementation runs the same function.
+
+#![allow(clippy::unwrap_used)]
+
+use phananh_protocol::wire::Category;
+use phananh_protocol::{Lang, ServiceArea};
+use phananh_server::storage::*;
+
+fn report(client_id: &str, device: &str, hash: &str) -> NewReport {
+    NewReport {
+        client_id: client_id.into(),
+        device_id: Some(device.into()),
+        source: Source::App,
+        body_hash: hash.into(),
+        category: "o_ga".into(),
+        description: "Ổ gà lớn trước cổng trường".into(),
+        lat: Some(18.9),
+        lon: Some(105.3),
+        accuracy_m: Some(8.0),
+        address: None,
+        reporter_name: None,
+        reporter_phone: Some("+84912345678".into()),
+        anonymous: false,
+        for_name: None,
+        for_phone: None,
+        consent: false,
+        photos: vec![DeclaredPhoto {
+            id: "0190a0a0-0000-7000-8000-000000000001".into(),
+            sha256: "ab".repeat(32),
+            bytes: 1000,
+        }],
+        photos_expected: 1,
+        client_created_at: None,
+    }
+}
+
+async fn contract(store: &dyn Storage) {
+    let lang = Lang::En;
+    // Devices and keys.
+    store.add_device("dev-a".into(), "hash-a".into()).await.unwrap();
+    store.add_device("dev-b".into(), "hash-b".into()).await.unwrap();
+    assert_eq!(store.device_for_token("hash-a".into()).await.unwrap().as_deref(), Some("dev-a"));
+    assert_eq!(store.device_for_token("nope".into()).await.unwrap(), None);
+    assert!(store.add_device("dev-c".into(), "hash-a".into()).await.is_err(), "token hashes are unique");
+    store.add_api_key("city".into(), "key-hash".into()).await.unwrap();
+    assert!(store.api_key_known("key-hash".into()).await.unwrap());
+    assert!(!store.api_key_known("other".into()).await.unwrap());
+
+    // Catalogue: adding keeps order and never overwrites.
+    let cat = |code: &str, vi: &str| Category {
+        code: code.into(),
+        name_vi: vi.into(),
+        name_en: code.into(),
+        group_vi: "Giao thông".into(),
+        group_en: "Roads".into(),
+        photo_required: false,
+    };
+    store.add_categories(vec![cat("o_ga", "Ổ gà"), cat("den_duong", "Đèn đường")]).await.unwrap();
+    store.add_categories(vec![cat("o_ga", "đổi tên?"), cat("khac", "Khác")]).await.unwrap();
+    let cats = store.categories().await.unwrap();
+    let codes: Vec<&str> = cats.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(codes, ["o_ga", "den_duong", "khac"]);
+    assert_eq!(cats[0].name_vi, "Ổ gà");
+    assert_eq!(store.service_area().await.unwrap(), None);
+    let area = ServiceArea { min_lat: 18.8, min_lon: 105.15, max_lat: 19.05, max_lon: 105.45 };
+    store.set_service_area(area).await.unwrap();
+    assert_eq!(store.service_area().await.unwrap(), Some(area));
+
+    // Reports: creation is idempotent by client id and body.
+    let id = "0190a0a0-0000-7000-8000-0000000000aa";
+    assert_eq!(store.replay(id.into(), "dev-a".into(), "h1".into(), lang).await.unwrap(), None);
+    let created = store.create_report(report(id, "dev-a", "h1"), "DL".into(), lang).await.unwrap();
+    assert!(created.tracking_code.starts_with("DL-"), "{}", created.tracking_code);
+    let again = store.create_report(report(id, "dev-a", "h1"), "DL".into(), lang).await.unwrap();
+    assert_eq!(again, created);
+    assert_eq!(
+        store.replay(id.into(), "dev-a".into(), "h1".into(), lang).await.unwrap().map(|s| s.as_u16()),
+        Some(201)
+    );
+    let reused = store.replay(id.into(), "dev-a".into(), "h2".into(), lang).await.unwrap_err();
+    assert_eq!((reused.status.as_u16(), reused.code), (422, "id_reused"));
+    assert!(store.replay(id.into(), "dev-b".into(), "h1".into(), lang).await.is_err(), "another device's id");
+
+    let status = store.report_status(id.into(), Some("dev-a".into()), "http://x".into(), lang).await.unwrap();
+    assert_eq!((status.status.as_str(), status.photos_expected, status.photos_received), ("received", 1, 0));
+    assert_eq!(status.public_url, format!("http://x/r/{}", created.tracking_code));
+    let hidden = store.report_status(id.into(), Some("dev-b".into()), "http://x".into(), lang).await.unwrap_err();
+    assert_eq!(hidden.status.as_u16(), 404, "another device's report is not found, not forbidden");
+    assert!(store.report_status(id.into(), None, "http://x".into(), lang).await.is_ok(), "staff see it");
+
+    // The changes feed: per device, in order, sliced.
+    let first = store.changes("dev-a".into(), 0, 10).await.unwrap();
+    assert_eq!(first.changes.len(), 1);
+    assert!(!first.has_more);
+    assert!(store.changes("dev-b".into(), 0, 10).await.unwrap().changes.is_empty());
+
+    // Staff: accounts, sessions, status changes that feed the device.
+    store.put_staff("canbo".into(), "argon-hash-1".into()).await.unwrap();
+    store.put_staff("canbo".into(), "argon-hash-2".into()).await.unwrap();
+    assert_eq!(store.staff_count().await.unwrap(), 1);
+    let (staff_id, hash) = store.staff_credentials("canbo".into()).await.unwrap().unwrap();
+    assert_eq!(hash, "argon-hash-2");
+    store.open_session("sess".into(), staff_id, "csrf".into(), i64::MAX).await.unwrap();
+    store.open_session("old".into(), staff_id, "csrf".into(), 1).await.unwrap();
+    let who = store.session("sess".into(), 10).await.unwrap().unwrap();
+    assert_eq!((who.id, who.name.as_str(), who.csrf.as_str()), (staff_id, "canbo", "csrf"));
+    assert!(store.session("old".into(), 10).await.unwrap().is_none(), "an expired session is no session");
+    store.close_session("sess".into()).await.unwrap();
+    assert!(store.session("sess".into(), 10).await.unwrap().is_none());
+
+    let update = |status: &str, reply: Option<&str>| StatusUpdate {
+        staff_id,
+        tracking_code: created.tracking_code.clone(),
+        status: status.into(),
+        reply: reply.map(Into::into),
+    };
+    store.change_status(update("in_progress", Some("Đã cử người đến")), lang).await.unwrap();
+    let mut unknown = update("resolved", None);
+    unknown.tracking_code = "DL-NONE00".into();
+    assert_eq!(store.change_status(unknown, lang).await.unwrap_err().status.as_u16(), 404);
+    let next = store.changes("dev-a".into(), first.last, 10).await.unwrap();
+    assert_eq!(next.changes.len(), 1);
+    assert_eq!(next.changes[0].reply.as_deref(), Some("Đã cử người đến"));
+    assert!(next.last > first.last);
+    let one = store.changes("dev-a".into(), 0, 1).await.unwrap();
+    assert!(one.has_more && one.changes.len() == 1);
+
+    let listed = store.staff_reports(ReportFilter { q: Some("o ga TRUONG".into()), ..Default::default() }, "".into());
+    assert_eq!(listed.await.unwrap().len(), 1, "search ignores accents and case");
+    let none = store.staff_reports(ReportFilter { status: Some("resolved".into()), ..Default::default() }, "".into());
+    assert!(none.await.unwrap().is_empty());
+    let full = store.staff_report(created.tracking_code.clone(), "http://x".into()).await.unwrap().unwrap();
+    assert_eq!(full.reporter_phone.as_deref(), Some("+84912345678"));
+    assert_eq!(full.history.len(), 2);
+
+    // Nearby: open reports inside the box only.
+    let inside = ServiceArea { min_lat: 18.89, min_lon: 105.29, max_lat: 18.91, max_lon: 105.31 };
+    let near = store.open_reports_in(inside, None).await.unwrap();
+    assert_eq!(near.len(), 1);
+    assert!(!near[0].has_photo);
+    assert!(store.open_reports_in(inside, Some("khac".into())).await.unwrap().is_empty());
+    let away = ServiceArea { min_lat: 18.0, min_lon: 105.0, max_lat: 18.1, max_lon: 105.1 };
+    assert!(store.open_reports_in(away, None).await.unwrap().is_empty());
+
+    // Uploads: only declared photos of the device's own report, idempotent,
+    // capped, completed into an attached photo.
+    let photo_id = "0190a0a0-0000-7000-8000-000000000001";
+    let start = |id: &str, device: &str, key: &str, length: u64, max_open: u32| NewUpload {
+        id: id.into(),
+        device_id: device.into(),
+        client_id: "0190a0a0-0000-7000-8000-0000000000aa".into(),
+        photo_id: photo_id.into(),
+        key: key.into(),
+        length,
+        now: 1_000,
+        expires_at: 5_000,
+        max_open,
+    };
+    let refused = |u| async { store.start_upload(u).await.unwrap().unwrap_err() };
+    assert_eq!(refused(start("u0", "dev-b", "k", 1000, 5)).await, UploadRefusal::NotFound);
+    assert_eq!(refused(start("u0", "dev-a", "k", 999, 5)).await, UploadRefusal::LengthMismatch);
+    let mut undeclared = start("u0", "dev-a", "k", 1000, 5);
+    undeclared.photo_id = "0190a0a0-0000-7000-8000-000000000002".into();
+    assert_eq!(refused(undeclared).await, UploadRefusal::Undeclared);
+    assert_eq!(refused(start("u0", "dev-a", "k", 1000, 0)).await, UploadRefusal::TooMany);
+    let (uid, expires) = store.start_upload(start("u1", "dev-a", "k", 1000, 5)).await.unwrap().unwrap();
+    assert_eq!((uid.as_str(), expires), ("u1", 5_000));
+    let same = store.start_upload(start("u2", "dev-a", "k", 1000, 5)).await.unwrap().unwrap();
+    assert_eq!(same.0, "u1", "the same idempotency key finds the same upload");
+    assert!(store.upload("u1".into(), "dev-b".into()).await.unwrap().is_none(), "not another device's");
+    store.set_upload_offset("u1".into(), 600).await.unwrap();
+    let up = store.upload("u1".into(), "dev-a".into()).await.unwrap().unwrap();
+    assert_eq!((up.offset, up.length, up.completed, up.sha256.len()), (600, 1000, false, 64));
+    let photo = AttachedPhoto {
+        id: photo_id.into(),
+        report_id: up.report_id,
+        key: "k.jpg".into(),
+        sha256: up.sha256.clone(),
+        bytes: 1000,
+        width: 10,
+        height: 10,
+        position: None,
+    };
+    store.complete_upload("u1".into(), photo.clone()).await.unwrap();
+    store.complete_upload("u1".into(), photo).await.unwrap();
+    assert!(store.upload("u1".into(), "dev-a".into()).await.unwrap().unwrap().completed);
+    let status = store.report_status(id.into(), Some("dev-a".into()), "".into(), lang).await.unwrap();
+    assert_eq!(status.photos_received, 1, "completing twice attaches once");
+    assert_eq!(store.photo_key(created.tracking_code.clone(), 0).await.unwrap().as_deref(), Some("k.jpg"));
+    assert_eq!(store.photo_key(created.tracking_code.clone(), 1).await.unwrap(), None);
+    assert!(store.open_reports_in(inside, None).await.unwrap()[0].has_photo);
+
+    // Expiry sweeps only unfinished uploads.
+    let mut other = start("u3", "dev-a", "k2", 1000, 5);
+    other.expires_at = 2_000;
+    store.start_upload(other).await.unwrap().unwrap();
+    assert_eq!(store.sweep_expired_uploads(3_000).await.unwrap(), ["u3"]);
+    assert!(store.upload("u3".into(), "dev-a".into()).await.unwrap().is_none());
+    assert!(store.upload("u1".into(), "dev-a".into()).await.unwrap().is_some());
+    store.delete_upload("u1".into()).await.unwrap();
+    assert!(store.upload("u1".into(), "dev-a".into()).await.unwrap().is_none());
+
+    // Open311 reports are the same reports; filters as the spec says.
+    let mut o = report("0190a0a0-0000-7000-8000-0000000000bb", "", "h");
+    (o.device_id, o.source, o.category, o.photos) = (None, Source::Open311, "khac".into(), Vec::new());
+    let o = store.create_report(o, "DL".into(), lang).await.unwrap();
+    let all = store.open311_requests(Open311Filter::default()).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].tracking_code, o.tracking_code, "newest first");
+    let by_code = Open311Filter { codes: Some(vec![created.tracking_code.clone()]), ..Default::default() };
+    let found = store.open311_requests(by_code).await.unwrap();
+    assert_eq!((found.len(), found[0].photos, found[0].last_reply.as_deref()), (1, 1, Some("Đã cử người đến")));
+    let khac = Open311Filter { service_code: Some("khac".into()), ..Default::default() };
+    assert_eq!(store.open311_requests(khac).await.unwrap().len(), 1);
+    let closed = Open311Filter { open: Some(false), ..Default::default() };
+    assert!(store.open311_requests(closed).await.unwrap().is_empty());
+    assert!(store.staff_report(o.tracking_code.clone(), "".into()).await.unwrap().is_some());
+
+    // Duplicates: both must exist; a report cannot duplicate itself.
+    let reply = "see the other".to_owned();
+    let dup =
+        store.mark_duplicate(staff_id, o.tracking_code.clone(), created.tracking_code.clone(), reply.clone(), lang);
+    dup.await.unwrap();
+    let marked = store.staff_report(o.tracking_code.clone(), "".into()).await.unwrap().unwrap();
+    assert_eq!(marked.duplicate_of.as_deref(), Some(created.tracking_code.as_str()));
+    let selfdup = store.mark_duplicate(staff_id, o.tracking_code.clone(), o.tracking_code.clone(), reply.clone(), lang);
+    assert_eq!(selfdup.await.unwrap_err().status.as_u16(), 422);
+    let missing = store.mark_duplicate(staff_id, o.tracking_code.clone(), "DL-NONE00".into(), reply, lang);
+    assert_eq!(missing.await.unwrap_err().status.as_u16(), 404);
+
+    // The public page's view: no reporter fields exist on it at all.
+    let public = store.public_report(created.tracking_code.clone()).await.unwrap().unwrap();
+    assert_eq!((public.category_vi.as_str(), public.photos, public.history.len()), ("Ổ gà", 1, 2));
+    assert!(store.public_report("DL-NONE00".into()).await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_storage_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStorage::open(&dir.path().join("server.sqlite3")).unwrap();
+    contract(&store).await;
+    store.checkpoint();
+    // Durable: a fresh open of the same file sees the same records.
+    let reopened = SqliteStorage::open(&dir.path().join("server.sqlite3")).unwrap();
+    assert_eq!(reopened.open311_requests(Open311Filter::default()).await.unwrap().len(), 2);
+    assert_eq!(reopened.device_for_token("hash-b".into()).await.unwrap().as_deref(), Some("dev-b"));
+}
