@@ -166,6 +166,16 @@ impl PhanAnh {
         }
     }
 
+    /// Every label the apps show, in the current language.
+    pub fn texts(&self) -> UiTexts {
+        phananh_core::ui_text::UiTexts::new(self.lang()).into()
+    }
+
+    /// A position's accuracy for display ("±12 m").
+    pub fn accuracy_label(&self, metres: f64) -> String {
+        phananh_core::ui_text::accuracy_label(metres, self.lang())
+    }
+
     /// Start a draft with whatever is known (autosave from the first keystroke).
     pub fn create_draft(&self, fields: DraftFields) -> Result<ReportView> {
         guard(self.lang(), || {
@@ -333,6 +343,7 @@ impl PhanAnh {
                         category_name: phananh_core::format::category_name(services.as_ref(), &r.category, lang),
                         status_label: convert::status_code_label(&r.status, lang),
                         distance_m: r.distance_m,
+                        distance_label: phananh_core::ui_text::distance_label(r.distance_m, lang),
                         age_label: phananh_core::format::relative_time(
                             now - time::Duration::days(i64::from(r.age_days)),
                             now,

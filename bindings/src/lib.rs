@@ -7,8 +7,10 @@
 //! - [`PhanAnhError`]: the one error type (Kotlin `PhanAnhException`);
 //! - `types`: the records and enums, labels already in the chosen language.
 //!
-//! Generate bindings with `cargo xtask bindings`.
+//! Generate bindings with `cargo xtask bindings`. Android also calls one
+//! JNI function at start-up (`android` module: TLS set-up).
 
+mod android;
 mod api;
 mod convert;
 mod error;

@@ -166,8 +166,14 @@ async fn every_call_with_hostile_input_errs_without_panicking() {
     assert!(summary.offline);
     app.set_online(false);
     app.set_online(true);
+    app.set_language(Language::En);
+    assert_eq!(app.texts().send, "Send");
     app.set_language(Language::Vi);
     assert_eq!(app.language(), Language::Vi);
+    assert_eq!(app.texts().send, "Gửi");
+    for m in [f64::NAN, f64::INFINITY, -5.0, 1e300] {
+        assert!(app.accuracy_label(m).ends_with(" m"));
+    }
     assert!(not_internal("outbox", app.outbox_count()).is_ok());
 
     // A listener that panics does not stop the sync or cross the FFI.

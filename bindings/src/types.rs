@@ -298,6 +298,8 @@ pub struct NearbyReport {
     pub status_label: String,
     /// Metres away.
     pub distance_m: f64,
+    /// The distance for display ("350 m", "1,2 km").
+    pub distance_label: String,
     /// "3 ngày trước".
     pub age_label: String,
     /// Thumbnail URL.
@@ -397,4 +399,32 @@ pub enum SyncEvent {
         /// What it did.
         summary: SyncSummary,
     },
+}
+
+/// Declares [`UiTexts`] with one `String` per label of the core's table
+/// (`phananh_core::ui_text::UiTexts`), and the conversion.
+macro_rules! ui_texts {
+    ($($key:ident)*) => {
+        /// Every label the apps show, in the current language (see
+        /// `PhanAnh.texts()`); fetch it again after a language switch.
+        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+        pub struct UiTexts {
+            $(#[allow(missing_docs)] pub $key: String,)*
+        }
+
+        impl From<phananh_core::ui_text::UiTexts> for UiTexts {
+            fn from(t: phananh_core::ui_text::UiTexts) -> Self {
+                UiTexts { $($key: t.$key.to_owned(),)* }
+            }
+        }
+    };
+}
+
+ui_texts! {
+    app_name my_reports new_report no_reports sync_sending sync_done sync_offline sync_waiting sync_now
+    edit_report category choose_category description description_hint photos take_photo choose_photo
+    remove_photo location use_my_location locating use_photo_location use_it no_location address save_draft
+    send delete retry same_problem same_problem_hint send_anyway cancel history official_reply tracking_code
+    share share_text settings language server_url volunteer_mode filing_for their_name their_phone
+    their_consent your_name your_phone anonymous hand_over code_after_sync done save
 }

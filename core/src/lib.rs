@@ -8,6 +8,7 @@
 //! - [`photo`]: photo compression (EXIF stripped, GPS kept only as a suggestion);
 //! - [`sync`]: the outbox to the server and statuses back;
 //! - [`format`](mod@format): relative times and category names in the user's language;
+//! - [`ui_text`]: the apps' labels in Vietnamese and English, in one table;
 //! - [`error`]: typed errors with Vietnamese and English messages.
 //!
 //! Validation rules and text handling shared with the server live in
@@ -21,6 +22,7 @@ pub mod model;
 pub mod photo;
 pub mod store;
 pub mod sync;
+pub mod ui_text;
 
 pub use error::{Error, Result};
 pub use phananh_protocol as protocol;
