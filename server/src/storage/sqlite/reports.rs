@@ -128,18 +128,16 @@ pub(super) fn status(
         return Err(ApiError::not_found(lang));
     }
     let received: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |r| r.get(0))?;
-    let history = c
-        .prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
-        .query_map([id], |r| {
-            Ok(StatusChange {
-                client_id: client_id.to_owned(),
-                tracking_code: code.clone(),
-                status: r.get(0)?,
-                reply: r.get(1)?,
-                at: rfc3339(r.get(2)?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let history = history(c, id)?
+        .into_iter()
+        .map(|(status, reply, at)| StatusChange {
+            client_id: client_id.to_owned(),
+            tracking_code: code.clone(),
+            status,
+            reply,
+            at: rfc3339(at),
+        })
+        .collect();
     Ok(ReportStatus {
         client_id: client_id.to_owned(),
         public_url: format!("{base}/r/{code}"),
@@ -150,6 +148,13 @@ pub(super) fn status(
         received_at: rfc3339(created),
         history,
     })
+}
+
+/// A report's history, oldest first: (status, reply, at ms).
+pub(super) fn history(c: &Connection, report_id: i64) -> rusqlite::Result<Vec<(String, Option<String>, i64)>> {
+    c.prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
+        .query_map([report_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect()
 }
 
 pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> Result<ChangesSlice, ApiError> {
@@ -228,10 +233,7 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
         )
         .optional()?;
     let Some((id, mut report)) = row else { return Ok(None) };
-    report.history = c
-        .prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
-        .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
+    report.history = history(c, id)?;
     Ok(Some(report))
 }
 

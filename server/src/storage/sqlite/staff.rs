@@ -127,10 +127,10 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, base: &str) -> Result<Ve
 fn complete(c: &Connection, id: i64, mut r: StaffReport, base: &str) -> Result<StaffReport, ApiError> {
     let count: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |x| x.get(0))?;
     r.photos = (0..count).map(|n| format!("{base}/r/{}/photo/{n}", r.tracking_code)).collect();
-    r.history = c
-        .prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
-        .query_map([id], |x| Ok(HistoryEntry { status: x.get(0)?, reply: x.get(1)?, at: rfc3339(x.get(2)?) }))?
-        .collect::<Result<_, _>>()?;
+    r.history = super::reports::history(c, id)?
+        .into_iter()
+        .map(|(status, reply, at)| HistoryEntry { status, reply, at: rfc3339(at) })
+        .collect();
     Ok(r)
 }
 
