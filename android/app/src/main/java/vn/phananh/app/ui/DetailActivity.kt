@@ -1,0 +1,73 @@
+package vn.phananh.app.ui
+
+import android.app.Activity
+import android.content.Intent
+import android.graphics.Color
+import android.os.Bundle
+import vn.phananh.app.PhanAnhApp
+import vn.phananh.app.state.attempt
+import vn.phananh.app.state.problem
+import vn.phananh.app.state.shareTextOf
+import vn.phananh.core.ReportState
+
+/** One report: tracking code, status history with official replies, photos, share. */
+class DetailActivity : Activity() {
+    private val app get() = application as PhanAnhApp
+    private val refresh: () -> Unit = { render() }
+
+    override fun onStart() {
+        super.onStart()
+        app.watch(refresh)
+        render()
+    }
+
+    override fun onStop() {
+        app.unwatch(refresh)
+        super.onStop()
+    }
+
+    private fun render() {
+        val t = app.texts()
+        val id = intent.getStringExtra(ReportsActivity.EXTRA_ID) ?: return finish()
+        val result = attempt { app.core().getReport(id) }
+        val report = result.getOrNull() ?: run {
+            toast(result.problem()?.message ?: "")
+            return finish()
+        }
+        val root = column()
+        root.text(report.categoryName ?: t.chooseCategory, 20f, bold = true)
+        root.text(t.trackingCode, 14f)
+        root.text(report.trackingCode ?: "—", 30f, bold = true)
+        if (report.trackingCode == null) root.text(t.codeAfterSync, 14f)
+        root.text(listOfNotNull(report.stateLabel, report.statusLabel).joinToString(" · "))
+        report.attentionReason?.let { root.text(it).setTextColor(Color.rgb(180, 30, 30)) }
+        if (report.state == ReportState.NEEDS_ATTENTION) {
+            root.button(t.retry) {
+                attempt { app.core().retry(report.id) }.problem()?.let { toast(it.message) }
+                render()
+            }
+        }
+        root.text(report.description)
+        report.address?.let { root.text(it, 14f) }
+        row().also { photos ->
+            root.addView(photos)
+            report.photos.forEach { photos.thumbnail(it.thumbnailPath ?: it.path, 96) }
+        }
+        root.text(t.history, 18f, bold = true)
+        report.history.forEach { h ->
+            root.text("${h.statusLabel} — ${h.atRelative}", bold = true)
+            h.reply?.let { reply ->
+                root.text(t.officialReply, 12f).setTextColor(Color.GRAY)
+                root.text(reply)
+            }
+        }
+        shareTextOf(report, t)?.let { text ->
+            root.button(t.share) {
+                val send = Intent(Intent.ACTION_SEND).setType("text/plain").putExtra(Intent.EXTRA_TEXT, text)
+                startActivity(Intent.createChooser(send, t.share))
+            }
+        }
+        title = report.trackingCode ?: t.appName
+        screen(root)
+    }
+}

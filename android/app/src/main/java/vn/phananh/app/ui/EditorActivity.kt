@@ -1,0 +1,269 @@
+package vn.phananh.app.ui
+
+import android.Manifest
+import android.app.Activity
+import android.app.AlertDialog
+import android.content.Intent
+import android.content.pm.PackageManager
+import android.graphics.Color
+import android.os.Bundle
+import android.provider.MediaStore
+import android.view.View
+import android.widget.AdapterView
+import android.widget.ArrayAdapter
+import android.widget.LinearLayout
+import android.widget.Spinner
+import java.io.File
+import kotlinx.coroutines.MainScope
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
+import vn.phananh.app.PhanAnhApp
+import vn.phananh.app.platform.CameraFiles
+import vn.phananh.app.platform.Locator
+import vn.phananh.app.platform.SyncJobService
+import vn.phananh.app.state.EditorModel
+import vn.phananh.app.state.attempt
+import vn.phananh.app.state.handoffOf
+import vn.phananh.app.state.problem
+import vn.phananh.core.CategoryView
+import vn.phananh.core.NearbyReport
+
+/**
+ * New or edit report: category, description, up to the core's number of
+ * photos (camera or gallery, their compressed size shown), location (GPS
+ * with accuracy, a photo's position if the user accepts it, or an address),
+ * the reporter or — in volunteer mode — the neighbour; "is this the same
+ * problem?" before sending.
+ */
+class EditorActivity : Activity() {
+    private val app get() = application as PhanAnhApp
+    private val scope = MainScope()
+    private lateinit var editor: EditorModel
+    private var categories: List<CategoryView> = emptyList()
+    private var shot: File? = null
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val core = app.core()
+        val id = intent.getStringExtra(ReportsActivity.EXTRA_ID) ?: savedInstanceState?.getString(KEY_ID)
+        val opened = if (id != null) EditorModel.open(core, id) else EditorModel.create(core, app.settings.volunteerMode)
+        editor = opened.getOrNull() ?: run {
+            toast(opened.problem()?.message ?: "")
+            return finish()
+        }
+        categories = attempt { core.categories() }.getOrDefault(emptyList())
+        if (categories.isEmpty()) {
+            // First start: fetch the list (cached afterwards, offline too).
+            scope.launch {
+                runCatching { core.refreshCategories() }
+                categories = attempt { core.categories() }.getOrDefault(emptyList())
+                render()
+            }
+        }
+        render()
+    }
+
+    override fun onSaveInstanceState(outState: Bundle) {
+        super.onSaveInstanceState(outState)
+        outState.putString(KEY_ID, editor.report.id)
+    }
+
+    override fun onDestroy() {
+        if (::editor.isInitialized && isFinishing) editor.discardIfEmpty()
+        scope.cancel()
+        super.onDestroy()
+    }
+
+    private fun render() {
+        val t = app.texts()
+        val r = editor.report
+        title = t.editReport
+        val root = column()
+        editor.problem?.let { root.text(it.message).setTextColor(Color.rgb(180, 30, 30)) }
+        r.attentionReason?.let { root.text(it).setTextColor(Color.rgb(180, 30, 30)) }
+
+        root.text(t.category, bold = true)
+        val names = listOf(t.chooseCategory) + categories.map { "${it.group} — ${it.name}" }
+        val spinner = Spinner(this).apply {
+            adapter = ArrayAdapter(this@EditorActivity, android.R.layout.simple_spinner_dropdown_item, names)
+            setSelection(categories.indexOfFirst { it.code == r.category } + 1)
+            onItemSelectedListener = object : AdapterView.OnItemSelectedListener {
+                override fun onItemSelected(p: AdapterView<*>?, v: View?, position: Int, id: Long) {
+                    val code = categories.getOrNull(position - 1)?.code ?: return
+                    if (code != editor.report.category) editor.setCategory(code)
+                }
+                override fun onNothingSelected(p: AdapterView<*>?) {}
+            }
+        }
+        root.addView(spinner)
+
+        root.text(t.description, bold = true)
+        root.field(t.descriptionHint, r.description, multiline = true).onPause { editor.setDescription(it) }
+
+        root.text(t.photos, bold = true)
+        r.photos.forEach { photo ->
+            val line = row()
+            root.addView(line)
+            line.thumbnail(photo.thumbnailPath ?: photo.path)
+            line.text("  ${photo.sizeLabel}  ")
+            line.button(t.removePhoto) { editor.removePhoto(photo.id); render() }
+        }
+        row().also { buttons ->
+            root.addView(buttons)
+            buttons.button(t.takePhoto) { takePhoto() }
+            buttons.button(t.choosePhoto) {
+                val pick = Intent(Intent.ACTION_GET_CONTENT).setType("image/*").addCategory(Intent.CATEGORY_OPENABLE)
+                startActivityForResult(pick, PICK)
+            }
+        }
+
+        root.text(t.location, bold = true)
+        editor.locationLine()?.let { root.text(it) }
+        editor.suggestion?.let {
+            root.text(t.usePhotoLocation)
+            root.button(t.useIt) { editor.acceptSuggestion(); render() }
+        }
+        root.button(t.useMyLocation) { locate() }
+        root.field(t.address, r.address).onPause { editor.setAddress(it) }
+
+        if (r.onBehalf) {
+            root.text(t.filingFor, bold = true)
+            root.person(Person(t.theirName, r.forName, t.theirPhone, r.forPhone, t.theirConsent, r.consent)) { n, p, c ->
+                editor.setNeighbour(n, p, c)
+            }
+        } else {
+            root.person(Person(t.yourName, r.reporterName, t.yourPhone, r.reporterPhone, t.anonymous, r.anonymous)) { n, p, a ->
+                editor.setReporter(n, p, a)
+            }
+        }
+
+        if (editor.canSend) {
+            root.button(t.send) { checkThenSend() }
+            root.button(t.saveDraft) { finish() }
+        }
+        screen(root)
+    }
+
+    /** A name, a phone and a checkbox (the reporter's, or the neighbour's). */
+    private class Person(
+        val nameHint: String, val name: String?,
+        val phoneHint: String, val phone: String?,
+        val checkLabel: String, val checked: Boolean,
+    )
+
+    private fun LinearLayout.person(p: Person, save: (String, String, Boolean) -> Unit) {
+        val name = field(p.nameHint, p.name)
+        val phone = field(p.phoneHint, p.phone, phone = true)
+        var checked = p.checked
+        val saveAll = { save(name.text.toString(), phone.text.toString(), checked) }
+        name.onPause { saveAll() }
+        phone.onPause { saveAll() }
+        check(p.checkLabel, checked) { checked = it; saveAll() }
+    }
+
+    private fun takePhoto() {
+        val (file, uri) = CameraFiles.newShot(this)
+        shot = file
+        val capture = Intent(MediaStore.ACTION_IMAGE_CAPTURE)
+            .putExtra(MediaStore.EXTRA_OUTPUT, uri)
+            .addFlags(Intent.FLAG_GRANT_WRITE_URI_PERMISSION or Intent.FLAG_GRANT_READ_URI_PERMISSION)
+        startActivityForResult(capture, CAMERA)
+    }
+
+    @Deprecated("Activity result API needs AndroidX; the framework's is enough here")
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        super.onActivityResult(requestCode, resultCode, data)
+        if (resultCode != RESULT_OK) return
+        when (requestCode) {
+            CAMERA -> shot?.let { file ->
+                editor.attachPhoto(file.path)
+                file.delete() // the core keeps its own compressed copy
+            }
+            PICK -> data?.data?.let { uri ->
+                val bytes = contentResolver.openInputStream(uri)?.use { it.readBytes() }
+                if (bytes != null) editor.attachPhoto(bytes)
+            }
+        }
+        render()
+    }
+
+    private fun locate() {
+        if (checkSelfPermission(Manifest.permission.ACCESS_FINE_LOCATION) != PackageManager.PERMISSION_GRANTED) {
+            requestPermissions(arrayOf(Manifest.permission.ACCESS_FINE_LOCATION, Manifest.permission.ACCESS_COARSE_LOCATION), LOCATION)
+            return
+        }
+        toast(app.texts().locating)
+        Locator(this).once { fix ->
+            if (fix == null) {
+                toast(app.texts().noLocation)
+            } else {
+                editor.setLocation(fix.latitude, fix.longitude, if (fix.hasAccuracy()) fix.accuracy.toDouble() else null)
+            }
+            render()
+        }
+    }
+
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        if (requestCode == LOCATION && grantResults.any { it == PackageManager.PERMISSION_GRANTED }) {
+            locate()
+        } else if (requestCode == LOCATION) {
+            toast(app.texts().noLocation)
+        }
+    }
+
+    /** "Is this the same problem?" first; sending is never blocked by it. */
+    private fun checkThenSend() {
+        scope.launch {
+            val nearby = editor.checkNearby()
+            if (nearby.isEmpty()) send() else askSame(nearby)
+        }
+    }
+
+    private fun askSame(nearby: List<NearbyReport>) {
+        val t = app.texts()
+        val list = column(8)
+        list.text(t.sameProblemHint, 14f)
+        nearby.forEach { n ->
+            list.text("${n.trackingCode} · ${n.categoryName}", bold = true)
+            list.text("${n.statusLabel} · ${n.distanceLabel} · ${n.ageLabel}", 14f)
+        }
+        AlertDialog.Builder(this)
+            .setTitle(t.sameProblem)
+            .setView(list)
+            .setPositiveButton(t.sendAnyway) { _, _ -> send() }
+            .setNegativeButton(t.cancel, null)
+            .show()
+    }
+
+    private fun send() {
+        if (!editor.send()) return render()
+        SyncJobService.runSoon(this)
+        if (editor.report.onBehalf) showHandoff() else finish()
+    }
+
+    /** Volunteer mode: the code, large, and the public page, for the neighbour. */
+    private fun showHandoff() {
+        val t = app.texts()
+        val handoff = handoffOf(editor.report, t)
+        val box = column()
+        handoff.trackingCode?.let { box.text(it, 34f, bold = true) }
+        box.text(handoff.text)
+        val dialog = AlertDialog.Builder(this).setTitle(t.trackingCode).setView(box)
+            .setPositiveButton(t.done) { _, _ -> finish() }
+        handoff.publicUrl?.let { url ->
+            dialog.setNeutralButton(t.share) { _, _ ->
+                startActivity(Intent.createChooser(Intent(Intent.ACTION_SEND).setType("text/plain").putExtra(Intent.EXTRA_TEXT, "${handoff.trackingCode} $url"), t.share))
+                finish()
+            }
+        }
+        dialog.setOnCancelListener { finish() }.show()
+    }
+
+    private companion object {
+        const val KEY_ID = "report_id"
+        const val CAMERA = 1
+        const val PICK = 2
+        const val LOCATION = 3
+    }
+}
