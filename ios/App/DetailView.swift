@@ -1,0 +1,69 @@
+import PhanAnhCore
+import SwiftUI
+
+/// One report: tracking code, status history with official replies, photos, share.
+@MainActor
+struct DetailView: View {
+    @EnvironmentObject var app: AppModel
+    let reportId: String
+    @State private var report: ReportView?
+    @State private var problem: String?
+
+    var body: some View {
+        let t = app.texts
+        List {
+            if let problem { Text(problem).foregroundColor(.red) }
+            if let r = report {
+                Section {
+                    Text(r.categoryName ?? t.chooseCategory).font(.title3).bold()
+                    Text(t.trackingCode).font(.caption)
+                    Text(r.trackingCode ?? "—").font(.system(size: 34, weight: .bold, design: .monospaced))
+                    if r.trackingCode == nil { Text(t.codeAfterSync).font(.footnote) }
+                    Text([r.stateLabel, r.statusLabel].compactMap { $0 }.joined(separator: " · "))
+                    if let reason = r.attentionReason {
+                        Text(reason).foregroundColor(.red)
+                        Button(t.retry) { act { try app.core.retry(reportId: r.id) } }
+                    }
+                    Text(r.description)
+                    if let address = r.address { Text(address).font(.footnote) }
+                }
+                if !r.photos.isEmpty {
+                    ScrollView(.horizontal) {
+                        HStack {
+                            ForEach(r.photos, id: \.id) { p in
+                                if let image = UIImage(contentsOfFile: p.thumbnailPath ?? p.path) {
+                                    Image(uiImage: image).resizable().scaledToFill().frame(width: 96, height: 96).clipped()
+                                }
+                            }
+                        }
+                    }
+                }
+                Section(t.history) {
+                    ForEach(Array(r.history.enumerated()), id: \.offset) { _, h in
+                        VStack(alignment: .leading) {
+                            Text("\(h.statusLabel) — \(h.atRelative)").bold()
+                            if let reply = h.reply {
+                                Text(t.officialReply).font(.caption).foregroundColor(.secondary)
+                                Text(reply)
+                            }
+                        }
+                    }
+                }
+                if let url = r.publicUrl.flatMap(URL.init(string:)) {
+                    ShareLink(t.share, item: url, message: Text("\(t.shareText) \(r.trackingCode ?? "")"))
+                }
+            }
+        }
+        .navigationTitle(report?.trackingCode ?? t.appName)
+        .onAppear(perform: load)
+        .onChange(of: app.revision) { _ in load() }
+    }
+
+    private func load() {
+        act { try app.core.getReport(reportId: reportId) }
+    }
+
+    private func act(_ call: () throws -> ReportView) {
+        if let fresh = coreCall(&problem, call) { report = fresh }
+    }
+}

@@ -1,0 +1,39 @@
+import PhanAnhCore
+import SwiftUI
+
+/// Language, the server address (for testers) and volunteer mode.
+@MainActor
+struct SettingsView: View {
+    @EnvironmentObject var app: AppModel
+    @Environment(\.dismiss) private var dismiss
+    @State private var language = Language.vi
+    @State private var serverUrl = ""
+    @State private var volunteerMode = false
+
+    var body: some View {
+        let t = app.texts
+        Form {
+            Picker(t.language, selection: $language) {
+                Text("Tiếng Việt").tag(Language.vi)
+                Text("English").tag(Language.en)
+            }
+            Toggle(t.volunteerMode, isOn: $volunteerMode)
+            Section(t.serverUrl) {
+                TextField("http://127.0.0.1:8080", text: $serverUrl)
+                    .keyboardType(.URL)
+                    .textInputAutocapitalization(.never)
+                    .autocorrectionDisabled()
+            }
+            Button(t.save) {
+                app.apply(Settings(language: language, serverUrl: serverUrl, volunteerMode: volunteerMode))
+                dismiss()
+            }
+        }
+        .navigationTitle(t.settings)
+        .onAppear {
+            language = app.settings.language
+            serverUrl = app.settings.serverUrl
+            volunteerMode = app.settings.volunteerMode
+        }
+    }
+}
