@@ -268,6 +268,12 @@ impl PhanAnh {
         guard(self.lang(), || self.core(self.store.outbox_len()))
     }
 
+    /// What the outbox is doing, in one line in the current language, for
+    /// the list's header; re-read it on every sync event.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        guard(self.lang(), || self.core(self.syncer.status()).map(Into::into))
+    }
+
     /// The categories, from the cache (empty before the first sync).
     pub fn categories(&self) -> Result<Vec<CategoryView>> {
         guard(self.lang(), || {

@@ -175,6 +175,8 @@ async fn every_call_with_hostile_input_errs_without_panicking() {
         assert!(app.accuracy_label(m).ends_with(" m"));
     }
     assert!(not_internal("outbox", app.outbox_count()).is_ok());
+    let status = not_internal("status", app.sync_status()).unwrap();
+    assert!(!status.busy && !status.text.is_empty());
 
     // A listener that panics does not stop the sync or cross the FFI.
     let task = app.start_sync(Arc::new(Panicky));

@@ -401,6 +401,25 @@ pub enum SyncEvent {
     },
 }
 
+/// The outbox in one line, for the list's header (see `PhanAnh.sync_status()`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncStatus {
+    /// "Sending… 40%", "Offline — will send when you are online (2)", "All sent"…
+    pub text: String,
+    /// A pass is sending right now (show a spinner).
+    pub busy: bool,
+    /// Offline, or the server could not be reached on the last pass.
+    pub offline: bool,
+    /// Reports waiting to be sent.
+    pub waiting: u32,
+}
+
+impl From<phananh_core::sync::SyncStatus> for SyncStatus {
+    fn from(s: phananh_core::sync::SyncStatus) -> Self {
+        SyncStatus { text: s.text, busy: s.busy, offline: s.offline, waiting: s.waiting }
+    }
+}
+
 /// Declares [`UiTexts`] with one `String` per label of the core's table
 /// (`phananh_core::ui_text::UiTexts`), and the conversion.
 macro_rules! ui_texts {

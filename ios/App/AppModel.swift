@@ -2,7 +2,7 @@ import Foundation
 import Network
 import PhanAnhCore
 
-/// Holds the core, the settings and the sync line; screens observe it.
+/// Holds the core, the settings and the sync line (the core's words); screens observe it.
 @MainActor
 final class AppModel: ObservableObject {
     /// For the background task, which has no view to reach the model through.
@@ -14,11 +14,9 @@ final class AppModel: ObservableObject {
     /// Bumped whenever the core's data may have changed (sync, settings).
     @Published private(set) var revision = 0
     @Published private(set) var syncLine = ""
-    @Published private(set) var online = true
+    @Published private(set) var offline = false
 
     private var syncTask: SyncTask?
-    private var sending = false
-    private var progress: (UInt64, UInt64)?
     private let monitor = NWPathMonitor()
 
     init() {
@@ -78,22 +76,7 @@ final class AppModel: ObservableObject {
         changed()
     }
 
-    fileprivate func on(_ event: SyncEvent) {
-        switch event {
-        case .sending: sending = true
-        case let .photoProgress(_, _, sent, total):
-            sending = true
-            progress = (sent, total)
-        case .passFinished:
-            sending = false
-            progress = nil
-        default: break
-        }
-        changed()
-    }
-
     private func setOnline(_ value: Bool) {
-        online = value
         core.setOnline(online: value)
         changed()
     }
@@ -103,17 +86,11 @@ final class AppModel: ObservableObject {
         refreshLine()
     }
 
-    /// The line under "my reports": sending (with a photo's progress), offline with N waiting, N waiting, all sent.
+    /// The line under "my reports", decided by the core.
     private func refreshLine() {
-        let waiting = Int((try? core.outboxCount()) ?? 0)
-        if sending {
-            let pct = progress.map { $0.1 > 0 ? " \($0.0 * 100 / $0.1)%" : "" } ?? ""
-            syncLine = texts.syncSending + pct
-        } else if waiting > 0 {
-            syncLine = "\(online ? texts.syncWaiting : texts.syncOffline) (\(waiting))"
-        } else {
-            syncLine = texts.syncDone
-        }
+        guard let status = try? core.syncStatus() else { return }
+        syncLine = status.text
+        offline = status.offline
     }
 
     /// The core calls this from its own thread.
@@ -121,7 +98,7 @@ final class AppModel: ObservableObject {
         weak var model: AppModel?
         init(model: AppModel) { self.model = model }
         func onEvent(event: SyncEvent) {
-            Task { @MainActor [weak model] in model?.on(event) }
+            Task { @MainActor [weak model] in model?.changed() }
         }
     }
 }

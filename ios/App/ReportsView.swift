@@ -15,7 +15,7 @@ struct ReportsView: View {
             List {
                 Section {
                     HStack {
-                        Text(app.syncLine).font(.footnote).foregroundColor(app.online ? .secondary : .orange)
+                        Text(app.syncLine).font(.footnote).foregroundColor(app.offline ? .orange : .secondary)
                         Spacer()
                         Button(t.syncNow) { Task { await app.syncNow() } }.font(.footnote)
                     }

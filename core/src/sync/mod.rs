@@ -22,10 +22,11 @@ mod pull;
 mod push;
 mod runner;
 mod secret;
+mod status;
 pub mod tus;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -37,6 +38,7 @@ pub use nearby::NEARBY_RADIUS_M;
 pub use push::report_body;
 pub use runner::SyncHandle;
 pub use secret::{FileSecretStore, MemorySecretStore, SecretStore};
+pub use status::SyncStatus;
 
 use crate::error::{Error, Result};
 use crate::{Lang, Store};
@@ -108,6 +110,8 @@ struct Inner {
     online: AtomicBool,
     wake: Notify,
     listener: RwLock<Arc<dyn SyncListener>>,
+    /// What the passes are doing, for [`Syncer::status`].
+    activity: Mutex<status::Activity>,
     /// One pass at a time.
     pass: tokio::sync::Mutex<()>,
     /// One registration at a time.
@@ -135,6 +139,7 @@ impl Syncer {
                 online: AtomicBool::new(true),
                 wake: Notify::new(),
                 listener: RwLock::new(Arc::new(NoListener)),
+                activity: Mutex::new(status::Activity::default()),
                 pass: tokio::sync::Mutex::new(()),
                 register: tokio::sync::Mutex::new(()),
             }),
@@ -166,6 +171,7 @@ impl Syncer {
     }
 
     pub(crate) fn emit(&self, event: SyncEvent) {
+        self.inner.activity.lock().unwrap_or_else(|p| p.into_inner()).on(&event);
         let listener = self.inner.listener.read().unwrap_or_else(|p| p.into_inner()).clone();
         listener.on_event(event);
     }
@@ -175,12 +181,20 @@ impl Syncer {
     /// and wakes the loop.
     pub fn set_online(&self, online: bool) {
         let was = self.inner.online.swap(online, Ordering::SeqCst);
+        self.inner.activity.lock().unwrap_or_else(|p| p.into_inner()).set_online(online);
         if online && !was {
             if let Err(e) = self.inner.store.retry_all_now() {
                 tracing::warn!(error = %e, "could not reset retry timers");
             }
             self.wake();
         }
+    }
+
+    /// The outbox in one line for the UI (sending with progress, offline,
+    /// waiting, all sent), in the current language.
+    pub fn status(&self) -> Result<SyncStatus> {
+        let waiting = self.inner.store.outbox_len()?;
+        Ok(self.inner.activity.lock().unwrap_or_else(|p| p.into_inner()).status(waiting, self.lang()))
     }
 
     /// Whether the shell last said we are online.

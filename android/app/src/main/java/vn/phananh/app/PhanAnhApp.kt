@@ -13,7 +13,6 @@ import vn.phananh.app.platform.Prefs
 import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.Settings
 import vn.phananh.app.state.SettingsModel
-import vn.phananh.app.state.SyncIndicator
 import vn.phananh.core.Config
 import vn.phananh.core.PhanAnh
 import vn.phananh.core.SyncEvent
@@ -22,8 +21,8 @@ import vn.phananh.core.SyncTask
 import vn.phananh.core.UiTexts
 
 /**
- * Holds the one core object for the process, the settings, and the sync
- * indicator; tells the core when the network comes and goes.
+ * Holds the one core object for the process and the settings; tells the
+ * core when the network comes and goes.
  */
 class PhanAnhApp : Application() {
     lateinit var settingsModel: SettingsModel
@@ -34,9 +33,6 @@ class PhanAnhApp : Application() {
     private var syncTask: SyncTask? = null
     private val main = Handler(Looper.getMainLooper())
     private val watchers = mutableSetOf<() -> Unit>()
-
-    /** What the list's sync line shows. */
-    val indicator = SyncIndicator()
 
     override fun onCreate() {
         super.onCreate()
@@ -81,7 +77,6 @@ class PhanAnhApp : Application() {
         if (syncTask != null) return
         syncTask = core().startSync(object : SyncListener {
             override fun onEvent(event: SyncEvent) {
-                indicator.onEvent(event)
                 if (event !is SyncEvent.PhotoProgress || event.sent == event.total) main.post { changed() }
             }
         })
@@ -106,7 +101,6 @@ class PhanAnhApp : Application() {
     }
 
     private fun setOnline(online: Boolean) {
-        indicator.setOnline(online)
         core?.setOnline(online)
         main.post { changed() }
     }

@@ -6,6 +6,7 @@ import android.graphics.Color
 import android.os.Bundle
 import vn.phananh.app.PhanAnhApp
 import vn.phananh.app.state.attempt
+import vn.phananh.app.state.handoffOf
 import vn.phananh.app.state.problem
 import vn.phananh.app.state.shareTextOf
 import vn.phananh.core.ReportState
@@ -38,7 +39,12 @@ class DetailActivity : Activity() {
         root.text(report.categoryName ?: t.chooseCategory, 20f, bold = true)
         root.text(t.trackingCode, 14f)
         root.text(report.trackingCode ?: "—", 30f, bold = true)
-        if (report.trackingCode == null) root.text(t.codeAfterSync, 14f)
+        if (intent.getBooleanExtra(EXTRA_HANDOFF, false)) {
+            // Filed for a neighbour: what to hand over (the code alone until the sync brings it).
+            root.text(handoffOf(report, t).text)
+        } else if (report.trackingCode == null) {
+            root.text(t.codeAfterSync, 14f)
+        }
         root.text(listOfNotNull(report.stateLabel, report.statusLabel).joinToString(" · "))
         report.attentionReason?.let { root.text(it).setTextColor(Color.rgb(180, 30, 30)) }
         if (report.state == ReportState.NEEDS_ATTENTION) {
@@ -69,5 +75,10 @@ class DetailActivity : Activity() {
         }
         title = report.trackingCode ?: t.appName
         screen(root)
+    }
+
+    companion object {
+        /** Opened right after sending in volunteer mode. */
+        const val EXTRA_HANDOFF = "handoff"
     }
 }

@@ -23,7 +23,6 @@ import vn.phananh.app.platform.Locator
 import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.EditorModel
 import vn.phananh.app.state.attempt
-import vn.phananh.app.state.handoffOf
 import vn.phananh.app.state.problem
 import vn.phananh.core.CategoryView
 import vn.phananh.core.NearbyReport
@@ -239,25 +238,16 @@ class EditorActivity : Activity() {
     private fun send() {
         if (!editor.send()) return render()
         SyncJobService.runSoon(this)
-        if (editor.report.onBehalf) showHandoff() else finish()
-    }
-
-    /** Volunteer mode: the code, large, and the public page, for the neighbour. */
-    private fun showHandoff() {
-        val t = app.texts()
-        val handoff = handoffOf(editor.report, t)
-        val box = column()
-        handoff.trackingCode?.let { box.text(it, 34f, bold = true) }
-        box.text(handoff.text)
-        val dialog = AlertDialog.Builder(this).setTitle(t.trackingCode).setView(box)
-            .setPositiveButton(t.done) { _, _ -> finish() }
-        handoff.publicUrl?.let { url ->
-            dialog.setNeutralButton(t.share) { _, _ ->
-                startActivity(Intent.createChooser(Intent(Intent.ACTION_SEND).setType("text/plain").putExtra(Intent.EXTRA_TEXT, "${handoff.trackingCode} $url"), t.share))
-                finish()
-            }
+        if (editor.report.onBehalf) {
+            // Volunteer mode: the detail screen shows the code large, with the
+            // public page, and fills it in as soon as the sync brings it.
+            startActivity(
+                Intent(this, DetailActivity::class.java)
+                    .putExtra(ReportsActivity.EXTRA_ID, editor.report.id)
+                    .putExtra(DetailActivity.EXTRA_HANDOFF, true),
+            )
         }
-        dialog.setOnCancelListener { finish() }.show()
+        finish()
     }
 
     private companion object {

@@ -12,6 +12,7 @@ import vn.phananh.app.PhanAnhApp
 import vn.phananh.app.state.Badge
 import vn.phananh.app.state.ReportItem
 import vn.phananh.app.state.ReportListModel
+import vn.phananh.app.state.attempt
 import vn.phananh.core.PhanAnhException
 
 /** "My reports": drafts, waiting, sent (with code and status), needing attention; a sync line. */
@@ -49,15 +50,14 @@ class ReportsActivity : Activity() {
         val t = app.texts()
         val core = app.core()
         val items = list.refresh(search)
-        val waiting = runCatching { core.outboxCount().toInt() }.getOrDefault(0)
-        val sync = app.indicator.line(t, waiting)
+        val sync = attempt { core.syncStatus() }.getOrNull()
         title = t.myReports
         val root = column()
         root.text(t.myReports, 22f, bold = true)
         row().also { line ->
             root.addView(line)
-            line.text(sync.text).setTextColor(if (sync.offline) Color.rgb(160, 90, 0) else Color.DKGRAY)
-            if (waiting > 0 && !sync.busy) {
+            line.text(sync?.text ?: "").setTextColor(if (sync?.offline == true) Color.rgb(160, 90, 0) else Color.DKGRAY)
+            if (sync != null && sync.waiting > 0u && !sync.busy) {
                 line.button(t.syncNow) {
                     scope.launch {
                         try {

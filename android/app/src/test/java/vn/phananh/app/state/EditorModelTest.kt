@@ -83,6 +83,10 @@ class EditorModelTest {
             editor.setNeighbour("Bà Nguyễn Thị Lan", "0912 345 678", consent = true)
             assertTrue(editor.send(), editor.problem?.message)
             assertEquals(ReportState.QUEUED, editor.report.state)
+            // The list's header comes from the core too.
+            val status = core.syncStatus()
+            assertEquals(1u, status.waiting)
+            assertTrue(status.text.startsWith(core.texts().syncWaiting), status.text)
             assertFalse(editor.canSend)
             // Offline: no code yet, and the volunteer is told when it comes.
             val handoff = handoffOf(editor.report, core.texts())
