@@ -12,6 +12,14 @@ let package = Package(
     ],
     targets: [
         .binaryTarget(name: "PhanAnhCoreFFI", path: "PhanAnhCoreFFI.xcframework"),
-        .target(name: "PhanAnhCore", dependencies: ["PhanAnhCoreFFI"], path: "Sources/PhanAnhCore"),
+        .target(
+            name: "PhanAnhCore",
+            dependencies: ["PhanAnhCoreFFI"],
+            path: "Sources/PhanAnhCore",
+            exclude: ["README.md"],
+            // The static library's own needs: certificate checks (Security)
+            // and network reachability (SystemConfiguration).
+            linkerSettings: [.linkedFramework("Security"), .linkedFramework("SystemConfiguration")]
+        ),
     ]
 )

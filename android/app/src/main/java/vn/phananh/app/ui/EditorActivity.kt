@@ -45,6 +45,8 @@ class EditorActivity : Activity() {
         super.onCreate(savedInstanceState)
         val core = app.core()
         val id = intent.getStringExtra(ReportsActivity.EXTRA_ID) ?: savedInstanceState?.getString(KEY_ID)
+        // Cheap phones often kill the app while the camera is open: remember the file.
+        shot = savedInstanceState?.getString(KEY_SHOT)?.let(::File)
         val opened = if (id != null) EditorModel.open(core, id) else EditorModel.create(core, app.settings.volunteerMode)
         editor = opened.getOrNull() ?: run {
             toast(opened.problem()?.message ?: "")
@@ -65,6 +67,7 @@ class EditorActivity : Activity() {
     override fun onSaveInstanceState(outState: Bundle) {
         super.onSaveInstanceState(outState)
         outState.putString(KEY_ID, editor.report.id)
+        shot?.let { outState.putString(KEY_SHOT, it.path) }
     }
 
     override fun onDestroy() {
@@ -252,6 +255,7 @@ class EditorActivity : Activity() {
 
     private companion object {
         const val KEY_ID = "report_id"
+        const val KEY_SHOT = "camera_file"
         const val CAMERA = 1
         const val PICK = 2
         const val LOCATION = 3
