@@ -223,6 +223,13 @@ impl PhanAnh {
         guard(self.lang(), || self.core(self.store.delete(self.id(&report_id)?)))
     }
 
+    /// Leaving the editor: delete the draft if nobody wrote anything in it
+    /// (no category, text, photo, position, address, name or phone);
+    /// whether it was deleted. Disk I/O.
+    pub fn discard_if_untouched(&self, report_id: String) -> Result<bool> {
+        guard(self.lang(), || self.core(self.store.discard_if_untouched(self.id(&report_id)?)))
+    }
+
     /// Compress a photo file (JPEG, PNG, WebP) and attach it; returns its
     /// size and the GPS it suggests.
     pub fn attach_photo_path(&self, report_id: String, path: String) -> Result<AttachedPhoto> {

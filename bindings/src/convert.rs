@@ -109,6 +109,7 @@ pub(crate) fn report(store: &Store, services: Option<&Services>, r: &model::Repo
         category_name: r.category.as_deref().map(|c| category_name(services, c, l)),
         description: r.description.clone(),
         location: r.location.map(|p| Location { lat: p.lat, lon: p.lon, accuracy_m: p.accuracy_m }),
+        location_label: r.location.map(|p| phananh_core::ui_text::location_label(p.lat, p.lon, p.accuracy_m, l)),
         address: r.address.clone(),
         reporter_name: r.reporter.name.clone(),
         reporter_phone: r.reporter.phone.clone(),

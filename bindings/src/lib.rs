@@ -24,6 +24,25 @@ pub use types::*;
 
 uniffi::setup_scaffolding!();
 
+/// A server address as typed in settings, checked (http or https, a host)
+/// and written one way (trimmed, no trailing slash); `Validation` with a
+/// message in `language` if it is not an address.
+#[uniffi::export]
+pub fn normalize_server_url(url: String, language: Language) -> Result<String, PhanAnhError> {
+    let lang = convert::lang(language);
+    api::guard(lang, || phananh_core::sync::normalize_server_url(&url).map_err(|e| PhanAnhError::from_core(e, lang)))
+}
+
+/// The app's language for a device locale (`vi-VN`, `en-US`, `fr`…):
+/// Vietnamese for Vietnamese, English otherwise.
+#[uniffi::export]
+pub fn language_for_locale(locale: String) -> Language {
+    match phananh_core::ui_text::language_for_locale(&locale) {
+        phananh_core::Lang::Vi => Language::Vi,
+        phananh_core::Lang::En => Language::En,
+    }
+}
+
 /// The version of the core these bindings wrap.
 #[uniffi::export]
 pub fn core_version() -> String {

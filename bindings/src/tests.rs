@@ -175,6 +175,13 @@ async fn every_call_with_hostile_input_errs_without_panicking() {
         assert!(app.accuracy_label(m).ends_with(" m"));
     }
     assert!(not_internal("outbox", app.outbox_count()).is_ok());
+    assert!(not_internal("discard unknown", app.discard_if_untouched("nope".into())).is_err());
+    assert!(matches!(crate::normalize_server_url(String::new(), Language::Vi), Err(PhanAnhError::Validation { .. })));
+    assert_eq!(
+        crate::normalize_server_url(" http://10.0.2.2:8080/ ".into(), Language::En).unwrap(),
+        "http://10.0.2.2:8080"
+    );
+    assert_eq!(crate::language_for_locale("\u{0}\u{fffd}".repeat(10_000)), Language::En);
     let status = not_internal("status", app.sync_status()).unwrap();
     assert!(!status.busy && !status.text.is_empty());
 

@@ -159,6 +159,8 @@ pub struct ReportView {
     pub description: String,
     /// Position.
     pub location: Option<Location>,
+    /// The position for display ("18.90000, 105.30000 ±8 m").
+    pub location_label: Option<String>,
     /// Address text.
     pub address: Option<String>,
     /// Reporter's name.

@@ -134,10 +134,27 @@ texts! {
     save => "Lưu", "Save";
 }
 
+/// The app's language on a device set to `locale` (`vi-VN`, `vi_VN`,
+/// `en-US`, `fr`…) until the user picks one: Vietnamese for Vietnamese,
+/// English for everything else (a visitor's phone reads English better).
+pub fn language_for_locale(locale: &str) -> Lang {
+    let primary = locale.trim().split(['-', '_']).next().unwrap_or("");
+    if primary.eq_ignore_ascii_case("vi") { Lang::Vi } else { Lang::En }
+}
+
 /// "±12 m": a position's accuracy, for display.
 pub fn accuracy_label(metres: f64, lang: Lang) -> String {
     let _ = lang;
     format!("±{} m", metres.max(0.0).round() as u64)
+}
+
+/// "18.90000, 105.30000 ±8 m": a position for display (five decimals is
+/// about a metre; the accuracy only when known).
+pub fn location_label(lat: f64, lon: f64, accuracy_m: Option<f64>, lang: Lang) -> String {
+    match accuracy_m {
+        Some(a) => format!("{lat:.5}, {lon:.5} {}", accuracy_label(a, lang)),
+        None => format!("{lat:.5}, {lon:.5}"),
+    }
 }
 
 /// "350 m", "1,2 km" / "1.2 km": a distance, for display.
@@ -169,6 +186,16 @@ mod tests {
     }
 
     #[test]
+    fn device_locales_pick_the_language() {
+        for vi in ["vi", "vi-VN", "vi_VN", " VI-vn "] {
+            assert_eq!(language_for_locale(vi), Lang::Vi, "{vi}");
+        }
+        for en in ["en-US", "fr", "", "zh-Hans-CN", "video"] {
+            assert_eq!(language_for_locale(en), Lang::En, "{en}");
+        }
+    }
+
+    #[test]
     fn distances_and_accuracy_read_naturally() {
         assert_eq!(distance_label(0.0, Lang::Vi), "0 m");
         assert_eq!(distance_label(347.0, Lang::En), "350 m");
@@ -176,5 +203,7 @@ mod tests {
         assert_eq!(distance_label(1234.0, Lang::En), "1.2 km");
         assert_eq!(accuracy_label(11.6, Lang::Vi), "±12 m");
         assert_eq!(distance_label(f64::NAN, Lang::En), "0 m");
+        assert_eq!(location_label(18.9, 105.3, Some(7.6), Lang::Vi), "18.90000, 105.30000 ±8 m");
+        assert_eq!(location_label(-1.0, 2.123456, None, Lang::En), "-1.00000, 2.12346");
     }
 }

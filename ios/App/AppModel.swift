@@ -47,8 +47,10 @@ final class AppModel: ObservableObject {
         }
     }
 
-    func apply(_ wanted: Settings) {
-        let next = wanted.save()
+    /// Save settings; the core's message if the server address is not one.
+    func apply(_ wanted: Settings) -> String? {
+        var problem: String?
+        guard let next = coreCall(&problem, { try wanted.save() }) else { return problem }
         let reopen = next.serverUrl != settings.serverUrl
         settings = next
         if reopen {
@@ -59,6 +61,7 @@ final class AppModel: ObservableObject {
         core.setLanguage(language: next.language)
         texts = core.texts()
         changed()
+        return nil
     }
 
     func startLiveSync() {
@@ -120,20 +123,20 @@ struct Settings: Equatable {
 
     static func load() -> Settings {
         let d = UserDefaults.standard
-        let code = d.string(forKey: "language") ?? Locale.preferredLanguages.first.map { String($0.prefix(2)) } ?? "vi"
+        let chosen: Language? = d.string(forKey: "language").map { $0 == "vi" ? .vi : .en }
         return Settings(
-            language: code == "vi" ? .vi : .en,
+            language: chosen ?? languageForLocale(locale: Locale.preferredLanguages.first ?? ""),
             serverUrl: d.string(forKey: "server_url") ?? defaultServer,
             volunteerMode: d.bool(forKey: "volunteer_mode")
         )
     }
 
-    /// Store; returns what was stored (the address trimmed, no trailing slash).
-    func save() -> Settings {
-        var url = serverUrl.trimmingCharacters(in: .whitespaces)
-        while url.hasSuffix("/") { url.removeLast() }
-        let saved = Settings(language: language, serverUrl: url.isEmpty ? Settings.defaultServer : url,
-                             volunteerMode: volunteerMode)
+    /// Store; returns what was stored (the address as the core writes it;
+    /// empty is the default). Throws the core's error for a bad address.
+    func save() throws -> Settings {
+        let typed = serverUrl.trimmingCharacters(in: .whitespaces)
+        let url = try normalizeServerUrl(url: typed.isEmpty ? Settings.defaultServer : typed, language: language)
+        let saved = Settings(language: language, serverUrl: url, volunteerMode: volunteerMode)
         let d = UserDefaults.standard
         d.set(language == .vi ? "vi" : "en", forKey: "language")
         d.set(saved.serverUrl, forKey: "server_url")

@@ -58,10 +58,7 @@ struct EditorView: View {
                                  preferredItemEncoding: .compatible)
                 }
                 Section(t.location) {
-                    if let l = r.location {
-                        Text(String(format: "%.5f, %.5f", l.lat, l.lon)
-                             + (l.accuracyM.map { " " + app.core.accuracyLabel(metres: $0) } ?? ""))
-                    }
+                    if let label = r.locationLabel { Text(label) }
                     if let s = suggestion {
                         Text(t.usePhotoLocation)
                         Button(t.useIt) { setLocation(s) }
@@ -198,11 +195,10 @@ struct EditorView: View {
         if r.onBehalf { handoff = r } else { dismiss() }
     }
 
+    /// Leaving: the core deletes the draft if nobody wrote anything in it.
     private func discardIfEmpty() {
-        guard !sent, let r = report, r.editable, r.category == nil, r.description.isEmpty, r.photos.isEmpty,
-              r.location == nil, (r.address ?? "").isEmpty else { return }
-        try? app.core.deleteReport(reportId: r.id)
-        app.changed()
+        guard !sent, let id = report?.id else { return }
+        if (try? app.core.discardIfUntouched(reportId: id)) == true { app.changed() }
     }
 }
 

@@ -9,10 +9,12 @@ struct SettingsView: View {
     @State private var language = Language.vi
     @State private var serverUrl = ""
     @State private var volunteerMode = false
+    @State private var problem: String?
 
     var body: some View {
         let t = app.texts
         Form {
+            if let problem { Text(problem).foregroundColor(.red) }
             Picker(t.language, selection: $language) {
                 Text("Tiếng Việt").tag(Language.vi)
                 Text("English").tag(Language.en)
@@ -25,8 +27,8 @@ struct SettingsView: View {
                     .autocorrectionDisabled()
             }
             Button(t.save) {
-                app.apply(Settings(language: language, serverUrl: serverUrl, volunteerMode: volunteerMode))
-                dismiss()
+                problem = app.apply(Settings(language: language, serverUrl: serverUrl, volunteerMode: volunteerMode))
+                if problem == nil { dismiss() }
             }
         }
         .navigationTitle(t.settings)

@@ -38,6 +38,16 @@ pub fn check(app_dir: &Path, generated: &str) -> Result<usize, String> {
                 Some(_) => {}
             }
         }
+        // The bindings' free functions (`normalizeServerUrl(url:language:)`…).
+        for function in free_functions(generated) {
+            for (_, labels) in calls(&src, &function) {
+                checked += 1;
+                let expected = function_labels(generated, &format!("public func {function}("));
+                if expected.as_ref() != Some(&labels) {
+                    problems.push(format!("{name}: {function}({}) does not match the API", labels.join(": , ")));
+                }
+            }
+        }
         for prefix in ["t.", "texts.", "app.texts."] {
             for field in members(&src, prefix) {
                 checked += 1;
@@ -142,10 +152,25 @@ fn members(src: &str, prefix: &str) -> BTreeSet<String> {
     out
 }
 
+/// The names of the generated top-level `public func`s.
+fn free_functions(generated: &str) -> BTreeSet<String> {
+    generated
+        .lines()
+        .filter_map(|l| l.strip_prefix("public func "))
+        .filter_map(|l| l.split('(').next())
+        .filter(|n| !n.is_empty() && n.chars().all(is_ident))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The argument labels of `open func name(…)` in the generated Swift.
 fn method_labels(generated: &str, name: &str) -> Option<Vec<String>> {
-    let sig = format!("open func {name}(");
-    let at = generated.find(&sig)? + sig.len();
+    function_labels(generated, &format!("open func {name}("))
+}
+
+/// The argument labels after `sig` (which ends with `(`).
+fn function_labels(generated: &str, sig: &str) -> Option<Vec<String>> {
+    let at = generated.find(sig)? + sig.len();
     let params = &generated[at..at + generated[at..].find(')')?];
     Some(
         params
@@ -184,7 +209,8 @@ mod tests {
     const GENERATED: &str = "public struct Location {\n    public var lat: Double\n    public var lon: Double\n}\n\
         public struct UiTexts {\n    public var send: String\n}\n\
         open func getReport(reportId: String)throws  -> ReportView  {\n\
-        open func texts() -> UiTexts  {\n";
+        open func texts() -> UiTexts  {\n\
+        public func languageForLocale(locale: String) -> Language  {\n";
 
     #[test]
     fn finds_calls_labels_and_members() {
@@ -201,15 +227,22 @@ mod tests {
     fn reports_what_drifted() {
         let dir = std::env::temp_dir().join(format!("ios-check-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_default();
-        std::fs::write(dir.join("A.swift"), "core.getReport(id: x); Text(t.sned); Location(lat: 1, alt: 2)")
-            .unwrap_or_default();
+        std::fs::write(
+            dir.join("A.swift"),
+            "core.getReport(id: x); Text(t.sned); Location(lat: 1, alt: 2); languageForLocale(tag: x)",
+        )
+        .unwrap_or_default();
         let err = check(&dir, GENERATED).err().unwrap_or_default();
         assert!(err.contains("core.getReport(id) but the API takes (reportId)"), "{err}");
         assert!(err.contains("t.sned is not a UiTexts label"), "{err}");
         assert!(err.contains("Location(alt: …)"), "{err}");
-        std::fs::write(dir.join("A.swift"), "core.getReport(reportId: x); Text(t.send); Location(lat: 1)")
-            .unwrap_or_default();
-        assert_eq!(check(&dir, GENERATED), Ok(3));
+        assert!(err.contains("languageForLocale(tag) does not match"), "{err}");
+        std::fs::write(
+            dir.join("A.swift"),
+            "core.getReport(reportId: x); Text(t.send); Location(lat: 1); languageForLocale(locale: l)",
+        )
+        .unwrap_or_default();
+        assert_eq!(check(&dir, GENERATED), Ok(4));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

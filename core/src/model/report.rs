@@ -96,6 +96,26 @@ pub struct Report {
     pub updated_at: OffsetDateTime,
 }
 
+impl Report {
+    /// A draft nobody has written anything in: no category, text, photo,
+    /// position, address, or name or phone (the reporter's or a neighbour's).
+    /// Opening "new report" and leaving should not leave a blank draft behind.
+    pub fn is_untouched(&self) -> bool {
+        let blank = |s: &Option<String>| s.as_deref().is_none_or(|v| v.trim().is_empty());
+        let behalf = self.on_behalf_of.clone().unwrap_or_default();
+        matches!(self.state, ReportState::Draft)
+            && self.category.is_none()
+            && self.description.trim().is_empty()
+            && self.photos.is_empty()
+            && self.location.is_none()
+            && blank(&self.address)
+            && blank(&self.reporter.name)
+            && blank(&self.reporter.phone)
+            && blank(&behalf.name)
+            && blank(&behalf.phone)
+    }
+}
+
 /// One line of a report list: enough for a list row, cheap to load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportSummary {

@@ -81,6 +81,16 @@ impl Store {
         Ok(())
     }
 
+    /// Delete a draft nobody has written anything in (the user opened "new
+    /// report" and left); anything else stays. Whether it was deleted.
+    pub fn discard_if_untouched(&self, id: ReportId) -> Result<bool> {
+        if !self.get(id)?.is_untouched() {
+            return Ok(false);
+        }
+        self.delete(id)?;
+        Ok(true)
+    }
+
     /// Validate a draft and queue it for sending, in one transaction.
     ///
     /// Phones are stored normalised (E.164); a report not filed for a

@@ -630,3 +630,34 @@ fn a_refused_report_waits_with_its_reason_until_the_user_acts() {
     assert_eq!(store.retry(draft.id).unwrap().state, ReportState::Queued);
     assert!(matches!(store.retry(draft.id), Err(Error::NotEditable { .. })));
 }
+
+#[test]
+fn only_an_untouched_draft_is_discarded() {
+    let (_dir, store) = open();
+    let blank = store.create_draft(&DraftPatch::default()).unwrap().id;
+    // Filing for a neighbour with nothing typed yet is still untouched.
+    let volunteer = store.create_draft(&DraftPatch { on_behalf: Some(true), ..Default::default() }).unwrap().id;
+    let spaces = store.create_draft(&DraftPatch { description: Some("   ".into()), ..Default::default() }).unwrap().id;
+    let named = store
+        .create_draft(&DraftPatch {
+            on_behalf: Some(true),
+            for_name: Some(Some("Bà Lan".into())),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let with_photo = store.create_draft(&DraftPatch::default()).unwrap().id;
+    store.add_photo(with_photo, &photo_files(&store, 1).remove(0)).unwrap();
+    let queued = store.create_draft(&complete()).unwrap().id;
+    store.submit(queued).unwrap();
+
+    for id in [blank, volunteer, spaces] {
+        assert!(store.discard_if_untouched(id).unwrap());
+        assert!(matches!(store.get(id), Err(Error::NotFound(_))));
+    }
+    for id in [named, with_photo, queued] {
+        assert!(!store.discard_if_untouched(id).unwrap());
+        assert!(store.get(id).is_ok());
+    }
+    assert!(matches!(store.discard_if_untouched(blank), Err(Error::NotFound(_))));
+}

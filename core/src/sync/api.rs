@@ -16,13 +16,24 @@ pub(crate) struct Api {
     pub(crate) base: Url,
 }
 
+/// A server address as typed in settings, checked (http or https, a host)
+/// and written one way: trimmed, without a trailing slash.
+pub fn normalize_server_url(text: &str) -> Result<String, Error> {
+    let url = parse_server_url(text)?;
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn parse_server_url(server_url: &str) -> Result<Url, Error> {
+    let base = Url::parse(server_url.trim()).map_err(|e| Error::Config(format!("server URL {server_url:?}: {e}")))?;
+    if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+        return Err(Error::Config(format!("server URL {server_url:?} must be http(s)://host[:port]")));
+    }
+    Ok(base)
+}
+
 impl Api {
     pub(crate) fn new(http: reqwest::Client, server_url: &str) -> Result<Api, Error> {
-        let mut base =
-            Url::parse(server_url.trim()).map_err(|e| Error::Config(format!("server URL {server_url:?}: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
-            return Err(Error::Config(format!("server URL {server_url:?} must be http(s)://host[:port]")));
-        }
+        let mut base = parse_server_url(server_url)?;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
@@ -115,5 +126,19 @@ impl Api {
             return Err(failure(resp, lang).await);
         }
         Ok(json(resp, lang).await?.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_addresses_are_checked_and_written_one_way() {
+        assert_eq!(normalize_server_url("  http://10.0.2.2:8080/ ").unwrap(), "http://10.0.2.2:8080");
+        assert_eq!(normalize_server_url("https://phananh.example.vn/api/").unwrap(), "https://phananh.example.vn/api");
+        for bad in ["", "10.0.2.2:8080", "ftp://x.vn", "http://", "not a url"] {
+            assert!(matches!(normalize_server_url(bad), Err(Error::Config(_))), "{bad:?}");
+        }
     }
 }

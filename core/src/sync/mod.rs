@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+pub use api::normalize_server_url;
 pub use backoff::{Backoff, parse_retry_after};
 pub use events::{NoListener, SyncEvent, SyncListener, SyncSummary};
 pub use http::{Failure, client as http_client};

@@ -40,7 +40,7 @@ class PhanAnhApp : Application() {
         // Debug builds talk to the tester's laptop (the emulator's 10.0.2.2);
         // release builds to the district's server.
         val defaultServer = if (debuggable) "http://10.0.2.2:8080" else RELEASE_SERVER
-        settingsModel = SettingsModel(Prefs(this), resources.configuration.locales[0].language, defaultServer)
+        settingsModel = SettingsModel(Prefs(this), resources.configuration.locales[0].toLanguageTag(), defaultServer)
         settings = settingsModel.load()
         watchNetwork()
         SyncJobService.schedulePeriodic(this)
@@ -60,8 +60,8 @@ class PhanAnhApp : Application() {
 
     /** Save settings; a new server reopens the core (drafts stay: same data directory). */
     @Synchronized
-    fun applySettings(next: Settings) {
-        val saved = settingsModel.save(next)
+    fun applySettings(next: Settings): Result<Settings> {
+        val saved = settingsModel.save(next).getOrElse { return Result.failure(it) }
         if (settingsModel.needsReopen(settings, saved)) {
             stopLiveSync()
             core?.close()
@@ -70,6 +70,7 @@ class PhanAnhApp : Application() {
         settings = saved
         core().setLanguage(saved.language)
         changed()
+        return Result.success(saved)
     }
 
     /** Sync continuously while a screen is visible (the job covers the rest). */

@@ -63,11 +63,8 @@ class EditorModel private constructor(private val core: PhanAnh, report: ReportV
 
     fun clearLocation() = update(DraftFields(clearLocation = true))
 
-    /** "12.34567, 105.12345 ±8 m", or null. */
-    fun locationLine(): String? = report.location?.let { l ->
-        val acc = l.accuracyM?.let { " " + core.accuracyLabel(it) } ?: ""
-        "%.5f, %.5f%s".format(java.util.Locale.ROOT, l.lat, l.lon, acc)
-    }
+    /** "18.90000, 105.30000 ±8 m" (the core's format), or null. */
+    fun locationLine(): String? = report.locationLabel
 
     /** Attach a photo file (camera output or a gallery copy). */
     fun attachPhoto(path: String): Boolean = afterAttach(attempt { core.attachPhotoPath(report.id, path) })
@@ -127,14 +124,8 @@ class EditorModel private constructor(private val core: PhanAnh, report: ReportV
         return result.isSuccess
     }
 
-    /** Leaving a draft nobody wrote anything in: do not keep it. */
-    fun discardIfEmpty(): Boolean {
-        val r = report
-        val empty = r.editable && r.category == null && r.description.isBlank() && r.photos.isEmpty() &&
-            r.location == null && r.address.isNullOrBlank()
-        if (empty) attempt { core.deleteReport(r.id) }
-        return empty
-    }
+    /** Leaving a draft nobody wrote anything in: the core deletes it (its rule, not ours). */
+    fun discardIfEmpty(): Boolean = attempt { core.discardIfUntouched(report.id) }.getOrDefault(false)
 }
 
 /** What the volunteer hands to the neighbour after sending. */

@@ -1,6 +1,9 @@
 package vn.phananh.app.state
 
 import vn.phananh.core.Language
+import vn.phananh.core.PhanAnhException
+import vn.phananh.core.languageForLocale
+import vn.phananh.core.normalizeServerUrl
 
 /** Where settings live (SharedPreferences on Android, a map in tests). */
 interface SettingsStore {
@@ -22,21 +25,30 @@ class SettingsModel(
     private val defaultServer: String,
 ) {
     fun load(): Settings = Settings(
-        language = when (store.get(LANGUAGE) ?: deviceLanguage.lowercase().take(2)) {
+        language = when (store.get(LANGUAGE)) {
             "vi" -> Language.VI
-            else -> Language.EN
+            "en" -> Language.EN
+            else -> languageForLocale(deviceLanguage)
         },
         serverUrl = store.get(SERVER)?.takeIf { it.isNotBlank() } ?: defaultServer,
         volunteerMode = store.get(VOLUNTEER) == "1",
     )
 
-    /** Save; returns what was stored (the address trimmed, without a trailing slash). */
-    fun save(settings: Settings): Settings {
-        val url = settings.serverUrl.trim().trimEnd('/').ifEmpty { defaultServer }
+    /**
+     * Save; returns what was stored (the address as the core writes it; an
+     * empty one is the default), or the core's message for an address that
+     * is not one, with nothing stored.
+     */
+    fun save(settings: Settings): Result<Settings> {
+        val url = try {
+            normalizeServerUrl(settings.serverUrl.ifBlank { defaultServer }, settings.language)
+        } catch (e: PhanAnhException) {
+            return Result.failure(ProblemException(e.toProblem()))
+        }
         store.put(LANGUAGE, if (settings.language == Language.VI) "vi" else "en")
         store.put(SERVER, url)
         store.put(VOLUNTEER, if (settings.volunteerMode) "1" else "0")
-        return settings.copy(serverUrl = url)
+        return Result.success(settings.copy(serverUrl = url))
     }
 
     /** Whether changing to [next] needs the core reopened (a new server). */

@@ -5,6 +5,7 @@ import android.os.Bundle
 import android.widget.RadioButton
 import android.widget.RadioGroup
 import vn.phananh.app.PhanAnhApp
+import vn.phananh.app.state.problem
 import vn.phananh.core.Language
 
 /** Language, the server address (for testers) and volunteer mode. */
@@ -32,8 +33,8 @@ class SettingsActivity : Activity() {
         val server = root.field("http://10.0.2.2:8080", s.serverUrl)
         root.button(t.save) {
             val language = if (group.checkedRadioButtonId == 1) Language.VI else Language.EN
-            app.applySettings(s.copy(language = language, serverUrl = server.text.toString(), volunteerMode = volunteer))
-            finish()
+            val result = app.applySettings(s.copy(language = language, serverUrl = server.text.toString(), volunteerMode = volunteer))
+            result.problem()?.let { toast(it.message) } ?: finish()
         }
         screen(root)
     }

@@ -50,7 +50,7 @@ class EditorModelTest {
             assertNull(editor.suggestion)
             // A fix from the phone replaces it, with its accuracy shown.
             assertTrue(editor.setLocation(18.9, 105.3, 8.0))
-            assertTrue(editor.locationLine()!!.endsWith("±8 m"), editor.locationLine())
+            assertEquals("18.90000, 105.30000 ±8 m", editor.locationLine())
             assertTrue(editor.removePhoto(photoView.id))
             assertTrue(editor.report.photos.isEmpty())
         }

@@ -16,10 +16,10 @@ class SettingsModelTest {
     @Test
     fun languageFollowsTheDeviceUntilChosen() {
         val store = MapStore()
-        assertEquals(Language.VI, SettingsModel(store, "vi", "http://10.0.2.2:8080").load().language)
-        assertEquals(Language.EN, SettingsModel(store, "fr", "http://10.0.2.2:8080").load().language)
+        assertEquals(Language.VI, SettingsModel(store, "vi-VN", "http://10.0.2.2:8080").load().language)
+        assertEquals(Language.EN, SettingsModel(store, "fr-FR", "http://10.0.2.2:8080").load().language)
         val model = SettingsModel(store, "fr", "http://10.0.2.2:8080")
-        model.save(model.load().copy(language = Language.VI))
+        model.save(model.load().copy(language = Language.VI)).getOrThrow()
         assertEquals(Language.VI, SettingsModel(store, "fr", "http://10.0.2.2:8080").load().language)
     }
 
@@ -29,11 +29,16 @@ class SettingsModelTest {
         val first = model.load()
         assertEquals("http://10.0.2.2:8080", first.serverUrl)
         assertFalse(first.volunteerMode)
-        val saved = model.save(first.copy(serverUrl = "  http://192.168.1.5:8080/ ", volunteerMode = true))
+        val saved = model.save(first.copy(serverUrl = "  http://192.168.1.5:8080/ ", volunteerMode = true)).getOrThrow()
         assertEquals("http://192.168.1.5:8080", saved.serverUrl)
         assertEquals(saved, model.load())
         assertTrue(model.needsReopen(first, saved))
         assertFalse(model.needsReopen(saved, saved.copy(language = Language.EN)))
-        assertEquals("http://10.0.2.2:8080", model.save(saved.copy(serverUrl = " ")).serverUrl)
+        assertEquals("http://10.0.2.2:8080", model.save(saved.copy(serverUrl = " ")).getOrThrow().serverUrl)
+        // Not an address: the core says why, in the chosen language, and nothing is stored.
+        val bad = model.save(saved.copy(serverUrl = "10.0.2.2:8080", language = Language.VI))
+        assertTrue(bad.problem()!!.message.isNotBlank())
+        assertEquals("server_url", bad.problem()!!.field)
+        assertEquals(saved.copy(serverUrl = "http://10.0.2.2:8080"), model.load())
     }
 }
