@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test
 import vn.phananh.core.DraftFields
 import vn.phananh.core.Language
 import vn.phananh.core.ListFilter
-import vn.phananh.core.ReportRow
 import vn.phananh.core.ReportState
 
 class MappersTest {
@@ -52,7 +51,4 @@ class MappersTest {
             assertTrue(core.accuracyLabel(7.6).startsWith("±8"))
         }
     }
-
-    @Suppress("unused")
-    private fun exhaustive(row: ReportRow) = row
 }
