@@ -192,10 +192,10 @@ pub enum PhotoCommand {
         /// Where to write the JPEG
         output: PathBuf,
         /// Longest side in pixels (64–8192)
-        #[arg(long, default_value_t = 1600)]
+        #[arg(long, default_value_t = 1600, value_parser = clap::value_parser!(u32).range(64..=8192))]
         max_edge: u32,
         /// JPEG quality (30–100)
-        #[arg(long, default_value_t = 80)]
+        #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u8).range(30..=100))]
         quality: u8,
         /// Also write the list thumbnail here
         #[arg(long, value_name = "FILE")]

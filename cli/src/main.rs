@@ -29,12 +29,27 @@ fn main() -> ExitCode {
         .init();
     let lang = cli.lang.unwrap_or_else(lang_from_env);
     let out = Out { lang, json: cli.json };
-    match run(cli, &out) {
+    let code = match run(cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             out.error(&e);
             ExitCode::FAILURE
         }
+    };
+    report_peak_memory();
+    code
+}
+
+/// With `PHANANH_REPORT_PEAK_RSS=1`, the process's peak resident memory
+/// (`VmHWM` from `/proc/self/status`) on stderr as `peak_rss_kb=N`: how the
+/// tests hold the photo pipeline to its memory budget with a real process.
+fn report_peak_memory() {
+    if std::env::var_os("PHANANH_REPORT_PEAK_RSS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kb) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
+        eprintln!("peak_rss_kb={}", kb.trim().trim_end_matches("kB").trim());
     }
 }
 
@@ -78,7 +93,8 @@ fn usage_error(e: clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    let args: Vec<String> = std::env::args().collect();
+    // `args_os`: an argument that is not valid UTF-8 must not panic here.
+    let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     let lang = args
         .iter()
         .position(|a| a == "--lang")

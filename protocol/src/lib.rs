@@ -4,6 +4,7 @@
 //! the same way, so these live here, in one small crate with no I/O, rather
 //! than in either side.
 
+pub mod jpeg;
 pub mod lang;
 pub mod phone;
 pub mod text;

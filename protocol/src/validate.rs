@@ -89,6 +89,8 @@ pub struct Submission<'a> {
     pub consent: bool,
     /// Number of photos attached.
     pub photo_count: usize,
+    /// Their bytes together (0 where unknown, as for Open311 before its media is read).
+    pub photo_bytes: u64,
 }
 
 /// What passes validation also comes out normalised.
@@ -223,6 +225,14 @@ pub enum ValidationError {
         /// Number attached.
         actual: usize,
     },
+    /// The photos together weigh more than the budget.
+    #[error("the photos are too large together: {actual} bytes of at most {max}")]
+    PhotosTooLarge {
+        /// The budget, in bytes.
+        max: u64,
+        /// Their bytes together.
+        actual: u64,
+    },
 }
 
 impl ValidationError {
@@ -242,7 +252,7 @@ impl ValidationError {
             ValidationError::NameTooLong { field, .. } | ValidationError::PhoneInvalid { field } => *field,
             ValidationError::ForNameMissing => Field::ForName,
             ValidationError::ConsentMissing => Field::Consent,
-            ValidationError::TooManyPhotos { .. } => Field::Photos,
+            ValidationError::TooManyPhotos { .. } | ValidationError::PhotosTooLarge { .. } => Field::Photos,
         }
     }
 
@@ -263,6 +273,7 @@ impl ValidationError {
             ValidationError::ForNameMissing => "for_name_missing",
             ValidationError::ConsentMissing => "consent_missing",
             ValidationError::TooManyPhotos { .. } => "too_many_photos",
+            ValidationError::PhotosTooLarge { .. } => "photos_too_large",
         }
     }
 
@@ -301,6 +312,9 @@ impl ValidationError {
             ValidationError::ConsentMissing => "Cần có sự đồng ý của người nhờ phản ánh".into(),
             ValidationError::TooManyPhotos { max, actual } => {
                 format!("Quá nhiều ảnh: {actual} ảnh, tối đa {max}")
+            }
+            ValidationError::PhotosTooLarge { max, actual } => {
+                format!("Ảnh quá nặng: tổng {actual} byte, tối đa {max}")
             }
         }
     }
@@ -366,9 +380,12 @@ pub fn validate(
         errors.push(ValidationError::CategoryMissing);
     }
 
+    // The minimum counts what a reader sees (zero-width characters do not
+    // make a description); the maximum counts every character stored.
+    let seen = crate::text::visible_len(s.description);
     let len = s.description.trim().chars().count();
-    if len < limits.description_min {
-        errors.push(ValidationError::DescriptionTooShort { min: limits.description_min, actual: len });
+    if seen < limits.description_min {
+        errors.push(ValidationError::DescriptionTooShort { min: limits.description_min, actual: seen });
     } else if len > limits.description_max {
         errors.push(ValidationError::DescriptionTooLong { max: limits.description_max, actual: len });
     }
@@ -414,6 +431,9 @@ pub fn validate(
 
     if s.photo_count > limits.max_photos {
         errors.push(ValidationError::TooManyPhotos { max: limits.max_photos, actual: s.photo_count });
+    }
+    if s.photo_bytes > limits.photo_budget {
+        errors.push(ValidationError::PhotosTooLarge { max: limits.photo_budget, actual: s.photo_bytes });
     }
 
     if errors.is_empty() { Ok(out) } else { Err(ValidationErrors(errors)) }

@@ -9,9 +9,36 @@ use rusqlite::Connection;
 
 use crate::error::ApiError;
 
-const SCHEMA_VERSION: u32 = 1;
+/// The schema's history, one step a version: step *n* takes a database at
+/// version *n* to *n + 1*. A new database runs them all; an old one runs
+/// what it lacks, in one transaction. Never edit a step that has shipped.
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2];
 
-const SCHEMA: &str = "
+/// The schema version this server writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Version 2: photo ids are looked up alone (they are global), and an
+/// append-only audit trail for staff actions, sign-in failures included.
+const SCHEMA_2: &str = "
+CREATE INDEX photo_decls_photo ON photo_decls (photo_id);
+
+CREATE TABLE audit_log (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       INTEGER NOT NULL,
+    staff_id INTEGER,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    subject  TEXT,
+    detail   TEXT
+) STRICT;
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
+const SCHEMA_1: &str = "
 CREATE TABLE devices (
     id          TEXT PRIMARY KEY NOT NULL,
     token_hash  TEXT NOT NULL UNIQUE,
@@ -133,6 +160,21 @@ CREATE TABLE api_keys (
 ) STRICT;
 ";
 
+/// Bring a database at `from` up to [`SCHEMA_VERSION`], all steps in one
+/// transaction (a failure leaves it as it was).
+pub fn migrate(conn: &mut Connection, from: u32) -> anyhow::Result<()> {
+    if from >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        tx.execute_batch(step).map_err(|e| anyhow::anyhow!("schema step {}: {e}", i + 1))?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// The one connection, shared; every use runs on a blocking thread.
 ///
 /// Requests' work is **group-committed**: calls that arrive while a batch is
@@ -172,12 +214,7 @@ impl Db {
         if version > SCHEMA_VERSION {
             anyhow::bail!("{} was written by a newer server (schema {version})", path.display());
         }
-        if version == 0 {
-            let tx = conn.transaction()?;
-            tx.execute_batch(SCHEMA)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-            tx.commit()?;
-        }
+        migrate(&mut conn, version)?;
         Ok(Db { conn: Arc::new(Mutex::new(conn)), queue: Arc::new(Mutex::new(Queue::default())) })
     }
 
@@ -339,5 +376,61 @@ mod group_commit_tests {
             db.call(|c| Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))?)).await.unwrap(),
             181
         );
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn schema_of(c: &Connection) -> Vec<(String, String)> {
+        let mut stmt =
+            c.prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type, name").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn each_version_upgraded_equals_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh_path = dir.path().join("fresh.sqlite3");
+        drop(Db::open(&fresh_path).unwrap());
+        let fresh = Connection::open(&fresh_path).unwrap();
+        for start in 1..SCHEMA_VERSION {
+            // A database as release `start` left it, with a report in it.
+            let path = dir.path().join(format!("v{start}.sqlite3"));
+            let old = Connection::open(&path).unwrap();
+            for step in &MIGRATIONS[..start as usize] {
+                old.execute_batch(step).unwrap();
+            }
+            old.pragma_update(None, "user_version", start).unwrap();
+            old.execute(
+                "INSERT INTO reports (client_id, source, tracking_code, body_hash, response_status, category,
+                     description, description_fold, created_at, updated_at)
+                 VALUES ('c', 'app', 'DL-1', 'h', 201, 'o_ga', 'd', 'd', 1, 1)",
+                [],
+            )
+            .unwrap();
+            drop(old);
+            drop(Db::open(&path).unwrap());
+            let upgraded = Connection::open(&path).unwrap();
+            assert_eq!(schema_of(&upgraded), schema_of(&fresh), "from version {start}");
+            let version: u32 = upgraded.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+            assert_eq!(version, SCHEMA_VERSION);
+            let kept: i64 = upgraded.query_row("SELECT count(*) FROM reports", [], |r| r.get(0)).unwrap();
+            assert_eq!(kept, 1, "data survives the upgrade");
+        }
+    }
+
+    #[test]
+    fn the_audit_log_cannot_be_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite3");
+        drop(Db::open(&path).unwrap());
+        let c = Connection::open(&path).unwrap();
+        c.execute("INSERT INTO audit_log (at, actor, action) VALUES (1, 'lan', 'sign_in')", []).unwrap();
+        assert!(c.execute("UPDATE audit_log SET actor = 'x'", []).is_err());
+        assert!(c.execute("DELETE FROM audit_log", []).is_err());
     }
 }

@@ -1,10 +1,13 @@
 //! Small helpers for server-rendered pages: escaping and one page frame,
 //! readable on a phone.
 
-/// Escape text for HTML element content and attribute values.
+/// Escape text for HTML element content and attribute values, and for
+/// XML (the Open311 feed): markup characters become entities, and the
+/// characters XML 1.0 forbids (noncharacters such as U+FFFF, stray
+/// controls) are dropped, so one report can never make a feed invalid.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in s.chars().filter(|&c| phananh_protocol::text::xml_char(c)) {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

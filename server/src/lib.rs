@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod html;
 pub mod jpeg;
+pub mod listen;
 pub mod photos;
 pub mod ratelimit;
 pub mod routes;
@@ -20,7 +21,6 @@ pub mod state;
 pub mod storage;
 pub mod tracking;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,14 +28,72 @@ use tokio::net::TcpListener;
 
 pub use state::{AppState, Config, Shared};
 
-/// Open the data directory: database, photo store, upload directory.
+/// Open the data directory: database, photo store, upload directory. The
+/// directories are created readable by the server's user alone (0700), the
+/// database files 0600: they hold phone numbers and photos.
 pub fn open(config: Config) -> anyhow::Result<Shared> {
-    std::fs::create_dir_all(&config.data_dir)?;
-    let store = Arc::new(storage::SqliteStorage::open(&config.data_dir.join("server.sqlite3"))?);
+    private_dir(&config.data_dir)?;
+    let db = config.data_dir.join("server.sqlite3");
+    private_file(&db)?;
+    let store = Arc::new(storage::SqliteStorage::open(&db)?);
+    private_dir(&config.data_dir.join("photos"))?;
     let photos = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
     let upload_dir = config.data_dir.join("uploads");
-    std::fs::create_dir_all(&upload_dir)?;
-    Ok(Arc::new(AppState { config, store, photos, upload_dir, limiter: Default::default() }))
+    private_dir(&upload_dir)?;
+    let decodes = tokio::sync::Semaphore::new(config.decode_concurrency.max(1));
+    let public_url = std::sync::OnceLock::new();
+    if let Some(url) = &config.public_url {
+        let _ = public_url.set(url.trim_end_matches('/').to_owned());
+    }
+    Ok(Arc::new(AppState {
+        config,
+        store,
+        photos,
+        upload_dir,
+        limiter: Default::default(),
+        sign_ins: Default::default(),
+        public_url,
+        decodes,
+        uploads_in_flight: Default::default(),
+    }))
+}
+
+/// Create `dir` (and its parents) and make it 0700.
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Create `file` empty if missing, 0600 either way, before SQLite opens it
+/// (SQLite gives its `-wal` and `-shm` files the database file's mode).
+fn private_file(file: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    drop(options.open(file)?);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A database an earlier release left 0644, with its WAL files.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = file.as_os_str().to_owned();
+            name.push(suffix);
+            let path = std::path::PathBuf::from(name);
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Serve until `shutdown` resolves; in-flight requests finish, then the WAL
@@ -59,8 +117,10 @@ pub async fn serve(
             }
         })
     };
-    let app = routes::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let addr = listener.local_addr()?;
+    let _ = state.public_url.set(format!("http://{addr}"));
+    let router = routes::router(state.clone());
+    listen::serve(listener, router, state.config.conn, shutdown, Duration::from_secs(30)).await;
     sweeper.abort();
     state.store.checkpoint();
     Ok(())

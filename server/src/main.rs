@@ -35,6 +35,25 @@ enum Command {
         /// Report creations and registrations allowed per client IP per minute (0: no limit)
         #[arg(long, default_value_t = 600)]
         ip_creates_per_minute: u32,
+        /// The address residents reach the server at, for links in answers
+        /// (e.g. https://phananh.doluong.gov.vn) [default: http://LISTEN]
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        /// Connections served at once; more wait until one closes
+        #[arg(long, default_value_t = 512)]
+        max_connections: usize,
+        /// Seconds for a request's headers to arrive (also the keep-alive idle limit)
+        #[arg(long, default_value_t = 20)]
+        header_timeout: u64,
+        /// Seconds a connection may go without sending or receiving a byte
+        #[arg(long, default_value_t = 60)]
+        idle_timeout: u64,
+        /// Seconds for a whole request body to arrive
+        #[arg(long, default_value_t = 300)]
+        body_timeout: u64,
+        /// Most memory one photo decode may need, in MiB (larger photos are refused)
+        #[arg(long, default_value_t = 64)]
+        decode_budget_mib: u64,
     },
     /// Manage staff accounts
     #[command(subcommand)]
@@ -73,10 +92,34 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { data, listen, demo, creates_per_minute, ip_creates_per_minute } => {
+        Command::Serve {
+            data,
+            listen,
+            demo,
+            creates_per_minute,
+            ip_creates_per_minute,
+            public_url,
+            max_connections,
+            header_timeout,
+            idle_timeout,
+            body_timeout,
+            decode_budget_mib,
+        } => {
             let mut config = Config::new(data);
             config.creates_per_minute = creates_per_minute;
             config.ip_creates_per_minute = ip_creates_per_minute;
+            if let Some(url) = public_url {
+                anyhow::ensure!(
+                    url.starts_with("http://") || url.starts_with("https://"),
+                    "--public-url must start with http:// or https://"
+                );
+                config.public_url = Some(url);
+            }
+            config.conn.max_connections = max_connections.max(1);
+            config.conn.header_timeout = std::time::Duration::from_secs(header_timeout.max(1));
+            config.conn.idle_timeout = std::time::Duration::from_secs(idle_timeout.max(1));
+            config.conn.body_timeout = std::time::Duration::from_secs(body_timeout.max(1));
+            config.decode_budget = decode_budget_mib.max(1) << 20;
             serve(config, &listen, demo)
         }
         Command::Staff(StaffCommand::Add { name, data }) => {

@@ -41,9 +41,74 @@ impl RateLimiter {
     }
 }
 
+/// Back-off per staff account: after [`FREE_FAILURES`] failed sign-ins in
+/// a row, each further attempt must wait twice as long as the last (1 min,
+/// 2, 4… up to an hour), whatever IP it comes from. A success clears it.
+/// Guessing a password from many addresses is then as slow as from one.
+#[derive(Default)]
+pub struct SignInGuard {
+    accounts: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// Failed sign-ins allowed before the back-off starts.
+pub const FREE_FAILURES: u32 = 5;
+
+impl SignInGuard {
+    /// `Err(seconds to wait)` while `account` is backing off at `now`.
+    pub fn check(&self, account: &str, now: Instant) -> Result<(), u64> {
+        let map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(&account.to_lowercase()) {
+            Some((_, until)) if *until > now => Err(until.duration_since(now).as_secs().max(1)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Count a failed sign-in at `now`.
+    pub fn failed(&self, account: &str, now: Instant) {
+        let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.retain(|_, (_, until)| *until > now);
+        }
+        let entry = map.entry(account.to_lowercase()).or_insert((0, now));
+        entry.0 += 1;
+        if entry.0 >= FREE_FAILURES {
+            let doublings = (entry.0 - FREE_FAILURES).min(6);
+            entry.1 = now + Duration::from_secs(60 << doublings);
+        }
+    }
+
+    /// A successful sign-in clears the account's record.
+    pub fn succeeded(&self, account: &str) {
+        self.accounts.lock().unwrap_or_else(|p| p.into_inner()).remove(&account.to_lowercase());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_backs_off_per_account_and_clears_on_success() {
+        let guard = SignInGuard::default();
+        let t0 = Instant::now();
+        for _ in 0..FREE_FAILURES - 1 {
+            guard.failed("Lan", t0);
+            assert!(guard.check("lan", t0).is_ok());
+        }
+        guard.failed("lan", t0);
+        assert_eq!(guard.check("LAN", t0), Err(60));
+        assert!(guard.check("minh", t0).is_ok(), "other accounts are not affected");
+        let later = t0 + Duration::from_secs(61);
+        assert!(guard.check("lan", later).is_ok());
+        guard.failed("lan", later);
+        assert_eq!(guard.check("lan", later), Err(120), "each further failure doubles the wait");
+        for _ in 0..20 {
+            guard.failed("lan", later);
+        }
+        assert_eq!(guard.check("lan", later), Err(3840), "capped");
+        guard.succeeded("lan");
+        assert!(guard.check("lan", later).is_ok());
+    }
 
     #[test]
     fn limits_per_key() {

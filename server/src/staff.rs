@@ -4,14 +4,16 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
+use axum::http::header::{COOKIE, ORIGIN};
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use phananh_protocol::Lang;
 
 use crate::auth::{bearer, lang_of, new_token, token_hash};
 use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::state::Shared;
-use crate::storage::Storage;
+use crate::storage::{AuditEntry, Storage};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "phananh_staff";
@@ -37,11 +39,30 @@ pub async fn add(store: &dyn Storage, name: &str, password: &str) -> anyhow::Res
 }
 
 /// Check a name and password; on success open a session: (token, csrf).
+/// An account that failed too often must wait (429, whatever the IP);
+/// every attempt, failed or not, goes to the audit trail.
 ///
 /// The password hash is checked off the database's thread (argon2 takes
 /// tens of milliseconds; other requests' commits must not wait for it).
-pub async fn sign_in(store: &dyn Storage, name: &str, password: &str) -> Result<Option<(String, String)>, ApiError> {
-    let row = store.staff_credentials(name.trim().to_owned()).await?;
+pub async fn sign_in(
+    state: &Shared,
+    name: &str,
+    password: &str,
+    lang: Lang,
+) -> Result<Option<(String, String)>, ApiError> {
+    let store = state.store.as_ref();
+    let account: String = name.trim().chars().take(100).collect();
+    if let Err(wait) = state.sign_ins.check(&account, std::time::Instant::now()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "sign_in_backoff",
+            lang,
+            "Đăng nhập sai quá nhiều lần; hãy thử lại sau",
+            "Too many failed sign-ins for this account; try again later",
+        )
+        .with_header(axum::http::header::RETRY_AFTER, &wait.to_string()));
+    }
+    let row = store.staff_credentials(account.clone()).await?;
     let password = password.to_owned();
     let verified = tokio::task::spawn_blocking(move || -> Result<Option<i64>, ApiError> {
         let Some((id, hash)) = row else {
@@ -54,11 +75,38 @@ pub async fn sign_in(store: &dyn Storage, name: &str, password: &str) -> Result<
     })
     .await
     .map_err(ApiError::internal)??;
-    let Some(id) = verified else { return Ok(None) };
+    let Some(id) = verified else {
+        state.sign_ins.failed(&account, std::time::Instant::now());
+        audit(store, None, &account, "sign_in_failed", None, None).await?;
+        return Ok(None);
+    };
+    state.sign_ins.succeeded(&account);
     let token = new_token()?;
     let csrf = new_token()?;
     store.open_session(token_hash(&token), id, csrf.clone(), now_ms() + SESSION_MS).await?;
+    audit(store, Some(id), &account, "sign_in", None, None).await?;
     Ok(Some((token, csrf)))
+}
+
+/// Append one line to the audit trail.
+pub async fn audit(
+    store: &dyn Storage,
+    staff_id: Option<i64>,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), ApiError> {
+    store
+        .audit(AuditEntry {
+            at: now_ms(),
+            staff_id,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            subject: subject.map(str::to_owned),
+            detail: detail.map(str::to_owned),
+        })
+        .await
 }
 
 /// A signed-in staff member, from `Authorization: Bearer` or the session cookie.
@@ -72,6 +120,51 @@ pub struct Staff {
     pub csrf: String,
     /// The session token's hash (for sign-out).
     pub session: String,
+}
+
+/// Whether a request may change state with the credentials it carries.
+///
+/// A browser sends the session cookie with any request a hostile page
+/// makes it send, so a cookie alone never suffices for a change:
+/// - `Origin`, when the browser sends one, must be the server's own
+///   (forms included; a `null` or foreign origin is refused);
+/// - the JSON API must also carry the session's CSRF token in
+///   `X-CSRF-Token` (a header a cross-site form cannot set);
+/// - the HTML forms carry it as a field, checked by their handlers.
+///
+/// A bearer token is not sent by browsers on their own: scripts using one
+/// need neither.
+fn cross_site_refusal(parts: &Parts, state: &Shared, staff: &Staff, lang: Lang) -> Option<ApiError> {
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || bearer(parts).is_some() {
+        return None;
+    }
+    let forbidden = |code, vi, en| Some(ApiError::new(StatusCode::FORBIDDEN, code, lang, vi, en));
+    if let Some(origin) = parts.headers.get(ORIGIN) {
+        if origin.to_str().ok() != Some(state.origin()) {
+            return forbidden("cross_origin", "Yêu cầu từ trang khác bị từ chối", "Cross-origin request refused");
+        }
+    }
+    // Inside the nested `/api/v1` router the URI has lost its prefix; the
+    // original one has it.
+    let path = parts.extensions.get::<axum::extract::OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
+    if path.starts_with("/api/") {
+        let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if given.is_empty() || given != staff.csrf {
+            return forbidden(
+                "csrf",
+                "Thiếu mã CSRF (X-CSRF-Token) của phiên đăng nhập",
+                "The session's CSRF token (X-CSRF-Token) is required",
+            );
+        }
+    }
+    None
+}
+
+/// Whether a form post without a session (sign-in) comes from our own
+/// pages: an `Origin` that is present must be ours.
+pub fn same_origin(headers: &axum::http::HeaderMap, state: &Shared) -> bool {
+    headers.get(ORIGIN).is_none_or(|o| o.to_str().ok() == Some(state.origin()))
 }
 
 /// The session token in the request, if any.
@@ -100,6 +193,10 @@ impl FromRequestParts<Shared> for Staff {
         };
         let token = session_token(parts).ok_or_else(unauthorized)?;
         let hash = token_hash(&token);
-        state.store.session(hash, now_ms()).await?.ok_or_else(unauthorized)
+        let staff = state.store.session(hash, now_ms()).await?.ok_or_else(unauthorized)?;
+        match cross_site_refusal(parts, state, &staff, lang) {
+            Some(refused) => Err(refused),
+            None => Ok(staff),
+        }
     }
 }

@@ -31,6 +31,18 @@ pub struct Config {
     pub uploads_per_minute: u32,
     /// Tracking code prefix, e.g. `DL` for Đô Lương.
     pub code_prefix: String,
+    /// The address residents and aggregators reach the server at, for
+    /// links in answers (`public_url`, Open311's `media_url`). Never taken
+    /// from a request's `Host` header, which any client can set. `None`:
+    /// the address the server listens on.
+    pub public_url: Option<String>,
+    /// Connections and their timeouts.
+    pub conn: crate::listen::ConnLimits,
+    /// Most memory one photo decode (thumbnails) may need, in bytes;
+    /// larger photos are refused before anything is allocated.
+    pub decode_budget: u64,
+    /// Photo decodes running at once (each within `decode_budget`).
+    pub decode_concurrency: usize,
 }
 
 impl Config {
@@ -46,6 +58,10 @@ impl Config {
             ip_creates_per_minute: 600,
             uploads_per_minute: 600,
             code_prefix: "DL".into(),
+            public_url: None,
+            conn: crate::listen::ConnLimits::default(),
+            decode_budget: 64 << 20,
+            decode_concurrency: 2,
         }
     }
 }
@@ -62,6 +78,32 @@ pub struct AppState {
     pub upload_dir: PathBuf,
     /// Request rate limits.
     pub limiter: RateLimiter,
+    /// Sign-in back-off per staff account.
+    pub sign_ins: crate::ratelimit::SignInGuard,
+    /// The public base URL, fixed when the server starts listening.
+    pub public_url: std::sync::OnceLock<String>,
+    /// Photo decodes at once.
+    pub decodes: tokio::sync::Semaphore,
+    /// Uploads with a PATCH (or finish) running: one writer per upload.
+    pub uploads_in_flight: crate::routes::uploads::InFlight,
+}
+
+impl AppState {
+    /// `http://host:port` (no trailing slash) for links in answers.
+    pub fn base_url(&self) -> &str {
+        self.public_url.get().map(String::as_str).unwrap_or("http://localhost")
+    }
+
+    /// The public origin (`scheme://host[:port]`), which a browser's
+    /// `Origin` header must equal on a staff form or call.
+    pub fn origin(&self) -> &str {
+        let base = self.base_url();
+        let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+        match base[after_scheme..].find('/') {
+            Some(i) => &base[..after_scheme + i],
+            None => base,
+        }
+    }
 }
 
 /// The state as handlers receive it.

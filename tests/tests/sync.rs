@@ -81,7 +81,8 @@ fn queue_big_photo_report(phone: &Phone) -> (phananh_core::model::ReportId, u64)
     let store = phone.store();
     let report = store.create_draft(&draft(7)).unwrap();
     let path = real_photo("HMD_Nokia_8.3_5G.jpg");
-    let options = Options { max_edge: 4000, quality: 95, ..Options::default() };
+    // A 4000 px output is more than the phone's default job: give it the memory.
+    let options = Options { max_edge: 4000, quality: 95, max_decode_bytes: 256 << 20, ..Options::default() };
     let attached = store.attach_photo(report.id, PhotoSource::Path(&path), &options).unwrap();
     store.submit(report.id).unwrap();
     (report.id, attached.photo.bytes)

@@ -1,5 +1,7 @@
-//! Decoding within limits: the header is checked before any pixel buffer
-//! exists, and JPEGs are decoded at a reduced scale when the target allows.
+//! Decoding within limits: the header is read and the decode's worst-case
+//! memory computed before any pixel buffer exists, and JPEGs are decoded at
+//! a reduced scale when the target allows. PNG is decoded row by row into
+//! RGB, so a 16-bit or RGBA file costs no more than an RGB one.
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -24,7 +26,7 @@ pub(super) struct Decoded {
 pub(super) fn decode(bytes: &[u8], format: Format, options: &Options) -> Result<Decoded, PhotoError> {
     match format {
         Format::Jpeg => jpeg(bytes, options),
-        Format::Png => with_image(bytes, image::ImageFormat::Png, options),
+        Format::Png => png(bytes, options),
         Format::Webp => with_image(bytes, image::ImageFormat::WebP, options),
     }
 }
@@ -52,23 +54,51 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, PhotoError>) -> Result<T, PhotoError
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(corrupt("the decoder gave up on this file")))
 }
 
+/// What the pipeline holds once the decoder is gone: the image as RGB,
+/// the resize's intermediate and output (or nothing, when no resize is
+/// needed), and the upright copy.
+fn after_decode(w: u32, h: u32, options: &Options) -> u64 {
+    let (ow, oh) = super::resize::fitted(w, h, options.max_edge);
+    let (w, h, ow, oh) = (u64::from(w), u64::from(h), u64::from(ow), u64::from(oh));
+    if (ow, oh) == (w, h) { 2 * w * h * 3 } else { w * h * 3 + w * oh * 3 + 2 * ow * oh * 3 }
+}
+
+/// Refuse before allocating when the worst case is over the budget.
+fn within_budget(needed: u64, options: &Options) -> Result<(), PhotoError> {
+    if needed > options.max_decode_bytes {
+        return Err(PhotoError::NeedsTooMuchMemory { needed, budget: options.max_decode_bytes });
+    }
+    Ok(())
+}
+
 fn jpeg(bytes: &[u8], options: &Options) -> Result<Decoded, PhotoError> {
-    let mut decoder = jpeg_decoder::Decoder::new(bytes);
-    let info = guarded(|| {
-        decoder.read_info().map_err(corrupt)?;
-        decoder.info().ok_or_else(|| corrupt("no image header"))
+    let frame = phananh_protocol::jpeg::frame(bytes).map_err(|e| match e {
+        phananh_protocol::jpeg::JpegError::NotJpeg => PhotoError::NotAnImage,
+        other => corrupt(other),
     })?;
-    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let (width, height) = (u32::from(frame.width), u32::from(frame.height));
     check_size(width.into(), height.into(), options)?;
 
     // Ask for the smallest DCT scale that still leaves both sides at least
     // the final size, so the full-size image never exists.
     let long = width.max(height);
-    if long > options.max_edge {
+    let (want_w, want_h) = if long > options.max_edge {
         let ratio = f64::from(options.max_edge) / f64::from(long);
-        let want_w = (f64::from(width) * ratio).ceil().max(1.0) as u16;
-        let want_h = (f64::from(height) * ratio).ceil().max(1.0) as u16;
-        guarded(|| decoder.scale(want_w, want_h).map_err(corrupt))?;
+        ((f64::from(width) * ratio).ceil().max(1.0) as u32, (f64::from(height) * ratio).ceil().max(1.0) as u32)
+    } else {
+        (width, height)
+    };
+    let denominator = frame.denominator_for(want_w, want_h);
+    let (sw, sh) = frame.scaled(denominator);
+    // The decoder's buffers (and a conversion to RGB for grey or CMYK)
+    // are freed before the resize starts: the peak is the larger of the two.
+    let conversion = if frame.components.len() == 3 { 0 } else { u64::from(sw) * u64::from(sh) * 3 };
+    within_budget((frame.decode_cost(denominator) + conversion).max(after_decode(sw, sh, options)), options)?;
+
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    guarded(|| decoder.read_info().map_err(corrupt))?;
+    if denominator > 1 {
+        guarded(|| decoder.scale(want_w as u16, want_h as u16).map_err(corrupt))?;
     }
     let scaled = guarded(|| decoder.info().ok_or_else(|| corrupt("no image header")))?;
     let (w, h) = (u32::from(scaled.width), u32::from(scaled.height));
@@ -108,13 +138,15 @@ fn with_image(bytes: &[u8], format: image::ImageFormat, options: &Options) -> Re
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(options.max_side);
     limits.max_image_height = Some(options.max_side);
-    // Full RGBA at the pixel cap, plus room for the decoder's own buffers.
-    limits.max_alloc = Some(options.max_pixels.saturating_mul(4).saturating_add(64 << 20));
+    limits.max_alloc = Some(options.max_decode_bytes);
     reader.limits(limits);
     guarded(|| {
         let mut decoder = reader.into_decoder().map_err(image_error)?;
         let (width, height) = decoder.dimensions();
         check_size(width.into(), height.into(), options)?;
+        // The decoder's own buffer with the RGB copy, then the resize.
+        let rgb = u64::from(width) * u64::from(height) * 3;
+        within_budget((decoder.total_bytes() + rgb).max(after_decode(width, height, options)), options)?;
         let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
         let exif = decoder.exif_metadata().ok().flatten();
         let icc = decoder.icc_profile().ok().flatten();
@@ -129,6 +161,81 @@ fn with_image(bytes: &[u8], format: image::ImageFormat, options: &Options) -> Re
             source_height: height,
         })
     })
+}
+
+/// PNG with the `png` crate directly: rows are expanded to 8 bits and
+/// turned into RGB one at a time (transparent pixels on white), so the
+/// only full-size buffer is the RGB image. Interlaced files need the whole
+/// frame first; their budget counts it.
+fn png(bytes: &[u8], options: &Options) -> Result<Decoded, PhotoError> {
+    let png_error = |e: png::DecodingError| match e {
+        png::DecodingError::LimitsExceeded => PhotoError::NeedsTooMuchMemory {
+            needed: options.max_decode_bytes.saturating_add(1),
+            budget: options.max_decode_bytes,
+        },
+        other => corrupt(other),
+    };
+    let limits = png::Limits { bytes: usize::try_from(options.max_decode_bytes).unwrap_or(usize::MAX) };
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), limits);
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    guarded(|| {
+        // The size first, from IHDR alone, before any other chunk is read.
+        let (width, height) = {
+            let header = decoder.read_header_info().map_err(png_error)?;
+            (header.width, header.height)
+        };
+        check_size(width.into(), height.into(), options)?;
+        let mut reader = decoder.read_info().map_err(png_error)?;
+        let interlaced = reader.info().interlaced;
+        let (color, _) = reader.output_color_type();
+        let channels = color.samples();
+        let frame_bytes = if interlaced { u64::from(width) * u64::from(height) * channels as u64 } else { 0 };
+        let rgb = u64::from(width) * u64::from(height) * 3;
+        within_budget((frame_bytes + rgb).max(after_decode(width, height, options)), options)?;
+        let (exif, icc) = {
+            let info = reader.info();
+            (info.exif_metadata.as_deref().map(<[u8]>::to_vec), info.icc_profile.as_deref().map(<[u8]>::to_vec))
+        };
+        let (w, h) = (width as usize, height as usize);
+        let mut data = Vec::with_capacity(w * h * 3);
+        if interlaced {
+            let mut frame = vec![0; reader.output_buffer_size().ok_or_else(|| corrupt("image too large"))?];
+            let out = reader.next_frame(&mut frame).map_err(png_error)?;
+            for row in frame.chunks_exact(out.line_size).take(h) {
+                push_rgb(&mut data, row, channels, w);
+            }
+        } else {
+            while let Some(row) = reader.next_row().map_err(png_error)? {
+                push_rgb(&mut data, row.data(), channels, w);
+            }
+        }
+        if data.len() != w * h * 3 {
+            return Err(corrupt("the image data ends early"));
+        }
+        let orientation = exif.as_deref().and_then(super::exif::orientation).unwrap_or(Orientation::NoTransforms);
+        Ok(Decoded {
+            image: Rgb { width, height, data },
+            orientation,
+            exif,
+            icc,
+            source_width: width,
+            source_height: height,
+        })
+    })
+}
+
+/// One row of 8-bit grey, grey+alpha, RGB or RGBA as RGB on white.
+fn push_rgb(out: &mut Vec<u8>, row: &[u8], channels: usize, width: usize) {
+    let on_white = |c: u8, a: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+    for p in row.chunks_exact(channels).take(width) {
+        match *p {
+            [l] => out.extend_from_slice(&[l, l, l]),
+            [l, a] => out.extend_from_slice(&[on_white(l, a); 3]),
+            [r, g, b] => out.extend_from_slice(&[r, g, b]),
+            [r, g, b, a] => out.extend_from_slice(&[on_white(r, a), on_white(g, a), on_white(b, a)]),
+            _ => {}
+        }
+    }
 }
 
 /// Transparent screenshots become readable on white, not black.

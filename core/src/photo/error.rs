@@ -28,6 +28,23 @@ pub enum PhotoError {
         /// Height from the header.
         height: u64,
     },
+    /// Decoding would need more memory than the budget allows: refused
+    /// from the header, before anything was allocated.
+    #[error("the photo needs too much memory to process on this device ({} MB of at most {} MB)", needed.div_ceil(1 << 20), budget >> 20)]
+    NeedsTooMuchMemory {
+        /// Worst-case bytes the decode would hold.
+        needed: u64,
+        /// The budget.
+        budget: u64,
+    },
+    /// The file is larger than any photo the app takes.
+    #[error("the file is too large to be a photo ({} MB of at most {} MB)", bytes.div_ceil(1 << 20), max >> 20)]
+    FileTooLarge {
+        /// Its size (or what was read of it).
+        bytes: u64,
+        /// The limit.
+        max: u64,
+    },
     /// Damaged or cut short.
     #[error("the photo is damaged and cannot be read: {detail}")]
     Corrupt {
@@ -63,6 +80,8 @@ impl PhotoError {
             PhotoError::NotAnImage => "not_an_image",
             PhotoError::UnsupportedFormat { .. } => "unsupported_format",
             PhotoError::TooLarge { .. } => "too_large",
+            PhotoError::NeedsTooMuchMemory { .. } => "needs_too_much_memory",
+            PhotoError::FileTooLarge { .. } => "file_too_large",
             PhotoError::Corrupt { .. } => "corrupt",
             PhotoError::OverBudget { .. } => "over_budget",
             PhotoError::Io { .. } => "io",
@@ -83,6 +102,14 @@ impl PhotoError {
                 format!("Không hỗ trợ ảnh {format}; hãy dùng JPEG, PNG hoặc WebP{hint}")
             }
             PhotoError::TooLarge { width, height } => format!("Ảnh quá lớn ({width}×{height} điểm ảnh)"),
+            PhotoError::NeedsTooMuchMemory { needed, budget } => format!(
+                "Ảnh cần quá nhiều bộ nhớ để xử lý trên máy này ({} MB, tối đa {} MB)",
+                needed.div_ceil(1 << 20),
+                budget >> 20
+            ),
+            PhotoError::FileTooLarge { bytes, max } => {
+                format!("Tệp quá lớn để là một ảnh ({} MB, tối đa {} MB)", bytes.div_ceil(1 << 20), max >> 20)
+            }
             PhotoError::Corrupt { detail } => format!("Ảnh bị hỏng, không đọc được: {detail}"),
             PhotoError::OverBudget { budget } => {
                 format!("Tổng dung lượng ảnh của phản ánh sẽ vượt {} KB; hãy bỏ bớt một ảnh", budget / 1024)

@@ -36,11 +36,28 @@ pub struct Options {
     pub max_pixels: u64,
     /// Refuse images with a side longer than this, before decoding.
     pub max_side: u32,
+    /// Refuse images whose decode would need more memory than this, in
+    /// bytes, computed from the header before anything is allocated (a
+    /// low-end phone's app dies well before a gigabyte).
+    pub max_decode_bytes: u64,
+    /// Refuse files larger than this without reading them whole.
+    pub max_input_bytes: u64,
 }
+
+/// The memory a photo's decode may take on a phone, by default.
+pub const DECODE_BUDGET: u64 = 64 << 20;
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_edge: 1600, quality: 80, thumb_edge: 320, max_pixels: 100_000_000, max_side: 20_000 }
+        Options {
+            max_edge: 1600,
+            quality: 80,
+            thumb_edge: 320,
+            max_pixels: 100_000_000,
+            max_side: 20_000,
+            max_decode_bytes: DECODE_BUDGET,
+            max_input_bytes: 64 << 20,
+        }
     }
 }
 
@@ -150,8 +167,13 @@ pub fn prepare(bytes: &[u8], options: &Options) -> Result<Prepared, PhotoError> 
     let decoded = decode::decode(bytes, format, &options)?;
     let suggestion = decoded.exif.as_deref().map(exif::suggestion).unwrap_or_default();
     let orientation = decoded.orientation;
-    let image = resize::fit(&decoded.image, options.max_edge)?;
-    drop(decoded.image);
+    // Moved, not copied, when it is small enough already.
+    let (w, h) = (decoded.image.width, decoded.image.height);
+    let image = if resize::fitted(w, h, options.max_edge) == (w, h) {
+        decoded.image
+    } else {
+        resize::fit(&decoded.image, options.max_edge)?
+    };
     let image = orient::apply(image, orientation);
     Ok(Prepared {
         image,
@@ -171,28 +193,51 @@ pub fn compress(bytes: &[u8], options: &Options) -> Result<Compressed, PhotoErro
 
 /// Read and compress a photo file.
 pub fn compress_file(path: &std::path::Path, options: &Options) -> Result<Compressed, PhotoError> {
-    compress(&read_file(path)?, options)
+    compress(&read_file(path, options.max_input_bytes)?, options)
 }
 
-/// Read a photo file with a clear error for a missing file or a directory.
-pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, PhotoError> {
+/// Read a photo file, at most `max_bytes` of it, with a clear error for a
+/// missing file or a directory. Its first bytes are checked before the
+/// rest is read, so a file that is not a photo (`/dev/zero`, a 1 GB video)
+/// is refused at once, and a file over the limit is never read whole.
+pub fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<Vec<u8>, PhotoError> {
+    use std::io::Read;
     let io = |source| PhotoError::Io { path: path.to_owned(), source };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return Err(PhotoError::Io { path: path.to_owned(), source: std::io::Error::other("is a directory") });
     }
-    std::fs::read(path).map_err(io)
+    if meta.is_file() && meta.len() > max_bytes {
+        return Err(PhotoError::FileTooLarge { bytes: meta.len(), max: max_bytes });
+    }
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut head = Vec::with_capacity(64);
+    (&mut file).take(64).read_to_end(&mut head).map_err(io)?;
+    sniff::sniff(&head)?;
+    let mut bytes = head;
+    file.take(max_bytes.saturating_add(1).saturating_sub(bytes.len() as u64)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(PhotoError::FileTooLarge { bytes: bytes.len() as u64, max: max_bytes });
+    }
+    Ok(bytes)
 }
 
 impl Options {
+    /// The allowed range of `max_edge`.
+    pub const MAX_EDGE: std::ops::RangeInclusive<u32> = 64..=8192;
+    /// The allowed range of `quality`.
+    pub const QUALITY: std::ops::RangeInclusive<u8> = 30..=100;
+
     /// Options with every value inside its allowed range.
     pub fn clamped(&self) -> Options {
         Options {
-            max_edge: self.max_edge.clamp(64, 8192),
-            quality: self.quality.clamp(30, 100),
+            max_edge: self.max_edge.clamp(*Self::MAX_EDGE.start(), *Self::MAX_EDGE.end()),
+            quality: self.quality.clamp(*Self::QUALITY.start(), *Self::QUALITY.end()),
             thumb_edge: self.thumb_edge.clamp(32, 1024),
             max_pixels: self.max_pixels,
             max_side: self.max_side,
+            max_decode_bytes: self.max_decode_bytes,
+            max_input_bytes: self.max_input_bytes,
         }
     }
 }

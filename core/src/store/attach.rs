@@ -64,7 +64,7 @@ impl Store {
         let bytes = match source {
             PhotoSource::Bytes(b) => b,
             PhotoSource::Path(p) => {
-                owned = photo::read_file(p)?;
+                owned = photo::read_file(p, options.max_input_bytes)?;
                 &owned
             }
         };

@@ -119,6 +119,7 @@ impl Store {
             for_phone: behalf.phone.as_deref(),
             consent: behalf.consent,
             photo_count: report.photos.len(),
+            photo_bytes: report.photos.iter().map(|p| p.bytes).sum(),
         };
         let normalized = validate(&submission, &limits, area.as_ref())?;
         let now = now_ms();

@@ -17,6 +17,7 @@ mod api;
 mod backoff;
 mod events;
 mod http;
+mod lock;
 mod nearby;
 mod pull;
 mod push;
@@ -228,6 +229,13 @@ impl Syncer {
             .map_err(|e| Error::Corrupt(format!("a store task failed: {e}")))?
     }
 
+    /// A lock file next to the store's database.
+    fn lock_path(&self, what: &str) -> std::path::PathBuf {
+        let db = self.inner.store.path();
+        let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        db.with_file_name(format!("{name}.{what}.lock"))
+    }
+
     fn token_key(&self) -> String {
         format!("device_token {}", self.inner.api.base.as_str().trim_end_matches('/'))
     }
@@ -240,6 +248,9 @@ impl Syncer {
             return Ok(t);
         }
         let _once = self.inner.register.lock().await;
+        // Another process on this home (the background job, a second CLI
+        // run) may be registering right now: wait for it, then read again.
+        let _across = lock::acquire(self.lock_path("register")).await?;
         if let Some(t) = secrets.get(&key)? {
             return Ok(t);
         }

@@ -19,6 +19,9 @@ impl Syncer {
     /// failed.
     pub async fn sync_once(&self) -> Result<SyncSummary> {
         let _one_pass = self.inner.pass.lock().await;
+        // And one pass per home across processes: two would both push the
+        // same outbox and race on the same uploads.
+        let _across = super::lock::acquire(self.lock_path("sync")).await?;
         let mut summary = SyncSummary::default();
         if !self.is_online() {
             summary.offline = true;

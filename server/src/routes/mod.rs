@@ -13,9 +13,12 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts};
-use axum::http::header::{HOST, RETRY_AFTER};
+use axum::http::header::RETRY_AFTER;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use axum::routing::{get, post, put};
 use phananh_protocol::Lang;
 
@@ -34,14 +37,21 @@ pub fn router(state: Shared) -> Router {
         .route("/uploads", axum::routing::options(uploads::options))
         .route(
             "/uploads/{id}",
-            axum::routing::head(uploads::head).patch(uploads::patch).delete(uploads::delete).options(uploads::options),
+            axum::routing::head(uploads::head)
+                .patch(uploads::patch)
+                .delete(uploads::delete)
+                .options(uploads::options)
+                // A chunk: the one body on the API that may be large.
+                .layer(DefaultBodyLimit::max(uploads::MAX_CHUNK)),
         )
         .route("/staff/login", post(staff_api::login))
         .route("/staff/reports", get(staff_api::list))
         .route("/staff/reports/{code}", get(staff_api::show))
         .route("/staff/reports/{code}/status", post(staff_api::set_status))
         .route("/staff/reports/{code}/duplicate", post(staff_api::mark_duplicate))
-        .layer(DefaultBodyLimit::max(uploads::MAX_CHUNK));
+        // Every other API body is a small JSON document (a report is at
+        // most ~20 KB of text).
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     Router::new()
         .nest("/api/v1", api)
         .route("/staff", get(staff_html::index))
@@ -61,8 +71,25 @@ pub fn router(state: Shared) -> Router {
         .fallback(not_found)
         // Open311 media and staff forms: a photo at most, plus the form.
         .layer(DefaultBodyLimit::max(state.config.max_photo_bytes as usize + 64 * 1024))
+        .layer(RequestBodyTimeoutLayer::new(state.config.conn.body_timeout))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .with_state(state)
 }
+
+/// Largest JSON body the API reads (all but tus chunks).
+pub const API_BODY_LIMIT: usize = 64 * 1024;
+
+/// Every answer's Content-Security-Policy: nothing from elsewhere, no
+/// script at all (the pages have none; a future one comes from a file
+/// under our origin, never inline), styles our own, no framing.
+pub const CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 async fn not_found(headers: HeaderMap) -> ApiError {
     let lang = headers
@@ -88,14 +115,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .unwrap_or_else(|| "unknown".into());
         Ok(ClientIp(ip))
     }
-}
-
-/// `http://host:port` as the client reached us, for links in answers.
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let host: String =
-        host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')).collect();
-    format!("http://{host}")
 }
 
 /// 429 with `Retry-After` past the limit.

@@ -7,7 +7,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use phananh_protocol::Lang;
 use phananh_protocol::text::{clean_optional, clean_text};
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::auth::{hex, token_hash};
 use crate::db::{now_ms, rfc3339};
 use crate::html::esc;
-use crate::routes::{base_url, limited};
+use crate::routes::limited;
 use crate::state::Shared;
 use crate::storage::{AttachedPhoto, Created, NewReport, Open311Filter, Source};
 use crate::tracking;
@@ -146,14 +146,13 @@ fn plain(v: &Value) -> String {
 /// `GET /open311/v2/{resource}`: `discovery.*`, `services.*`, `requests.*`.
 pub async fn top(
     State(state): State<Shared>,
-    headers: HeaderMap,
     Path(file): Path<String>,
     Query(q): Query<RequestsQuery>,
 ) -> Response {
     let Some((name, fmt)) = split(&file) else {
         return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown resource or format");
     };
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     match name {
         "discovery" => {
             let d = json!({
@@ -306,10 +305,10 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
 }
 
 /// `GET /open311/v2/requests/{id}.{fmt}`.
-pub async fn request(State(state): State<Shared>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+pub async fn request(State(state): State<Shared>, Path(file): Path<String>) -> Response {
     let Some((id, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown format") };
     let q = RequestsQuery { service_request_id: Some(id.to_owned()), ..Default::default() };
-    match get_requests(&state, fmt, q, &base_url(&headers)).await {
+    match get_requests(&state, fmt, q, &state.base_url().to_owned()).await {
         Ok(rows) if rows.is_empty() => error(fmt, StatusCode::NOT_FOUND, "service_request_id not found"),
         Ok(rows) => list(fmt, "service_requests", "request", rows, REQUEST_ORDER),
         Err(e) => e,
@@ -443,10 +442,15 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
     if let Err(e) = validate(&submission, &state.config.limits, area.as_ref()) {
         return error(fmt, StatusCode::BAD_REQUEST, &e.message(Lang::En));
     }
+    // The same check and cleaning as a tus upload: a whole JPEG, within the
+    // decode budget, published without its EXIF (GPS), XMP or comments.
     let media = match posted.media {
-        Some(bytes) => match crate::jpeg::dims(&bytes) {
-            Some(dims) => Some((bytes, dims)),
-            None => return error(fmt, StatusCode::BAD_REQUEST, "media must be a JPEG photo"),
+        Some(bytes) => match crate::jpeg::accept(&bytes, state.config.decode_budget) {
+            Ok(a) => Some((a.clean.into_owned(), (a.width, a.height))),
+            Err(crate::jpeg::Refused::TooCostly { .. }) => {
+                return error(fmt, StatusCode::BAD_REQUEST, "media needs too much memory to process");
+            }
+            Err(_) => return error(fmt, StatusCode::BAD_REQUEST, "media must be a whole JPEG photo"),
         },
         None => None,
     };
@@ -485,6 +489,9 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         let len = bytes.len() as u64;
         let store = state.photos.clone();
         let k = key.clone();
+        let Ok(_decoding) = state.decodes.acquire().await else {
+            return error(fmt, StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+        };
         let stored = tokio::task::spawn_blocking(move || {
             crate::photos::store_thumbnail(store.as_ref(), &k, &bytes);
             std::fs::write(&tmp, &bytes).and_then(|_| store.put_file(&k, &tmp))

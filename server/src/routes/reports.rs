@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use phananh_protocol::text::{clean_line, clean_optional, clean_text};
 use phananh_protocol::validate::{Submission, validate};
 use phananh_protocol::wire::{ChangesPage, Nearby, NearbyReport, ReportBody, ReportStatus};
@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{Device, hex};
 use crate::db::now_ms;
 use crate::error::ApiError;
-use crate::routes::{ClientIp, base_url, limited};
+use crate::routes::{ClientIp, limited};
 use crate::state::Shared;
 use crate::storage::{DeclaredPhoto, NewReport, Source};
 
@@ -25,7 +25,6 @@ pub async fn put(
     device: Device,
     ClientIp(ip): ClientIp,
     Path(client_id): Path<String>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ReportStatus>), ApiError> {
     let lang = device.lang;
@@ -44,7 +43,7 @@ pub async fn put(
         )
         .with_detail(e)
     })?;
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
 
     // A replay is answered before rate limits: a phone retrying after a lost
     // response must not be punished for it.
@@ -160,6 +159,7 @@ fn check(
         for_phone: behalf.phone.as_deref(),
         consent: behalf.consent,
         photo_count: r.photos.len(),
+        photo_bytes: r.photos.iter().map(|p| p.bytes).fold(0u64, u64::saturating_add),
     };
     if let Err(errors) = validate(&submission, &state.config.limits, area) {
         let first = &errors.0[0];
@@ -182,6 +182,18 @@ fn check(
             Field::Photos,
             "Loại sự việc này cần ít nhất một ảnh",
             "This category needs at least one photo",
+        ));
+    }
+    // The phone's creation time: an RFC 3339 instant, nothing longer.
+    if let Some(at) = &r.created_at
+        && (at.len() > 40 || time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).is_err())
+    {
+        return Err(invalid(
+            lang,
+            "bad_created_at",
+            Field::Description,
+            "Thời điểm tạo (created_at) không hợp lệ",
+            "created_at must be an RFC 3339 time",
         ));
     }
     let mut seen = std::collections::HashSet::new();
@@ -223,11 +235,10 @@ pub async fn get(
     State(state): State<Shared>,
     device: Device,
     Path(client_id): Path<String>,
-    headers: HeaderMap,
 ) -> Result<Json<ReportStatus>, ApiError> {
     let lang = device.lang;
     let id = parse_uuid(&client_id, lang).map_err(|_| ApiError::not_found(lang))?;
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     Ok(Json(state.store.report_status(id, Some(device.id), base, lang).await?))
 }
 
@@ -278,7 +289,6 @@ pub struct NearbyQuery {
 pub async fn nearby(
     State(state): State<Shared>,
     crate::auth::ReqLang(lang): crate::auth::ReqLang,
-    headers: HeaderMap,
     q: Result<Query<NearbyQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Nearby>, ApiError> {
     let bad = || ApiError::bad_request(lang, "bad_position", "Vị trí không hợp lệ", "Invalid position");
@@ -290,7 +300,7 @@ pub async fn nearby(
         return Err(bad());
     }
     let radius = radius.min(5_000.0);
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     let dlat = radius / 111_320.0;
     let dlon = radius / (111_320.0 * q.lat.to_radians().cos().max(0.01));
     let area =

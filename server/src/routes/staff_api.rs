@@ -4,15 +4,15 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use phananh_protocol::Lang;
 use phananh_protocol::text::clean_text;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::ReqLang;
 use crate::error::ApiError;
-use crate::routes::{ClientIp, base_url, limited};
-use crate::staff::{Staff, sign_in};
+use crate::routes::{ClientIp, limited};
+use crate::staff::{Staff, audit, sign_in};
 use crate::state::Shared;
 use crate::storage::StatusUpdate;
 pub use crate::storage::{ReportFilter, StaffReport};
@@ -44,7 +44,7 @@ pub async fn login(
     let login: Login = serde_json::from_slice(&body).map_err(|_| {
         ApiError::bad_request(lang, "bad_json", "Cần tên và mật khẩu", "name and password are required")
     })?;
-    let session = sign_in(state.store.as_ref(), &login.name, &login.password).await?;
+    let session = sign_in(&state, &login.name, &login.password, lang).await?;
     let (token, csrf) = session.ok_or_else(|| {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -61,10 +61,9 @@ pub async fn login(
 pub async fn list(
     State(state): State<Shared>,
     _staff: Staff,
-    headers: HeaderMap,
     Query(f): Query<ReportFilter>,
 ) -> Result<Json<Vec<StaffReport>>, ApiError> {
-    Ok(Json(state.store.staff_reports(f, base_url(&headers)).await?))
+    Ok(Json(state.store.staff_reports(f, state.base_url().to_owned()).await?))
 }
 
 /// `GET /api/v1/staff/reports/{code}`.
@@ -72,10 +71,9 @@ pub async fn show(
     State(state): State<Shared>,
     _staff: Staff,
     ReqLang(lang): ReqLang,
-    headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Json<StaffReport>, ApiError> {
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     let code = tracking::normalize(&code);
     state.store.staff_report(code, base).await?.map(Json).ok_or_else(|| ApiError::not_found(lang))
 }
@@ -122,7 +120,6 @@ pub async fn set_status(
     State(state): State<Shared>,
     staff: Staff,
     ReqLang(lang): ReqLang,
-    headers: HeaderMap,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Json<StaffReport>, ApiError> {
@@ -130,9 +127,10 @@ pub async fn set_status(
         ApiError::bad_request(lang, "bad_json", "Cần status và reply", "status (and reply) are required")
     })?;
     let code = tracking::normalize(&code);
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     let update = status_update(staff.id, code.clone(), &change.status, change.reply.as_deref(), lang)?;
     state.store.change_status(update, lang).await?;
+    audit(state.store.as_ref(), Some(staff.id), &staff.name, "status", Some(&code), Some(&change.status)).await?;
     let report = state.store.staff_report(code, base).await?;
     report.map(Json).ok_or_else(|| ApiError::not_found(lang))
 }
@@ -154,7 +152,6 @@ pub async fn mark_duplicate(
     State(state): State<Shared>,
     staff: Staff,
     ReqLang(lang): ReqLang,
-    headers: HeaderMap,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Json<StaffReport>, ApiError> {
@@ -162,8 +159,9 @@ pub async fn mark_duplicate(
         ApiError::bad_request(lang, "bad_json", "Cần mã phản ánh gốc (of)", "of (the original's code) is required")
     })?;
     let (code, of) = (tracking::normalize(&code), tracking::normalize(&dup.of));
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     state.store.mark_duplicate(staff.id, code.clone(), of.clone(), duplicate_reply(&of), lang).await?;
+    audit(state.store.as_ref(), Some(staff.id), &staff.name, "duplicate", Some(&code), Some(&of)).await?;
     let report = state.store.staff_report(code, base).await?;
     report.map(Json).ok_or_else(|| ApiError::not_found(lang))
 }

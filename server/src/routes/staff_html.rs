@@ -5,7 +5,7 @@
 //! the session's CSRF token.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::{HOST, LOCATION, SET_COOKIE};
+use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Form, extract::rejection::FormRejection};
@@ -16,8 +16,8 @@ use crate::auth::ReqLang;
 use crate::error::ApiError;
 use crate::html::{esc, page, status_label};
 use crate::routes::staff_api::{ReportFilter, STATUSES, duplicate_reply, status_update};
-use crate::routes::{ClientIp, base_url, limited};
-use crate::staff::{COOKIE_NAME, Staff, sign_in};
+use crate::routes::{ClientIp, limited};
+use crate::staff::{COOKIE_NAME, Staff, audit, same_origin, sign_in};
 use crate::state::Shared;
 use crate::tracking;
 
@@ -61,17 +61,19 @@ pub async fn login(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
     limited(&state, &format!("login:{ip}"), 10, Lang::Vi)?;
+    if !same_origin(&headers, &state) {
+        return Ok((StatusCode::FORBIDDEN, login_page(Some("Yêu cầu từ trang khác bị từ chối"))).into_response());
+    }
     let Ok(Form(form)) = form else {
         return Ok((StatusCode::BAD_REQUEST, login_page(Some("Cần tên đăng nhập và mật khẩu"))).into_response());
     };
-    let session = sign_in(state.store.as_ref(), &form.name, &form.password).await?;
+    let session = sign_in(&state, &form.name, &form.password, Lang::Vi).await?;
     let Some((token, _csrf)) = session else {
         return Ok((StatusCode::UNAUTHORIZED, login_page(Some("Sai tên hoặc mật khẩu"))).into_response());
     };
-    // Secure everywhere but plain-HTTP loopback, where testers run it.
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let local = host.starts_with("localhost") || host.starts_with("127.") || host.starts_with("[::1]");
-    let secure = if local { "" } else { "; Secure" };
+    // Secure whenever the server is published over HTTPS (from its
+    // configured address, never from the request's Host header).
+    let secure = if state.base_url().starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200{secure}");
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/staff/reports".to_owned()), (SET_COOKIE, cookie)]).into_response())
 }
@@ -102,6 +104,7 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     check_csrf(&staff, &form.csrf)?;
     state.store.close_session(staff.session.clone()).await?;
+    audit(state.store.as_ref(), Some(staff.id), &staff.name, "sign_out", None, None).await?;
     let clear = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/staff".to_owned()), (SET_COOKIE, clear)]).into_response())
 }
@@ -120,11 +123,10 @@ fn nav(staff: &Staff) -> String {
 pub async fn list(
     State(state): State<Shared>,
     staff: Result<Staff, ApiError>,
-    headers: HeaderMap,
     Query(f): Query<ReportFilter>,
 ) -> Result<Response, ApiError> {
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     let (status, category, q, days) = (
         f.status.clone().unwrap_or_default(),
         f.category.clone().unwrap_or_default(),
@@ -182,11 +184,10 @@ pub async fn list(
 pub async fn show(
     State(state): State<Shared>,
     staff: Result<Staff, ApiError>,
-    headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, ApiError> {
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
-    let base = base_url(&headers);
+    let base = state.base_url().to_owned();
     let code = tracking::normalize(&code);
     let (r, categories) = (state.store.staff_report(code, base).await?, state.store.categories().await?);
     let r = r.ok_or_else(|| ApiError::not_found(Lang::Vi))?;
@@ -288,8 +289,9 @@ pub async fn set_status(
     check_csrf(&staff, &form.csrf)?;
     let code = tracking::normalize(&code);
     let target = format!("/staff/reports/{code}");
-    let update = status_update(staff.id, code, &form.status, form.reply.as_deref(), lang)?;
+    let update = status_update(staff.id, code.clone(), &form.status, form.reply.as_deref(), lang)?;
     state.store.change_status(update, lang).await?;
+    audit(state.store.as_ref(), Some(staff.id), &staff.name, "status", Some(&code), Some(&form.status)).await?;
     Ok(redirect(&target))
 }
 
@@ -313,6 +315,7 @@ pub async fn duplicate(
     let (code, of) = (tracking::normalize(&code), tracking::normalize(&form.of));
     let target = format!("/staff/reports/{code}");
     let reply = duplicate_reply(&of);
-    state.store.mark_duplicate(staff.id, code, of, reply, lang).await?;
+    state.store.mark_duplicate(staff.id, code.clone(), of.clone(), reply, lang).await?;
+    audit(state.store.as_ref(), Some(staff.id), &staff.name, "duplicate", Some(&code), Some(&of)).await?;
     Ok(redirect(&target))
 }

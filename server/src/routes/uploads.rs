@@ -25,6 +25,45 @@ use crate::routes::limited;
 use crate::state::Shared;
 use crate::storage::{AttachedPhoto, NewUpload, Upload, UploadRefusal};
 
+/// Uploads that have a writer right now. One PATCH (or the finish a `HEAD`
+/// may start) at a time per upload: a second one is answered `423 Locked`
+/// and retries, instead of both writing the same file. Per process: with
+/// several replicas (issue 18) the claim moves to the database.
+#[derive(Debug, Default)]
+pub struct InFlight(std::sync::Mutex<std::collections::HashSet<String>>);
+
+/// A claim on one upload, released when dropped.
+pub struct Writer {
+    state: Shared,
+    id: String,
+}
+
+impl InFlight {
+    fn claim(state: &Shared, id: &str) -> Option<Writer> {
+        let mut held = state.uploads_in_flight.0.lock().unwrap_or_else(|p| p.into_inner());
+        held.insert(id.to_owned()).then(|| Writer { state: state.clone(), id: id.to_owned() })
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.state.uploads_in_flight.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+    }
+}
+
+fn locked(lang: Lang) -> ApiError {
+    tus_error(
+        ApiError::new(
+            StatusCode::LOCKED,
+            "upload_busy",
+            lang,
+            "Ảnh này đang được gửi từ một kết nối khác; hãy thử lại",
+            "This upload is being written by another request; try again",
+        )
+        .with_header(axum::http::header::RETRY_AFTER, "1"),
+    )
+}
+
 const TUS_VERSION: &str = "1.0.0";
 const EXTENSIONS: &str = "creation,checksum,expiration,termination";
 /// Largest PATCH body: a chunk, not a whole file, on a phone link.
@@ -141,6 +180,9 @@ pub async fn create(
         .map(|k| k.trim().chars().take(128).collect::<String>())
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| photo_id.clone());
+    // Keys are per report: the same key (a photo id) on another report is
+    // another upload, never the first report's finished one.
+    let key = format!("{client_id}/{key}");
     limited(&state, &format!("upload:{}", device.id), state.config.uploads_per_minute, lang).map_err(tus_error)?;
 
     let upload_id = new_token()?[..32].to_owned();
@@ -242,9 +284,19 @@ pub async fn head(
     if !upload.completed && upload.offset == upload.length {
         // Every byte arrived but the server stopped before attaching the
         // photo: finish now, so "offset = length" always means "attached".
-        let (st, uid, up, lang) = (state.clone(), id.clone(), upload.clone(), device.lang);
-        // Its own task, so a hang-up cannot stop it half-way.
-        tokio::spawn(async move { finish(&st, &uid, &up, lang).await }).await.map_err(ApiError::internal)??;
+        // If a PATCH is finishing it right now, that one will.
+        let writer = InFlight::claim(&state, &id).ok_or_else(|| locked(device.lang))?;
+        let upload_now = find(&state, &device, &id).await?;
+        if !upload_now.completed {
+            let (st, uid, lang) = (state.clone(), id.clone(), device.lang);
+            // Its own task, so a hang-up cannot stop it half-way.
+            tokio::spawn(async move {
+                let _writer = writer;
+                finish(&st, &uid, &upload_now, lang).await
+            })
+            .await
+            .map_err(ApiError::internal)??;
+        }
         upload.completed = true;
     }
     let mut r = tus(StatusCode::OK);
@@ -274,6 +326,9 @@ pub async fn patch(
     let offset = header_u64(&headers, "upload-offset").ok_or_else(|| {
         tus_error(ApiError::bad_request(lang, "upload_offset", "Thiếu Upload-Offset", "Upload-Offset is required"))
     })?;
+    // One writer at a time; the upload is read again under the claim so
+    // the offset checked is the one this request will write at.
+    let writer = InFlight::claim(&state, &id).ok_or_else(|| locked(lang))?;
     let upload = find(&state, &device, &id).await?;
     if upload.completed || offset != upload.offset {
         return Err(tus_error(ApiError::new(
@@ -300,7 +355,12 @@ pub async fn patch(
     // From here the work runs in its own task: a client that hangs up
     // mid-answer must not cancel the server half-way between writing the
     // chunk, recording the offset and attaching the photo.
-    let task = tokio::spawn(append(state.clone(), id, upload, offset, body, lang));
+    // The claim goes with the task: released when the work is done, not
+    // when the client hangs up.
+    let task = tokio::spawn(async move {
+        let _writer = writer;
+        append(state.clone(), id, upload, offset, body, lang).await
+    });
     task.await.map_err(ApiError::internal)?
 }
 
@@ -399,34 +459,62 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     };
     let reset =
         |code: &'static str, vi: &str, en: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang, vi, en);
-    let dims = crate::jpeg::dims(&bytes);
-    let problem = if hex(&Sha256::digest(&bytes)) != upload.sha256 {
+    let accepted = crate::jpeg::accept(&bytes, state.config.decode_budget);
+    // Bytes picked up from the photo store were checked (and cleaned)
+    // before they were stored.
+    let problem = if !already_stored && hex(&Sha256::digest(&bytes)) != upload.sha256 {
         Some(reset(
             "sha256_mismatch",
             "Ảnh nhận được khác với ảnh đã khai báo (sha256); hãy gửi lại",
             "The received photo's sha256 differs from the declared one; send it again",
         ))
     } else {
-        dims.is_none().then(|| {
-            reset(
+        match &accepted {
+            Ok(_) => None,
+            Err(crate::jpeg::Refused::TooCostly { .. }) => Some(reset(
+                "photo_too_complex",
+                "Ảnh quá phức tạp để máy chủ xử lý; hãy gửi ảnh do ứng dụng nén",
+                "The photo needs too much memory to process; send the app's compressed photo",
+            )),
+            Err(_) => Some(reset(
                 "not_a_jpeg",
                 "Tệp gửi lên không phải ảnh JPEG hợp lệ",
                 "The upload is not a valid JPEG within limits",
-            )
-        })
+            )),
+        }
     };
-    if let Some(e) = problem {
-        // Start over: the bytes are wrong as a whole, resuming cannot help.
-        let _ = tokio::fs::remove_file(&path).await;
-        state.store.delete_upload(id.to_owned()).await?;
-        return Err(tus_error(e));
-    }
-    let (width, height) = dims.unwrap_or((0, 0));
+    let accepted = match (problem, accepted) {
+        (None, Ok(a)) => a,
+        (problem, _) => {
+            // Start over: the bytes are wrong as a whole, resuming cannot help.
+            let _ = tokio::fs::remove_file(&path).await;
+            state.store.delete_upload(id.to_owned()).await?;
+            return Err(tus_error(problem.unwrap_or_else(|| ApiError::internal("refused without a reason"))));
+        }
+    };
+    let (width, height) = (accepted.width, accepted.height);
+    // What is kept and published: the photo without its metadata (the
+    // app's photos have none and stay byte-identical).
+    let cleaned = match accepted.clean {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(clean) => Some(clean),
+    };
+    let kept_now = cleaned.as_deref().unwrap_or(&bytes);
+    let (sha256, stored_len) = (hex(&Sha256::digest(kept_now)), kept_now.len() as u64);
+    let _decoding = state.decodes.acquire().await.map_err(ApiError::internal)?;
     let store = state.photos.clone();
     let (k, p) = (key.clone(), path.clone());
     tokio::task::spawn_blocking(move || {
-        crate::photos::store_thumbnail(store.as_ref(), &k, &bytes);
-        if already_stored { Ok(()) } else { store.put_file(&k, &p) }
+        let kept = cleaned.as_deref().unwrap_or(&bytes);
+        crate::photos::store_thumbnail(store.as_ref(), &k, kept);
+        match (&cleaned, already_stored) {
+            (Some(clean), false) => {
+                store.put(&k, clean)?;
+                std::fs::remove_file(&p)
+            }
+            (None, false) => store.put_file(&k, &p),
+            (_, true) => Ok(()),
+        }
     })
     .await
     .map_err(ApiError::internal)?
@@ -435,8 +523,8 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         id: upload.photo_id.clone(),
         report_id: upload.report_id,
         key,
-        sha256: upload.sha256.clone(),
-        bytes: upload.length,
+        sha256,
+        bytes: stored_len,
         width,
         height,
         position: None,

@@ -27,6 +27,24 @@ pub use types::*;
 use crate::error::ApiError;
 use crate::staff::Staff;
 
+/// One line of the audit trail: who did what to what, and when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    /// When, in ms since the epoch.
+    pub at: i64,
+    /// The account, if one was signed in.
+    pub staff_id: Option<i64>,
+    /// The name used (for a failed sign-in, the name tried).
+    pub actor: String,
+    /// What: `sign_in`, `sign_in_failed`, `sign_out`, `status`, `duplicate`…
+    pub action: String,
+    /// On what (a tracking code), if anything.
+    pub subject: Option<String>,
+    /// More (the new status, the original of a duplicate); never a
+    /// password, token or report text.
+    pub detail: Option<String>,
+}
+
 /// What every storage call returns: a boxed future, so the trait can be
 /// used as `dyn Storage` (no extra dependency for async traits).
 pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
@@ -136,6 +154,11 @@ pub trait Storage: Send + Sync + 'static {
         reply: String,
         lang: Lang,
     ) -> Fut<'_, ()>;
+
+    /// Append to the audit trail (there is no way to change or remove an entry).
+    fn audit(&self, entry: AuditEntry) -> Fut<'_, ()>;
+    /// The newest audit entries, newest first.
+    fn audit_log(&self, limit: u32) -> Fut<'_, Vec<AuditEntry>>;
 
     // --- Upkeep ---
 

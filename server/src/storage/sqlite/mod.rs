@@ -147,6 +147,33 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| staff::mark_duplicate(c, staff_id, &tracking_code, &of, &reply, lang)))
     }
 
+    fn audit(&self, e: AuditEntry) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| {
+            c.execute(
+                "INSERT INTO audit_log (at, staff_id, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![e.at, e.staff_id, e.actor, e.action, e.subject, e.detail],
+            )?;
+            Ok(())
+        }))
+    }
+    fn audit_log(&self, limit: u32) -> Fut<'_, Vec<AuditEntry>> {
+        Box::pin(self.db.call(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT at, staff_id, actor, action, subject, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit], |r| {
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    staff_id: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    subject: r.get(4)?,
+                    detail: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
     fn checkpoint(&self) {
         self.db.checkpoint();
     }

@@ -56,6 +56,22 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, lang: Lang
     if replay(&tx, &r.client_id, r.device_id.as_deref(), &r.body_hash, lang)?.is_some() {
         return created(&tx, &r.client_id);
     }
+    // Photo ids are global: a second report declaring one already in use
+    // could never have it attached. Refuse it now, clearly.
+    for p in &r.photos {
+        let taken: bool = tx.query_row("SELECT count(*) FROM photo_decls WHERE photo_id = ?1", [&p.id], |r| r.get(0))?;
+        if taken {
+            let mut e = ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "photo_id_taken",
+                lang,
+                "Mã ảnh này đã được dùng cho một phản ánh khác",
+                "This photo id is already used by another report",
+            );
+            e.field = Some("photos".into());
+            return Err(e);
+        }
+    }
     let now = now_ms();
     let mut code = tracking::new_code(prefix);
     for _ in 0..5 {

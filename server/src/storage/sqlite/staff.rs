@@ -110,7 +110,10 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, base: &str) -> Result<Ve
         sql.push_str(&format!(" AND r.created_at <= ?{}", args.len()));
     }
     // Every word must appear, accents optional (both sides folded).
-    for word in f.q.as_deref().map(fold_query).unwrap_or_default() {
+    // At most 8 words of at most 64 characters: a query of 20 000 words
+    // made SQLite refuse the statement ("Expression tree is too large").
+    let words: Vec<String> = f.q.as_deref().map(fold_query).unwrap_or_default();
+    for word in words.into_iter().take(8).map(|w| w.chars().take(64).collect::<String>()) {
         args.push(Value::Text(word));
         let n = args.len();
         sql.push_str(&format!(
