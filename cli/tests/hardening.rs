@@ -142,7 +142,8 @@ async fn two_first_syncs_on_one_home_lose_nothing() {
         }
         let devices: i64 = server.db(|c| c.query_row("SELECT count(*) FROM devices", [], |r| r.get(0)).unwrap());
         assert_eq!(devices, round as i64 + 1, "round {round}: one registration per home");
-        let ours: Vec<_> = server.reports().into_iter().filter(|r| ids.iter().any(|i| i.to_string() == r.client_id)).collect();
+        let ours: Vec<_> =
+            server.reports().into_iter().filter(|r| ids.iter().any(|i| i.to_string() == r.client_id)).collect();
         assert_eq!(ours.len(), 6);
         assert!(ours.iter().all(|r| r.photos.len() == 2), "round {round}: every photo attached");
     }

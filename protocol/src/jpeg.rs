@@ -303,10 +303,7 @@ fn is_metadata(segment: &Segment, bytes: &[u8]) -> bool {
 /// The EXIF payload (after `Exif\0\0`) of the first APP1 EXIF segment.
 pub fn exif(bytes: &[u8]) -> Option<&[u8]> {
     let segments = segments(bytes).ok()?;
-    segments
-        .iter()
-        .filter(|s| s.marker == 0xE1)
-        .find_map(|s| s.payload(bytes).strip_prefix(b"Exif\0\0".as_slice()))
+    segments.iter().filter(|s| s.marker == 0xE1).find_map(|s| s.payload(bytes).strip_prefix(b"Exif\0\0".as_slice()))
 }
 
 /// The file without its metadata segments and without anything after EOI

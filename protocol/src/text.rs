@@ -19,8 +19,7 @@ pub fn clean_line(s: &str) -> String {
 /// control characters (but tabs) and [`unwanted`] characters are dropped.
 pub fn clean_text(s: &str) -> String {
     let unified = s.replace("\r\n", "\n").replace('\r', "\n");
-    let nfc: String =
-        unified.nfc().filter(|&c| !unwanted(c) && (!c.is_control() || c == '\n' || c == '\t')).collect();
+    let nfc: String = unified.nfc().filter(|&c| !unwanted(c) && (!c.is_control() || c == '\n' || c == '\t')).collect();
     nfc.trim().to_owned()
 }
 

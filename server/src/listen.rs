@@ -111,10 +111,8 @@ pub async fn serve(
         });
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_headers(100);
-        let conn = http.serve_connection(
-            TokioIo::new(Idle::new(stream, limits.idle_timeout)),
-            TowerToHyperService::new(service),
-        );
+        let conn = http
+            .serve_connection(TokioIo::new(Idle::new(stream, limits.idle_timeout)), TowerToHyperService::new(service));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             // Timeouts and resets end here; they are the client's business.

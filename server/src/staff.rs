@@ -140,10 +140,10 @@ fn cross_site_refusal(parts: &Parts, state: &Shared, staff: &Staff, lang: Lang) 
         return None;
     }
     let forbidden = |code, vi, en| Some(ApiError::new(StatusCode::FORBIDDEN, code, lang, vi, en));
-    if let Some(origin) = parts.headers.get(ORIGIN) {
-        if origin.to_str().ok() != Some(state.origin()) {
-            return forbidden("cross_origin", "Yêu cầu từ trang khác bị từ chối", "Cross-origin request refused");
-        }
+    if let Some(origin) = parts.headers.get(ORIGIN)
+        && origin.to_str().ok() != Some(state.origin())
+    {
+        return forbidden("cross_origin", "Yêu cầu từ trang khác bị từ chối", "Cross-origin request refused");
     }
     // Inside the nested `/api/v1` router the URI has lost its prefix; the
     // original one has it.

@@ -113,13 +113,8 @@ async fn report_with(base: &str, token: &str, photo: &[u8]) -> (String, String) 
         "category": "o_ga", "description": "Ổ gà lớn giữa đường liên xã", "lat": 18.9, "lon": 105.3,
         "photos": [{"id": photo_id, "sha256": hex(&Sha256::digest(photo)), "bytes": photo.len()}]
     });
-    let r = client()
-        .put(format!("{base}/api/v1/reports/{client_id}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        client().put(format!("{base}/api/v1/reports/{client_id}")).bearer_auth(token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     (client_id, photo_id)
 }
@@ -262,8 +257,8 @@ async fn two_patches_on_one_upload_do_not_race() {
     let server = ChildServer::start(&[]);
     let base = server.base.clone();
     let token = device(&base).await;
-    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg"))
-        .unwrap();
+    let photo =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap();
     let photo = phananh_protocol::jpeg::strip_metadata(&photo, None).unwrap().into_owned();
     for round in 0..20 {
         let (cid, pid) = report_with(&base, &token, &photo).await;
@@ -280,13 +275,7 @@ async fn two_patches_on_one_upload_do_not_race() {
             if done {
                 break;
             }
-            let h = client()
-                .head(&url)
-                .bearer_auth(&token)
-                .header("Tus-Resumable", "1.0.0")
-                .send()
-                .await
-                .unwrap();
+            let h = client().head(&url).bearer_auth(&token).header("Tus-Resumable", "1.0.0").send().await.unwrap();
             let offset: usize = h.headers()["upload-offset"].to_str().unwrap().parse().unwrap();
             done = offset == photo.len() || patch(&url, &token, offset, &photo[offset..]).await.0 == 204;
         }
@@ -343,8 +332,8 @@ async fn one_report_cannot_break_the_open311_xml_feed() {
 async fn open311_media_is_published_without_its_gps() {
     let server = ChildServer::start(&[]);
     let base = server.base.clone();
-    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg"))
-        .unwrap();
+    let photo =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap();
     assert!(phananh_protocol::jpeg::exif(&photo).is_some(), "the test photo has EXIF GPS");
     let form = reqwest::multipart::Form::new()
         .text("api_key", api_key(&server))
@@ -433,13 +422,14 @@ async fn the_staff_api_needs_more_than_the_cookie() {
         .await
         .unwrap();
     assert_eq!(form.status(), 403, "an opaque origin");
-    let bearer =
-        client().post(&url).bearer_auth(session_token).body(r#"{"status":"resolved"}"#).send().await.unwrap();
+    let bearer = client().post(&url).bearer_auth(session_token).body(r#"{"status":"resolved"}"#).send().await.unwrap();
     assert_eq!(bearer.status(), 200, "scripts with a bearer token need no CSRF token");
     // Security headers on every page.
     let page = client().get(format!("{base}/staff")).send().await.unwrap();
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"));
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-eval")
+    );
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert_eq!(page.headers()["x-frame-options"], "DENY");
 }
@@ -492,7 +482,9 @@ async fn sign_in_backs_off_per_account_and_failures_are_audited() {
     assert_eq!(right.status(), 429, "even the right password waits");
     let db = rusqlite::Connection::open(server.data.path().join("d/server.sqlite3")).unwrap();
     let failed: i64 = db
-        .query_row("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND actor = 'minh'", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND actor = 'minh'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(failed, 5);
 }
@@ -533,9 +525,11 @@ async fn field_limits_photo_budget_search_and_host() {
     assert_eq!((status, body["code"].as_str()), (422, Some("bad_created_at")), "{body}");
     // The photo budget (2 MB a report) holds on the server too.
     let mut heavy = ok.clone();
-    heavy["photos"] = json!((0..3)
-        .map(|_| json!({"id": uuid::Uuid::now_v7().to_string(), "sha256": "a".repeat(64), "bytes": 1_000_000}))
-        .collect::<Vec<_>>());
+    heavy["photos"] = json!(
+        (0..3)
+            .map(|_| json!({"id": uuid::Uuid::now_v7().to_string(), "sha256": "a".repeat(64), "bytes": 1_000_000}))
+            .collect::<Vec<_>>()
+    );
     let (status, body) = put(heavy, None).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("photos_too_large")), "{body}");
     // Twelve zero-width spaces are not a description.
@@ -590,8 +584,8 @@ async fn a_truncated_jpeg_is_refused() {
     let server = ChildServer::start(&[]);
     let base = server.base.clone();
     let token = device(&base).await;
-    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg"))
-        .unwrap();
+    let photo =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap();
     let cut = &photo[..photo.len() * 2 / 3];
     let (cid, pid) = report_with(&base, &token, cut).await;
     let url = create_upload(&base, &token, &cid, &pid, cut.len()).await;

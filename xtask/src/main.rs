@@ -222,13 +222,15 @@ fn demo() -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("phananh-demo-{}", std::process::id()));
     let (data, home) = (dir.join("server"), dir.join("phone"));
     std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
-    let mut server = Command::new(root.join("target/debug/phananh-server"))
-        .args(["serve", "--demo", "--listen", &listen, "--data"])
-        .arg(&data)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start the server: {e}"))?;
-    let mut lines = BufReader::new(server.stdout.take().ok_or("no server output")?).lines();
+    let mut server = KillOnDrop(
+        Command::new(root.join("target/debug/phananh-server"))
+            .args(["serve", "--demo", "--listen", &listen, "--data"])
+            .arg(&data)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start the server: {e}"))?,
+    );
+    let mut lines = BufReader::new(server.0.stdout.take().ok_or("no server output")?).lines();
     let mut staff = String::new();
     for line in lines.by_ref() {
         let line = line.map_err(|e| e.to_string())?;
@@ -293,8 +295,21 @@ fn demo() -> Result<(), String> {
     println!("  the CLI:         target/debug/phananh --home {} reports", home.display());
     println!("  Android emulator: http://10.0.2.2:{}", listen.rsplit(':').next().unwrap_or("8080"));
     println!("Press Ctrl-C to stop.");
-    let status = server.wait().map_err(|e| e.to_string())?;
+    let status = server.0.wait().map_err(|e| e.to_string())?;
     if status.success() { Ok(()) } else { Err(format!("the server stopped: {status}")) }
+}
+
+/// The demo's server: stopped on every way out of `demo`, so a failed step
+/// never leaves it holding the port.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {

@@ -77,10 +77,10 @@ impl Syncer {
         let task = tokio::spawn(async move {
             loop {
                 let pass = async {
-                    if me.is_online() {
-                        if let Err(e) = me.sync_once().await {
-                            tracing::warn!(error = %e, "sync pass failed on this device");
-                        }
+                    if me.is_online()
+                        && let Err(e) = me.sync_once().await
+                    {
+                        tracing::warn!(error = %e, "sync pass failed on this device");
                     }
                 };
                 tokio::select! {

@@ -6,8 +6,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use phananh_protocol::Lang;
 use phananh_protocol::text::{clean_optional, clean_text};
@@ -144,11 +144,7 @@ fn plain(v: &Value) -> String {
 }
 
 /// `GET /open311/v2/{resource}`: `discovery.*`, `services.*`, `requests.*`.
-pub async fn top(
-    State(state): State<Shared>,
-    Path(file): Path<String>,
-    Query(q): Query<RequestsQuery>,
-) -> Response {
+pub async fn top(State(state): State<Shared>, Path(file): Path<String>, Query(q): Query<RequestsQuery>) -> Response {
     let Some((name, fmt)) = split(&file) else {
         return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown resource or format");
     };
@@ -308,7 +304,7 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
 pub async fn request(State(state): State<Shared>, Path(file): Path<String>) -> Response {
     let Some((id, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown format") };
     let q = RequestsQuery { service_request_id: Some(id.to_owned()), ..Default::default() };
-    match get_requests(&state, fmt, q, &state.base_url().to_owned()).await {
+    match get_requests(&state, fmt, q, state.base_url()).await {
         Ok(rows) if rows.is_empty() => error(fmt, StatusCode::NOT_FOUND, "service_request_id not found"),
         Ok(rows) => list(fmt, "service_requests", "request", rows, REQUEST_ORDER),
         Err(e) => e,

@@ -59,7 +59,8 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, lang: Lang
     // Photo ids are global: a second report declaring one already in use
     // could never have it attached. Refuse it now, clearly.
     for p in &r.photos {
-        let taken: bool = tx.query_row("SELECT count(*) FROM photo_decls WHERE photo_id = ?1", [&p.id], |r| r.get(0))?;
+        let taken: bool =
+            tx.query_row("SELECT count(*) FROM photo_decls WHERE photo_id = ?1", [&p.id], |r| r.get(0))?;
         if taken {
             let mut e = ApiError::new(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
