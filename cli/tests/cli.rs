@@ -227,7 +227,7 @@ fn phananh_home_env_is_the_default_home() {
 }
 
 fn testphoto(rel: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos").join(rel)
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/photos").join(rel)
 }
 
 #[test]

@@ -4,13 +4,16 @@
 //! the same way, so these live here, in one small crate with no I/O, rather
 //! than in either side.
 
+pub mod geo;
 pub mod jpeg;
 pub mod lang;
 pub mod phone;
+pub mod status;
 pub mod text;
 pub mod validate;
 pub mod wire;
 
 pub use lang::Lang;
 pub use phone::{PhoneError, normalize_phone};
+pub use status::Status;
 pub use validate::{Field, Limits, ServiceArea, Submission, ValidationError, ValidationErrors};

@@ -108,10 +108,9 @@ async fn main() {
 
     // tus uploads of a real ~340 KB photo: report PUT, creation, two PATCHes.
     let photo = Arc::new(
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/orientation/Landscape_1.jpg"))
-            .unwrap(),
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/photos/orientation/Landscape_1.jpg")).unwrap(),
     );
-    let sha = phananh_server::auth::hex(&sha2::Sha256::digest(photo.as_slice()));
+    let sha = hex::encode(sha2::Sha256::digest(photo.as_slice()));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..UPLOAD_CONCURRENCY {

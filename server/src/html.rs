@@ -1,6 +1,8 @@
 //! Small helpers for server-rendered pages: escaping and one page frame,
 //! readable on a phone.
 
+use phananh_protocol::Lang;
+
 /// Escape text for HTML element content and attribute values, and for
 /// XML (the Open311 feed): markup characters become entities, and the
 /// characters XML 1.0 forbids (noncharacters such as U+FFFF, stray
@@ -35,18 +37,7 @@ input,select,textarea,button{{font-size:1rem;padding:.4rem;max-width:100%}}nav a
     )
 }
 
-/// A status code as words.
+/// A status code as words (from the one table in `protocol`).
 pub fn status_label(status: &str, en: bool) -> &'static str {
-    match (status, en) {
-        ("received", false) => "Đã tiếp nhận",
-        ("received", true) => "Received",
-        ("in_progress", false) => "Đang xử lý",
-        ("in_progress", true) => "In progress",
-        ("resolved", false) => "Đã giải quyết",
-        ("resolved", true) => "Resolved",
-        ("rejected", false) => "Từ chối",
-        ("rejected", true) => "Rejected",
-        (_, false) => "Không rõ",
-        (_, true) => "Unknown",
-    }
+    phananh_protocol::status::label_of(status, if en { Lang::En } else { Lang::Vi })
 }

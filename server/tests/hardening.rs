@@ -257,8 +257,7 @@ async fn two_patches_on_one_upload_do_not_race() {
     let server = ChildServer::start(&[]);
     let base = server.base.clone();
     let token = device(&base).await;
-    let photo =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap();
+    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/photos/real/DSCN0010.jpg")).unwrap();
     let photo = phananh_protocol::jpeg::strip_metadata(&photo, None).unwrap().into_owned();
     for round in 0..20 {
         let (cid, pid) = report_with(&base, &token, &photo).await;
@@ -332,8 +331,7 @@ async fn one_report_cannot_break_the_open311_xml_feed() {
 async fn open311_media_is_published_without_its_gps() {
     let server = ChildServer::start(&[]);
     let base = server.base.clone();
-    let photo =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap();
+    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/photos/real/DSCN0010.jpg")).unwrap();
     assert!(phananh_protocol::jpeg::exif(&photo).is_some(), "the test photo has EXIF GPS");
     let form = reqwest::multipart::Form::new()
         .text("api_key", api_key(&server))
@@ -584,8 +582,7 @@ async fn a_truncated_jpeg_is_refused() {
     let server = ChildServer::start(&[]);
     let base = server.base.clone();
     let token = device(&base).await;
-    let photo =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap();
+    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/photos/real/DSCN0010.jpg")).unwrap();
     let cut = &photo[..photo.len() * 2 / 3];
     let (cid, pid) = report_with(&base, &token, cut).await;
     let url = create_upload(&base, &token, &cid, &pid, cut.len()).await;

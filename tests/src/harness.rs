@@ -158,9 +158,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// One of the real phone photos in `../shared/testdata/photos/real/`.
+/// One of the real phone photos in `testdata/photos/real/`.
 pub fn real_photo(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos/real").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/photos/real").join(name)
 }
 
 /// The real photos, by file name.

@@ -1,10 +1,11 @@
 //! `cargo xtask …`: the project's chores in one place, so README, CI and
 //! developers run the very same commands.
 //!
-//! - `cargo xtask ci`: fmt check, clippy (-D warnings), rustdoc (-D warnings),
-//!   every Rust test, the tuspy interop tests (pytest), the bindings from
-//!   Python and Kotlin, and the shells (Android Kotlin compiled against
-//!   android-all with JVM tests; iOS sources checked against the Swift API).
+//! - `cargo xtask ci`: installs what it needs and is missing (`tools`), then
+//!   fmt check, clippy (-D warnings), rustdoc (-D warnings), every Rust test,
+//!   the tuspy interop tests (pytest), the bindings from Python and Kotlin,
+//!   and the shells (Android Kotlin compiled against android-all with JVM
+//!   tests; iOS sources checked against the Swift API).
 //! - `cargo xtask bench-photo`: the photo pipeline against vipsthumbnail.
 //! - `cargo xtask bindings [--release]`: build `phananh-ffi` and write the
 //!   Kotlin, Swift (with header and modulemap) and Python bindings to
@@ -15,26 +16,57 @@
 //!   synced through the CLI, left running until Ctrl-C.
 
 mod ios;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+use clap::{Parser, Subcommand};
+
+/// The project's chores.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Every check CI runs: fmt, clippy, rustdoc, all tests, tuspy, the bindings, the shells
+    Ci,
+    /// Format the workspace
+    Fmt,
+    /// The server with demo data and three reports sent by the CLI, until Ctrl-C
+    Demo,
+    /// Kotlin, Swift and Python bindings into target/bindings
+    Bindings {
+        /// Also build the size-optimised phone library
+        #[arg(long)]
+        release: bool,
+    },
+    /// The photo pipeline against vipsthumbnail
+    BenchPhoto,
+    /// The iOS sources against the generated Swift API
+    CheckIos,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("ci") => ci(),
-        Some("fmt") => run("cargo", &["fmt", "--all"], &[]),
-        Some("bench-photo") => bench_photo(),
-        Some("demo") => demo(),
-        Some("check-ios") => check_ios(),
-        Some("bindings") => bindings(args.get(1).map(String::as_str) == Some("--release")).map(|_| ()),
-        _ => {
-            eprintln!(
-                "usage: cargo xtask <ci|fmt|demo|bindings|bench-photo|check-ios>\n  bindings [--release]  Kotlin, Swift, Python bindings into target/bindings\n  ci    fmt check, clippy, rustdoc, all tests (what CI runs)\n  fmt   format the workspace\n  demo  server with demo data + three reports sent by the CLI\n  bench-photo  the photo pipeline against vipsthumbnail\n  check-ios    the iOS sources against the generated Swift API"
-            );
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
             return ExitCode::from(2);
         }
+    };
+    let result = match cli.task {
+        Task::Ci => ci(),
+        Task::Fmt => run("cargo", &["fmt", "--all"], &[]),
+        Task::BenchPhoto => bench_photo(),
+        Task::Demo => demo(),
+        Task::CheckIos => check_ios(),
+        Task::Bindings { release } => bindings(release).map(|_| ()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,11 +81,16 @@ fn main() -> ExitCode {
 type Step<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
 
 fn ci() -> Result<(), String> {
+    let started = Instant::now();
+    let tools = tools::ensure(&workspace_root())?;
+    eprintln!("==> tools ready in {:.0?}", started.elapsed());
+    let tusd = tools.tusd.to_string_lossy().into_owned();
+    let python = tools.python.to_string_lossy().into_owned();
     let steps: &[Step<'_>] = &[
         ("format", &["fmt", "--all", "--", "--check"], &[]),
         ("clippy", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"], &[]),
         ("rustdoc", &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")]),
-        ("tests", &["test", "--workspace", "--locked"], &[]),
+        ("tests", &["test", "--workspace", "--locked"], &[("TUSD_BIN", &tusd)]),
     ];
     for (name, args, env) in steps {
         let started = Instant::now();
@@ -65,8 +102,8 @@ fn ci() -> Result<(), String> {
     let started = Instant::now();
     let server = workspace_root().join("target/debug/phananh-server");
     let server = server.to_string_lossy();
-    eprintln!("==> tus interop: python3 -m pytest server/tests/tus (tuspy)");
-    run("python3", &["-m", "pytest", "-q", "server/tests/tus"], &[("PHANANH_SERVER_BIN", &server)])?;
+    eprintln!("==> tus interop: pytest server/tests/tus (tuspy)");
+    run(&python, &["-m", "pytest", "-q", "server/tests/tus"], &[("PHANANH_SERVER_BIN", &server)])?;
     eprintln!("==> tus interop ok in {:.0?}", started.elapsed());
 
     // The FFI: generate, then prove it from Python and from Kotlin on a JVM
@@ -76,8 +113,8 @@ fn ci() -> Result<(), String> {
     eprintln!("==> bindings: generate Kotlin, Swift, Python");
     let out = bindings(false)?;
     check_swift(&out.join("swift"))?;
-    eprintln!("==> bindings: python3 -m pytest bindings/tests/python");
-    run("python3", &["-m", "pytest", "-q", "bindings/tests/python"], &[("PHANANH_SERVER_BIN", &server)])?;
+    eprintln!("==> bindings: pytest bindings/tests/python");
+    run(&python, &["-m", "pytest", "-q", "bindings/tests/python"], &[("PHANANH_SERVER_BIN", &server)])?;
     eprintln!("==> bindings: mvn test (Kotlin/JVM, JUnit 5)");
     run("mvn", &["-q", "-B", "-f", "bindings/tests/kotlin/pom.xml", "test"], &[])?;
     eprintln!("==> bindings ok in {:.0?}", started.elapsed());
@@ -197,7 +234,7 @@ fn bench_photo() -> Result<(), String> {
     )?;
     let root = workspace_root();
     let target = root.join("target/release");
-    let photos = root.join("../shared/testdata/photos");
+    let photos = root.join("testdata/photos");
     let work = root.join("target/photo-bench");
     let bench = target.join("photo-bench");
     let phananh = target.join("phananh");
@@ -257,7 +294,7 @@ fn demo() -> Result<(), String> {
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     };
-    let photos = root.join("../shared/testdata/photos/real");
+    let photos = root.join("testdata/photos/real");
     let reports: [(&str, &str, &str, &str, &str); 3] = [
         ("o_ga", "Ổ gà lớn giữa đường liên xã, xe máy đã ngã hai lần", "18.8712", "105.3401", "HMD_Nokia_8.3_5G.jpg"),
         ("den_duong", "Đèn đường trước nhà văn hoá xóm 3 tắt cả tuần nay", "18.8950", "105.3120", "iphone_hdr_NO.jpg"),

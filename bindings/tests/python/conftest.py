@@ -14,7 +14,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 BINDINGS = pathlib.Path(os.environ.get("PHANANH_PY_BINDINGS", ROOT / "target" / "bindings" / "python"))
 sys.path.insert(0, str(BINDINGS))
-PHOTOS = ROOT.parent / "shared" / "testdata" / "photos" / "real"
+PHOTOS = ROOT / "testdata" / "photos" / "real"
 
 
 def free_port():

@@ -114,48 +114,7 @@ impl FromStr for StateKind {
     }
 }
 
-/// What the district has done with a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Arrived; not yet looked at.
-    Received,
-    /// Someone is working on it.
-    InProgress,
-    /// Fixed.
-    Resolved,
-    /// Will not be acted on (the reply says why).
-    Rejected,
-}
-
-impl Status {
-    /// The stable name used on the wire and in storage.
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Received => "received",
-            Status::InProgress => "in_progress",
-            Status::Resolved => "resolved",
-            Status::Rejected => "rejected",
-        }
-    }
-
-    /// Parse a stable name.
-    pub fn from_code(code: &str) -> Option<Status> {
-        [Status::Received, Status::InProgress, Status::Resolved, Status::Rejected]
-            .into_iter()
-            .find(|s| s.code() == code)
-    }
-
-    /// A name for people.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Status::Received => lang.pick("Đã tiếp nhận", "Received"),
-            Status::InProgress => lang.pick("Đang xử lý", "In progress"),
-            Status::Resolved => lang.pick("Đã giải quyết", "Resolved"),
-            Status::Rejected => lang.pick("Từ chối", "Rejected"),
-        }
-    }
-}
+pub use phananh_protocol::Status;
 
 /// One step in a sent report's history, with the official reply if any.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -27,7 +27,14 @@ pub(super) fn decode(bytes: &[u8], format: Format, options: &Options) -> Result<
     match format {
         Format::Jpeg => jpeg(bytes, options),
         Format::Png => png(bytes, options),
-        Format::Webp => with_image(bytes, image::ImageFormat::WebP, options),
+        Format::Webp => {
+            // The decoder sizes its buffers from each frame's own header,
+            // not the canvas: price those before it runs.
+            let frames = webp_frames(bytes)?;
+            let frame_bytes: u64 = frames.iter().map(|&(w, h)| u64::from(w) * u64::from(h) * 4).sum();
+            within_budget(frame_bytes, options)?;
+            with_image(bytes, image::ImageFormat::WebP, options)
+        }
     }
 }
 
@@ -236,6 +243,32 @@ fn push_rgb(out: &mut Vec<u8>, row: &[u8], channels: usize, width: usize) {
             _ => {}
         }
     }
+}
+
+/// The sizes the WebP's image chunks declare (`VP8 ` lossy, `VP8L`
+/// lossless), read from the RIFF chunk list without decoding. An animation
+/// is refused: a report's photo is one picture.
+fn webp_frames(bytes: &[u8]) -> Result<Vec<(u32, u32)>, PhotoError> {
+    let le16 = |b: &[u8]| u32::from(u16::from_le_bytes([b[0], b[1]]));
+    let mut frames = Vec::new();
+    let mut at = 12;
+    while let Some(head) = bytes.get(at..at + 8) {
+        let size = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        let payload = bytes.get(at + 8..(at + 8).saturating_add(size).min(bytes.len())).unwrap_or_default();
+        match &head[..4] {
+            b"VP8 " if payload.len() >= 10 && payload[3..6] == [0x9d, 0x01, 0x2a] => {
+                frames.push((le16(&payload[6..8]) & 0x3fff, le16(&payload[8..10]) & 0x3fff));
+            }
+            b"VP8L" if payload.len() >= 5 && payload[0] == 0x2f => {
+                let bits = u32::from_le_bytes([payload[1], payload[2], payload[3], payload[4]]);
+                frames.push(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1));
+            }
+            b"ANMF" | b"ANIM" => return Err(corrupt("animated WebP is not a photo")),
+            _ => {}
+        }
+        at = at.saturating_add(8).saturating_add(size).saturating_add(size % 2);
+    }
+    Ok(frames)
 }
 
 /// Transparent screenshots become readable on white, not black.

@@ -4,7 +4,7 @@ use super::*;
 use crate::Lang;
 
 fn photos() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/photos")
 }
 
 fn read(rel: &str) -> Vec<u8> {
@@ -235,4 +235,21 @@ fn files_that_are_missing_or_directories_are_io_errors() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(compress_file(&dir.path().join("nope.jpg"), &Options::default()).unwrap_err().code(), "io");
     assert_eq!(compress_file(dir.path(), &Options::default()).unwrap_err().code(), "io");
+}
+
+#[test]
+fn a_webp_frame_larger_than_its_canvas_is_priced_by_the_frame() {
+    // Found by the photo_png_webp fuzz target: a 40×30 VP8X canvas whose
+    // VP8 frame header claims 16383 px made the decoder allocate 172 MB.
+    let mut input = b"RIFF\0\0\0\0WEBP".to_vec();
+    input.extend_from_slice(&[
+        0x56, 0x50, 0x38, 0x58, 0x0a, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x27, 0x00, 0x00, 0x1d, 0x00,
+        0x00, 0x41, 0x4c, 0x50, 0x48, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x07, 0x50, 0xb2, 0x88, 0x08, 0x44, 0x44,
+        0xff, 0x03, 0x56, 0x50, 0x38, 0x20, 0x40, 0x00, 0x00, 0x00, 0x90, 0x03, 0x00, 0x9d, 0x01, 0x2a, 0xff,
+        0xff, 0xff, 0x28, 0x00, 0x1e, 0x00, 0x3e, 0x6d, 0x36, 0x97, 0x48, 0xa4, 0x23, 0x22, 0x21, 0x25, 0x68,
+    ]);
+    let len = (input.len() - 8) as u32;
+    input[4..8].copy_from_slice(&len.to_le_bytes());
+    let err = compress(&input, &Options::default()).unwrap_err();
+    assert_eq!(err.code(), "needs_too_much_memory", "{err}");
 }

@@ -85,7 +85,7 @@ impl Store {
                 id,
                 file: file.clone(),
                 thumb_file: Some(thumb_file.clone()),
-                sha256: hex(&Sha256::digest(&compressed.jpeg)),
+                sha256: hex::encode(&Sha256::digest(&compressed.jpeg)),
                 bytes: compressed.jpeg.len() as u64,
                 width: compressed.width,
                 height: compressed.height,
@@ -143,8 +143,4 @@ fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

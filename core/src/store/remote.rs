@@ -2,6 +2,7 @@
 //! changes cursor, the category list with its ETag, and the last duplicate
 //! hints near each place asked about.
 
+use phananh_protocol::geo::distance_m;
 use phananh_protocol::wire::{NearbyReport, Services};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -143,11 +144,3 @@ impl Store {
     }
 }
 
-/// Great-circle distance in metres (haversine; plenty for a few hundred metres).
-pub(crate) fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6_371_000.0 * a.sqrt().asin()
-}

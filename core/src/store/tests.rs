@@ -448,7 +448,7 @@ mod attach {
     use sha2::{Digest, Sha256};
 
     fn photo(rel: &str) -> std::path::PathBuf {
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos").join(rel)
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/photos").join(rel)
     }
 
     fn files_in(store: &Store) -> Vec<String> {

@@ -9,13 +9,13 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use phananh_protocol::Lang;
+use phananh_protocol::{Lang, Status};
 use phananh_protocol::text::{clean_optional, clean_text};
 use phananh_protocol::validate::{Submission, validate};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{hex, token_hash};
+use crate::auth::token_hash;
 use crate::db::{now_ms, rfc3339};
 use crate::html::esc;
 use crate::routes::limited;
@@ -279,7 +279,7 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
             let code = r.tracking_code;
             json!({
                 "service_request_id": code,
-                "status": if r.status == "resolved" || r.status == "rejected" { "closed" } else { "open" },
+                "status": if Status::from_code(&r.status).is_some_and(Status::is_closed) { "closed" } else { "open" },
                 "status_notes": r.last_reply,
                 "service_name": r.category_name,
                 "service_code": r.category,
@@ -452,7 +452,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
     };
     let client_id = uuid::Uuid::now_v7().to_string();
     let new = NewReport {
-        body_hash: hex(client_id.as_bytes()),
+        body_hash: hex::encode(client_id.as_bytes()),
         client_id,
         device_id: None,
         source: Source::Open311,
@@ -481,7 +481,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         let photo_id = uuid::Uuid::now_v7().to_string();
         let key = format!("{report_id}/{photo_id}.jpg");
         let tmp = state.upload_dir.join(format!("open311-{photo_id}.part"));
-        let sha = hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let sha = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
         let len = bytes.len() as u64;
         let store = state.photos.clone();
         let k = key.clone();

@@ -8,11 +8,12 @@ use axum::http::StatusCode;
 use phananh_protocol::text::{clean_line, clean_optional, clean_text};
 use phananh_protocol::validate::{Submission, validate};
 use phananh_protocol::wire::{ChangesPage, Nearby, NearbyReport, ReportBody, ReportStatus};
+use phananh_protocol::geo::distance_m;
 use phananh_protocol::{Field, Lang, ServiceArea};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Device, hex};
+use crate::auth::Device;
 use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::routes::{ClientIp, limited};
@@ -32,7 +33,7 @@ pub async fn put(
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| bad_json(lang))?;
     // Hash the parsed value (keys sorted), so key order or spacing in a
     // resend does not count as a different body.
-    let body_hash = hex(&Sha256::digest(serde_json::to_vec(&value).map_err(ApiError::internal)?));
+    let body_hash = hex::encode(&Sha256::digest(serde_json::to_vec(&value).map_err(ApiError::internal)?));
     let report: ReportBody = serde_json::from_value(value).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -326,11 +327,3 @@ pub async fn nearby(
     Ok(Json(Nearby { reports }))
 }
 
-/// Great-circle distance (haversine), metres.
-pub(crate) fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = (lat2 - lat1).to_radians();
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6_371_000.0 * a.sqrt().asin()
-}

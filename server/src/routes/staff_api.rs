@@ -5,7 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use phananh_protocol::Lang;
+use phananh_protocol::{Lang, Status};
 use phananh_protocol::text::clean_text;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,12 @@ pub use crate::storage::{ReportFilter, StaffReport};
 use crate::tracking;
 
 /// Statuses staff may set.
-pub const STATUSES: [&str; 4] = ["received", "in_progress", "resolved", "rejected"];
+pub const STATUSES: [&str; 4] = [
+    Status::Received.code(),
+    Status::InProgress.code(),
+    Status::Resolved.code(),
+    Status::Rejected.code(),
+];
 
 #[derive(Debug, Deserialize)]
 pub struct Login {

@@ -18,7 +18,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use phananh_protocol::Lang;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Device, hex, new_token};
+use crate::auth::{Device, new_token};
 use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::routes::limited;
@@ -462,7 +462,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     let accepted = crate::jpeg::accept(&bytes, state.config.decode_budget);
     // Bytes picked up from the photo store were checked (and cleaned)
     // before they were stored.
-    let problem = if !already_stored && hex(&Sha256::digest(&bytes)) != upload.sha256 {
+    let problem = if !already_stored && hex::encode(&Sha256::digest(&bytes)) != upload.sha256 {
         Some(reset(
             "sha256_mismatch",
             "Ảnh nhận được khác với ảnh đã khai báo (sha256); hãy gửi lại",
@@ -500,7 +500,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         std::borrow::Cow::Owned(clean) => Some(clean),
     };
     let kept_now = cleaned.as_deref().unwrap_or(&bytes);
-    let (sha256, stored_len) = (hex(&Sha256::digest(kept_now)), kept_now.len() as u64);
+    let (sha256, stored_len) = (hex::encode(&Sha256::digest(kept_now)), kept_now.len() as u64);
     let _decoding = state.decodes.acquire().await.map_err(ApiError::internal)?;
     let store = state.photos.clone();
     let (k, p) = (key.clone(), path.clone());

@@ -134,5 +134,5 @@ pub fn new_id() -> String {
 }
 
 pub fn test_jpeg() -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/photos/real/DSCN0010.jpg")).unwrap()
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/photos/real/DSCN0010.jpg")).unwrap()
 }

@@ -15,7 +15,7 @@ import requests
 from tusclient import client as tus
 
 ROOT = Path(__file__).resolve().parents[3]
-PHOTO = ROOT / ".." / "shared" / "testdata" / "photos" / "real" / "DSCN0010.jpg"
+PHOTO = ROOT / "testdata" / "photos" / "real" / "DSCN0010.jpg"
 
 
 @pytest.fixture(scope="module")

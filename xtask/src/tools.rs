@@ -1,0 +1,139 @@
+//! What `cargo xtask ci` needs beyond Rust, found or installed before the
+//! first step, so the same command works on a fresh machine:
+//! - Debian packages (Chromium and its driver for the staff dashboard test,
+//!   Java 17 and Maven for the Kotlin tests, Go for tusd), installed with
+//!   `apt-get` when running as root; otherwise it stops at once naming the
+//!   exact command to run;
+//! - tuspy, pytest and requests in a project-local virtual environment
+//!   (`target/venv`), never in the system's Python;
+//! - tusd v2.9.1 by `go install` (or `TUSD_BIN`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the tools are.
+pub struct Tools {
+    /// The virtual environment's Python, with tuspy, pytest and requests.
+    pub python: PathBuf,
+    /// The tusd binary.
+    pub tusd: PathBuf,
+}
+
+const PYTHON_PACKAGES: [&str; 3] = ["tuspy", "pytest", "requests"];
+const TUSD: &str = "github.com/tus/tusd/v2/cmd/tusd@v2.9.1";
+
+/// Find everything, installing what is missing and may be installed.
+pub fn ensure(root: &Path) -> Result<Tools, String> {
+    debian_packages()?;
+    let python = venv(root)?;
+    let tusd = tusd()?;
+    Ok(Tools { python, tusd })
+}
+
+fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(program)).find(|p| p.is_file())
+}
+
+fn go() -> Option<PathBuf> {
+    on_path("go").or_else(|| Some(PathBuf::from("/usr/local/go/bin/go")).filter(|p| p.is_file()))
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn debian_packages() -> Result<(), String> {
+    let mut missing: Vec<&str> = Vec::new();
+    let chromedriver =
+        ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].iter().any(|p| Path::new(p).is_file());
+    if on_path("chromium").is_none() || !chromedriver {
+        missing.extend(["chromium", "chromium-driver"]);
+    }
+    if on_path("java").is_none() || on_path("mvn").is_none() {
+        missing.extend(["openjdk-17-jdk-headless", "maven"]);
+    }
+    if go().is_none() {
+        missing.push("golang-go");
+    }
+    if Command::new("python3").args(["-m", "venv", "--help"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+        missing.push("python3-venv");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if !is_root() {
+        return Err(format!("missing system packages; run:\n  sudo apt-get update && sudo apt-get install -y {list}"));
+    }
+    eprintln!("==> installing Debian packages: {list}");
+    let apt = |args: &[&str]| -> Result<(), String> {
+        let ok = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .map_err(|e| format!("apt-get: {e}"))?
+            .success();
+        if ok { Ok(()) } else { Err(format!("apt-get {} failed", args.join(" "))) }
+    };
+    apt(&["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq"];
+    install.extend(&missing);
+    apt(&install)
+}
+
+fn venv(root: &Path) -> Result<PathBuf, String> {
+    let dir = root.join("target/venv");
+    let python = dir.join("bin/python3");
+    if !python.is_file() {
+        eprintln!("==> creating the Python virtual environment {}", dir.display());
+        let ok = Command::new("python3").args(["-m", "venv"]).arg(&dir).status().is_ok_and(|s| s.success());
+        if !ok {
+            return Err(format!("could not create {}; run: python3 -m venv {}", dir.display(), dir.display()));
+        }
+    }
+    let have = Command::new(&python)
+        .args(["-c", "import tusclient, pytest, requests"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        eprintln!("==> pip install {} (into {})", PYTHON_PACKAGES.join(" "), dir.display());
+        let ok = Command::new(&python)
+            .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+            .args(PYTHON_PACKAGES)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return Err(format!(
+                "pip could not install; run: {} -m pip install {}",
+                python.display(),
+                PYTHON_PACKAGES.join(" ")
+            ));
+        }
+    }
+    Ok(python)
+}
+
+fn tusd() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("TUSD_BIN").map(PathBuf::from).filter(|p| p.is_file()) {
+        return Ok(p);
+    }
+    if let Some(p) = on_path("tusd") {
+        return Ok(p);
+    }
+    let go = go().ok_or("Go is missing; run: sudo apt-get install -y golang-go")?;
+    let gopath = Command::new(&go)
+        .args(["env", "GOPATH"])
+        .output()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .map_err(|e| format!("go env GOPATH: {e}"))?;
+    let built = gopath.join("bin/tusd");
+    if !built.is_file() {
+        eprintln!("==> go install {TUSD}");
+        let ok = Command::new(&go).args(["install", TUSD]).status().is_ok_and(|s| s.success());
+        if !ok {
+            return Err(format!("could not build tusd; run: go install {TUSD}"));
+        }
+    }
+    Ok(built)
+}
