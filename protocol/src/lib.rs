@@ -4,6 +4,7 @@
 //! the same way, so these live here, in one small crate with no I/O, rather
 //! than in either side.
 
+pub mod clock;
 pub mod geo;
 pub mod jpeg;
 pub mod lang;
@@ -13,6 +14,7 @@ pub mod text;
 pub mod validate;
 pub mod wire;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use lang::Lang;
 pub use phone::{PhoneError, normalize_phone};
 pub use status::Status;

@@ -58,12 +58,12 @@ pub fn bearer(parts: &Parts) -> Option<String> {
 /// Tokens are stored only as their SHA-256 (they are random, 256-bit:
 /// no salt or slow hash is needed, unlike passwords).
 pub fn token_hash(token: &str) -> String {
-    hex::encode(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// A new random token: 32 bytes, hex.
 pub fn new_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
-    Ok(hex::encode(&bytes))
+    Ok(hex::encode(bytes))
 }

@@ -35,7 +35,7 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
     private_dir(&config.data_dir)?;
     let db = config.data_dir.join("server.sqlite3");
     private_file(&db)?;
-    let store = Arc::new(storage::SqliteStorage::open(&db)?);
+    let store = Arc::new(storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?);
     private_dir(&config.data_dir.join("photos"))?;
     let photos = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
     let upload_dir = config.data_dir.join("uploads");

@@ -47,33 +47,33 @@ impl RateLimiter {
 /// Guessing a password from many addresses is then as slow as from one.
 #[derive(Default)]
 pub struct SignInGuard {
-    accounts: Mutex<HashMap<String, (u32, Instant)>>,
+    accounts: Mutex<HashMap<String, (u32, i64)>>,
 }
 
 /// Failed sign-ins allowed before the back-off starts.
 pub const FREE_FAILURES: u32 = 5;
 
 impl SignInGuard {
-    /// `Err(seconds to wait)` while `account` is backing off at `now`.
-    pub fn check(&self, account: &str, now: Instant) -> Result<(), u64> {
+    /// `Err(seconds to wait)` while `account` is backing off at `now_ms`.
+    pub fn check(&self, account: &str, now_ms: i64) -> Result<(), u64> {
         let map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
         match map.get(&account.to_lowercase()) {
-            Some((_, until)) if *until > now => Err(until.duration_since(now).as_secs().max(1)),
+            Some((_, until)) if *until > now_ms => Err(((until - now_ms) as u64).div_ceil(1000).max(1)),
             _ => Ok(()),
         }
     }
 
-    /// Count a failed sign-in at `now`.
-    pub fn failed(&self, account: &str, now: Instant) {
+    /// Count a failed sign-in at `now_ms`.
+    pub fn failed(&self, account: &str, now_ms: i64) {
         let mut map = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, (_, until)| *until > now);
+            map.retain(|_, (_, until)| *until > now_ms);
         }
-        let entry = map.entry(account.to_lowercase()).or_insert((0, now));
+        let entry = map.entry(account.to_lowercase()).or_insert((0, now_ms));
         entry.0 += 1;
         if entry.0 >= FREE_FAILURES {
             let doublings = (entry.0 - FREE_FAILURES).min(6);
-            entry.1 = now + Duration::from_secs(60 << doublings);
+            entry.1 = now_ms + (60_000i64 << doublings);
         }
     }
 
@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn sign_in_backs_off_per_account_and_clears_on_success() {
         let guard = SignInGuard::default();
-        let t0 = Instant::now();
+        let t0 = 1_700_000_000_000i64;
         for _ in 0..FREE_FAILURES - 1 {
             guard.failed("Lan", t0);
             assert!(guard.check("lan", t0).is_ok());
@@ -98,7 +98,7 @@ mod tests {
         guard.failed("lan", t0);
         assert_eq!(guard.check("LAN", t0), Err(60));
         assert!(guard.check("minh", t0).is_ok(), "other accounts are not affected");
-        let later = t0 + Duration::from_secs(61);
+        let later = t0 + 61_000;
         assert!(guard.check("lan", later).is_ok());
         guard.failed("lan", later);
         assert_eq!(guard.check("lan", later), Err(120), "each further failure doubles the wait");

@@ -10,7 +10,6 @@ use axum::http::{Method, StatusCode};
 use phananh_protocol::Lang;
 
 use crate::auth::{bearer, lang_of, new_token, token_hash};
-use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::state::Shared;
 use crate::storage::{AuditEntry, Storage};
@@ -52,7 +51,7 @@ pub async fn sign_in(
 ) -> Result<Option<(String, String)>, ApiError> {
     let store = state.store.as_ref();
     let account: String = name.trim().chars().take(100).collect();
-    if let Err(wait) = state.sign_ins.check(&account, std::time::Instant::now()) {
+    if let Err(wait) = state.sign_ins.check(&account, state.now_ms()) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "sign_in_backoff",
@@ -76,30 +75,31 @@ pub async fn sign_in(
     .await
     .map_err(ApiError::internal)??;
     let Some(id) = verified else {
-        state.sign_ins.failed(&account, std::time::Instant::now());
-        audit(store, None, &account, "sign_in_failed", None, None).await?;
+        state.sign_ins.failed(&account, state.now_ms());
+        audit(state, None, &account, "sign_in_failed", None, None).await?;
         return Ok(None);
     };
     state.sign_ins.succeeded(&account);
     let token = new_token()?;
     let csrf = new_token()?;
-    store.open_session(token_hash(&token), id, csrf.clone(), now_ms() + SESSION_MS).await?;
-    audit(store, Some(id), &account, "sign_in", None, None).await?;
+    store.open_session(token_hash(&token), id, csrf.clone(), state.now_ms() + SESSION_MS).await?;
+    audit(state, Some(id), &account, "sign_in", None, None).await?;
     Ok(Some((token, csrf)))
 }
 
 /// Append one line to the audit trail.
 pub async fn audit(
-    store: &dyn Storage,
+    state: &Shared,
     staff_id: Option<i64>,
     actor: &str,
     action: &str,
     subject: Option<&str>,
     detail: Option<&str>,
 ) -> Result<(), ApiError> {
-    store
+    state
+        .store
         .audit(AuditEntry {
-            at: now_ms(),
+            at: state.now_ms(),
             staff_id,
             actor: actor.to_owned(),
             action: action.to_owned(),
@@ -193,7 +193,7 @@ impl FromRequestParts<Shared> for Staff {
         };
         let token = session_token(parts).ok_or_else(unauthorized)?;
         let hash = token_hash(&token);
-        let staff = state.store.session(hash, now_ms()).await?.ok_or_else(unauthorized)?;
+        let staff = state.store.session(hash, state.now_ms()).await?.ok_or_else(unauthorized)?;
         match cross_site_refusal(parts, state, &staff, lang) {
             Some(refused) => Err(refused),
             None => Ok(staff),

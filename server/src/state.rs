@@ -43,6 +43,8 @@ pub struct Config {
     pub decode_budget: u64,
     /// Photo decodes running at once (each within `decode_budget`).
     pub decode_concurrency: usize,
+    /// Where "now" comes from (the system's clock; tests set the time).
+    pub clock: std::sync::Arc<dyn phananh_protocol::Clock>,
 }
 
 impl Config {
@@ -62,6 +64,7 @@ impl Config {
             conn: crate::listen::ConnLimits::default(),
             decode_budget: 64 << 20,
             decode_concurrency: 2,
+            clock: std::sync::Arc::new(phananh_protocol::SystemClock),
         }
     }
 }
@@ -89,6 +92,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Milliseconds since the epoch, from the configured clock.
+    pub fn now_ms(&self) -> i64 {
+        self.config.clock.now_ms()
+    }
+
     /// `http://host:port` (no trailing slash) for links in answers.
     pub fn base_url(&self) -> &str {
         self.public_url.get().map(String::as_str).unwrap_or("http://localhost")

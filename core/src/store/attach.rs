@@ -85,7 +85,7 @@ impl Store {
                 id,
                 file: file.clone(),
                 thumb_file: Some(thumb_file.clone()),
-                sha256: hex::encode(&Sha256::digest(&compressed.jpeg)),
+                sha256: hex::encode(Sha256::digest(&compressed.jpeg)),
                 bytes: compressed.jpeg.len() as u64,
                 width: compressed.width,
                 height: compressed.height,

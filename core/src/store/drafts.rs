@@ -7,7 +7,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::row::{REPORT_COLUMNS, report_from_row};
-use super::{Store, from_ms, now_ms};
+use super::{Store, from_ms};
 use crate::error::{Error, Result, StorageContext};
 use crate::model::{DraftPatch, Photo, Report, ReportId, StateKind, Status, StatusEntry};
 
@@ -15,7 +15,7 @@ impl Store {
     /// Start a new draft with whatever fields are known; returns it.
     pub fn create_draft(&self, fields: &DraftPatch) -> Result<Report> {
         let id = ReportId::new();
-        let now = now_ms();
+        let now = self.now_ms();
         let mut columns =
             vec![("id", Value::Text(id.to_string())), ("created_at", now.into()), ("updated_at", now.into())];
         columns.extend(patch_columns(fields)?);
@@ -38,7 +38,7 @@ impl Store {
     /// call on every autosave.
     pub fn update_draft(&self, id: ReportId, patch: &DraftPatch) -> Result<()> {
         let mut columns = patch_columns(patch)?;
-        columns.push(("updated_at", now_ms().into()));
+        columns.push(("updated_at", self.now_ms().into()));
         let sets: Vec<String> = columns.iter().map(|(n, _)| format!("{n} = ?")).collect();
         let sql =
             format!("UPDATE reports SET {} WHERE id = ? AND state IN ('draft', 'needs_attention')", sets.join(", "));
@@ -122,7 +122,7 @@ impl Store {
             photo_bytes: report.photos.iter().map(|p| p.bytes).sum(),
         };
         let normalized = validate(&submission, &limits, area.as_ref())?;
-        let now = now_ms();
+        let now = self.now_ms();
         tx.prepare_cached(
             "UPDATE reports SET state = 'queued', attention_reason = NULL, reporter_phone = ?2,
                  for_name = CASE WHEN on_behalf THEN for_name END,

@@ -40,6 +40,7 @@ pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
     photo_dir: PathBuf,
+    clock: std::sync::Arc<dyn phananh_protocol::Clock>,
 }
 
 impl std::fmt::Debug for Store {
@@ -115,9 +116,23 @@ impl std::ops::DerefMut for Relaxed<'_> {
     }
 }
 
-/// Milliseconds since the Unix epoch, as stored.
-pub(crate) fn now_ms() -> i64 {
-    to_ms(OffsetDateTime::now_utc())
+impl Store {
+    /// Read "now" from `clock` from here on (tests set the time with a
+    /// [`phananh_protocol::ManualClock`]; the system's clock by default).
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn phananh_protocol::Clock>) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// Milliseconds since the Unix epoch, from the store's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Now, from the store's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        from_ms(self.now_ms())
+    }
 }
 
 pub(crate) fn to_ms(t: OffsetDateTime) -> i64 {

@@ -60,7 +60,12 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&mut conn, found)?;
 
-        let store = Store { conn: Mutex::new(conn), path: path.to_owned(), photo_dir: photo_dir.to_owned() };
+        let store = Store {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+            photo_dir: photo_dir.to_owned(),
+            clock: std::sync::Arc::new(phananh_protocol::SystemClock),
+        };
         store.sweep_orphan_files()?;
         Ok(store)
     }

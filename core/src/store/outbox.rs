@@ -9,8 +9,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Store;
 use super::drafts::load_report;
-use super::{Store, now_ms};
 use crate::error::{Error, Result, StorageContext};
 use crate::model::{Photo, PhotoId, Report, ReportId, StateKind, Status, StatusEntry};
 
@@ -173,7 +173,7 @@ impl Store {
                  WHERE id = ?1 AND state = 'sending' AND on_server = 1 AND tracking_code IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM photos WHERE report_id = ?1 AND sent = 0)",
             )
-            .and_then(|mut s| s.execute(params![id.to_string(), now_ms()]))
+            .and_then(|mut s| s.execute(params![id.to_string(), self.now_ms()]))
             .context("recording a sent report")?;
         Ok(changed == 1)
     }
@@ -187,7 +187,7 @@ impl Store {
                      next_attempt_at = NULL, updated_at = ?3
                  WHERE id = ?1 AND {OUTBOX}"
             ))
-            .and_then(|mut s| s.execute(params![id.to_string(), reason, now_ms()]))
+            .and_then(|mut s| s.execute(params![id.to_string(), reason, self.now_ms()]))
             .context("recording a refused report")?;
         Ok(())
     }

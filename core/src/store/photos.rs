@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::drafts::{load_report, not_editable_or_missing};
-use super::{Store, meta, now_ms};
+use super::{Store, meta};
 use crate::error::{Error, Result, StorageContext};
 use crate::model::{Photo, PhotoId, ReportId};
 use phananh_protocol::Limits;
@@ -28,7 +28,7 @@ impl Store {
         if current.photos.len() >= limits.max_photos {
             return Err(Error::TooManyPhotos { max: limits.max_photos });
         }
-        let now = now_ms();
+        let now = self.now_ms();
         tx.prepare_cached(
             "INSERT INTO photos (id, report_id, position, file, thumb_file, sha256, bytes, width, height, created_at)
              VALUES (?1, ?2, (SELECT coalesce(max(position), 0) + 1 FROM photos WHERE report_id = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -68,7 +68,7 @@ impl Store {
             let changed = tx
                 .execute(
                     "UPDATE reports SET updated_at = ?2 WHERE id = ?1 AND state IN ('draft', 'needs_attention')",
-                    params![report.to_string(), now_ms()],
+                    params![report.to_string(), self.now_ms()],
                 )
                 .context("removing a photo")?;
             if changed == 0 {

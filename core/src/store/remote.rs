@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::meta::{LIMITS, SERVICE_AREA, get_json, set_json};
 use super::outbox::{insert_history, refresh_status};
-use super::{Store, from_ms, now_ms};
+use super::{Store, from_ms};
 use crate::error::{Result, StorageContext};
 use crate::model::{ReportId, Status, StatusEntry};
 
@@ -80,7 +80,7 @@ impl Store {
         let mut out = Vec::new();
         for id in touched {
             if let Some(status) = refresh_status(&tx, id)? {
-                tx.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", (id.to_string(), now_ms()))
+                tx.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", (id.to_string(), self.now_ms()))
                     .context("applying status changes")?;
                 out.push((id, status));
             }
@@ -124,7 +124,7 @@ impl Store {
                 lat,
                 lon,
                 category: category.map(str::to_owned),
-                at_ms: now_ms(),
+                at_ms: self.now_ms(),
                 reports: reports.to_vec(),
             },
         );
@@ -143,4 +143,3 @@ impl Store {
             .map(|c| NearbyHints { reports: c.reports, fetched_at: from_ms(c.at_ms), from_cache: true }))
     }
 }
-

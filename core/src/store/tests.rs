@@ -551,9 +551,9 @@ fn the_outbox_records_each_step_and_leaves_only_when_everything_arrived() {
     for p in &photos {
         store.add_photo(draft.id, p).unwrap();
     }
-    assert!(store.outbox_due(now_ms()).unwrap().is_empty(), "drafts are not in the outbox");
+    assert!(store.outbox_due(store.now_ms()).unwrap().is_empty(), "drafts are not in the outbox");
     store.submit(draft.id).unwrap();
-    assert_eq!(store.outbox_due(now_ms()).unwrap(), vec![draft.id]);
+    assert_eq!(store.outbox_due(store.now_ms()).unwrap(), vec![draft.id]);
     assert!(store.mark_sending(draft.id).unwrap());
     let entry = store.outbox_entry(draft.id).unwrap().unwrap();
     assert!(!entry.on_server);
@@ -578,12 +578,12 @@ fn the_outbox_records_each_step_and_leaves_only_when_everything_arrived() {
     assert!(entry.photos[0].sent && !entry.photos[1].sent);
 
     // A temporary failure: not due until its time.
-    let later = now_ms() + 60_000;
+    let later = store.now_ms() + 60_000;
     assert_eq!(store.schedule_retry(draft.id, later).unwrap(), 1);
-    assert!(store.outbox_due(now_ms()).unwrap().is_empty());
+    assert!(store.outbox_due(store.now_ms()).unwrap().is_empty());
     assert_eq!(store.outbox_next_due().unwrap(), Some(later));
     assert_eq!(store.retry_all_now().unwrap(), 1);
-    assert_eq!(store.outbox_due(now_ms()).unwrap(), vec![draft.id]);
+    assert_eq!(store.outbox_due(store.now_ms()).unwrap(), vec![draft.id]);
 
     store.mark_photo_sent(photos[1].id).unwrap();
     assert!(store.mark_sent(draft.id).unwrap());
@@ -660,4 +660,16 @@ fn only_an_untouched_draft_is_discarded() {
         assert!(store.get(id).is_ok());
     }
     assert!(matches!(store.discard_if_untouched(blank), Err(Error::NotFound(_))));
+}
+
+#[test]
+fn the_store_reads_time_from_its_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(phananh_protocol::ManualClock::new(1_800_000_000_000));
+    let store = Store::open_in(dir.path()).unwrap().with_clock(clock.clone());
+    let draft = store.create_draft(&DraftPatch::default()).unwrap();
+    assert_eq!(super::to_ms(draft.created_at), 1_800_000_000_000);
+    clock.advance(std::time::Duration::from_secs(90));
+    store.update_draft(draft.id, &DraftPatch { description: Some("x".into()), ..Default::default() }).unwrap();
+    assert_eq!(super::to_ms(store.get(draft.id).unwrap().updated_at), 1_800_000_090_000);
 }

@@ -29,7 +29,7 @@ impl Syncer {
                 let (reports, c) = (answer.reports, category.clone());
                 let keep = reports.clone();
                 self.db(move |s| s.cache_nearby(lat, lon, c.as_deref(), &keep)).await?;
-                Ok(NearbyHints { reports, fetched_at: time::OffsetDateTime::now_utc(), from_cache: false })
+                Ok(NearbyHints { reports, fetched_at: self.inner.store.now(), from_cache: false })
             }
             Some(Err(super::Failure::Local(e))) => Err(e),
             Some(Err(f @ super::Failure::Rejected { .. })) => Err(f.into_error()),

@@ -35,7 +35,7 @@ const UPLOAD_RESTARTS: u32 = 2;
 impl Syncer {
     /// Push every due report, at most `max_in_flight` at a time.
     pub(crate) async fn push_due(&self) -> Result<Vec<Outcome>> {
-        let now = crate::store::now_ms();
+        let now = self.inner.store.now_ms();
         let due = self.db(move |s| s.outbox_due(now)).await?;
         let queue = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(due)));
         let mut workers = tokio::task::JoinSet::new();
@@ -107,10 +107,10 @@ impl Syncer {
         photos: u32,
     ) -> Result<Outcome> {
         let delay = self.inner.config.backoff.delay(attempts + 1, retry_after, super::backoff::random_u64());
-        let at_ms = crate::store::now_ms() + delay.as_millis() as i64;
+        let at_ms = self.inner.store.now_ms() + delay.as_millis() as i64;
         let attempts = self.db(move |s| s.schedule_retry(id, at_ms)).await?;
         tracing::info!(report = %id, attempts, delay_ms = delay.as_millis() as u64, why = %why, "will retry");
-        let at = OffsetDateTime::now_utc() + delay;
+        let at = self.inner.store.now() + delay;
         self.emit(SyncEvent::ReportRetrying { id, attempts, at, why });
         Ok(Outcome::Retrying { photos })
     }

@@ -108,7 +108,7 @@ impl Syncer {
         }
         match self.db(|s| s.outbox_next_due()).await {
             Ok(Some(due)) => {
-                let ms = (due - crate::store::now_ms()).max(0) as u64;
+                let ms = (due - self.inner.store.now_ms()).max(0) as u64;
                 // Never spin: at least a few milliseconds between passes.
                 Duration::from_millis(ms).clamp(Duration::from_millis(20), pull)
             }

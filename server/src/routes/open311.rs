@@ -9,14 +9,14 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use phananh_protocol::{Lang, Status};
 use phananh_protocol::text::{clean_optional, clean_text};
 use phananh_protocol::validate::{Submission, validate};
+use phananh_protocol::{Lang, Status};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::token_hash;
-use crate::db::{now_ms, rfc3339};
+use crate::db::rfc3339;
 use crate::html::esc;
 use crate::routes::limited;
 use crate::state::Shared;
@@ -252,7 +252,7 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
                 Some(ms) => ms,
                 None => return Err(error(fmt, StatusCode::BAD_REQUEST, "start_date must be w3c (RFC 3339)")),
             },
-            None => now_ms() - 90 * 86_400_000,
+            None => state.now_ms() - 90 * 86_400_000,
         };
         if let Some(end) = q.end_date.as_deref() {
             let Some(ms) = parse_date(end) else {
@@ -481,7 +481,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         let photo_id = uuid::Uuid::now_v7().to_string();
         let key = format!("{report_id}/{photo_id}.jpg");
         let tmp = state.upload_dir.join(format!("open311-{photo_id}.part"));
-        let sha = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
         let len = bytes.len() as u64;
         let store = state.photos.clone();
         let k = key.clone();

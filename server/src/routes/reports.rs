@@ -5,16 +5,15 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use phananh_protocol::geo::distance_m;
 use phananh_protocol::text::{clean_line, clean_optional, clean_text};
 use phananh_protocol::validate::{Submission, validate};
 use phananh_protocol::wire::{ChangesPage, Nearby, NearbyReport, ReportBody, ReportStatus};
-use phananh_protocol::geo::distance_m;
 use phananh_protocol::{Field, Lang, ServiceArea};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Device;
-use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::routes::{ClientIp, limited};
 use crate::state::Shared;
@@ -33,7 +32,7 @@ pub async fn put(
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| bad_json(lang))?;
     // Hash the parsed value (keys sorted), so key order or spacing in a
     // resend does not count as a different body.
-    let body_hash = hex::encode(&Sha256::digest(serde_json::to_vec(&value).map_err(ApiError::internal)?));
+    let body_hash = hex::encode(Sha256::digest(serde_json::to_vec(&value).map_err(ApiError::internal)?));
     let report: ReportBody = serde_json::from_value(value).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -306,7 +305,7 @@ pub async fn nearby(
     let dlon = radius / (111_320.0 * q.lat.to_radians().cos().max(0.01));
     let area =
         ServiceArea { min_lat: q.lat - dlat, max_lat: q.lat + dlat, min_lon: q.lon - dlon, max_lon: q.lon + dlon };
-    let now = now_ms();
+    let now = state.now_ms();
     let mut reports: Vec<NearbyReport> = state
         .store
         .open_reports_in(area, q.category)
@@ -326,4 +325,3 @@ pub async fn nearby(
     reports.truncate(20);
     Ok(Json(Nearby { reports }))
 }
-

@@ -17,7 +17,7 @@ pub async fn services(State(state): State<Shared>, headers: HeaderMap) -> Result
     limits.photo_budget = limits.photo_budget.min(state.config.max_photo_bytes * limits.max_photos as u64);
     let body = Services { categories, service_area: state.store.service_area().await?, limits };
     let json = serde_json::to_vec(&body).map_err(ApiError::internal)?;
-    let etag = format!("\"{}\"", &hex::encode(&Sha256::digest(&json))[..32]);
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32]);
     let matches = headers
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use phananh_protocol::{Lang, Status};
 use phananh_protocol::text::clean_text;
+use phananh_protocol::{Lang, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::ReqLang;
@@ -19,12 +19,8 @@ pub use crate::storage::{ReportFilter, StaffReport};
 use crate::tracking;
 
 /// Statuses staff may set.
-pub const STATUSES: [&str; 4] = [
-    Status::Received.code(),
-    Status::InProgress.code(),
-    Status::Resolved.code(),
-    Status::Rejected.code(),
-];
+pub const STATUSES: [&str; 4] =
+    [Status::Received.code(), Status::InProgress.code(), Status::Resolved.code(), Status::Rejected.code()];
 
 #[derive(Debug, Deserialize)]
 pub struct Login {
@@ -135,7 +131,7 @@ pub async fn set_status(
     let base = state.base_url().to_owned();
     let update = status_update(staff.id, code.clone(), &change.status, change.reply.as_deref(), lang)?;
     state.store.change_status(update, lang).await?;
-    audit(state.store.as_ref(), Some(staff.id), &staff.name, "status", Some(&code), Some(&change.status)).await?;
+    audit(&state, Some(staff.id), &staff.name, "status", Some(&code), Some(&change.status)).await?;
     let report = state.store.staff_report(code, base).await?;
     report.map(Json).ok_or_else(|| ApiError::not_found(lang))
 }
@@ -166,7 +162,7 @@ pub async fn mark_duplicate(
     let (code, of) = (tracking::normalize(&code), tracking::normalize(&dup.of));
     let base = state.base_url().to_owned();
     state.store.mark_duplicate(staff.id, code.clone(), of.clone(), duplicate_reply(&of), lang).await?;
-    audit(state.store.as_ref(), Some(staff.id), &staff.name, "duplicate", Some(&code), Some(&of)).await?;
+    audit(&state, Some(staff.id), &staff.name, "duplicate", Some(&code), Some(&of)).await?;
     let report = state.store.staff_report(code, base).await?;
     report.map(Json).ok_or_else(|| ApiError::not_found(lang))
 }

@@ -104,7 +104,7 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     check_csrf(&staff, &form.csrf)?;
     state.store.close_session(staff.session.clone()).await?;
-    audit(state.store.as_ref(), Some(staff.id), &staff.name, "sign_out", None, None).await?;
+    audit(&state, Some(staff.id), &staff.name, "sign_out", None, None).await?;
     let clear = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/staff".to_owned()), (SET_COOKIE, clear)]).into_response())
 }
@@ -291,7 +291,7 @@ pub async fn set_status(
     let target = format!("/staff/reports/{code}");
     let update = status_update(staff.id, code.clone(), &form.status, form.reply.as_deref(), lang)?;
     state.store.change_status(update, lang).await?;
-    audit(state.store.as_ref(), Some(staff.id), &staff.name, "status", Some(&code), Some(&form.status)).await?;
+    audit(&state, Some(staff.id), &staff.name, "status", Some(&code), Some(&form.status)).await?;
     Ok(redirect(&target))
 }
 
@@ -316,6 +316,6 @@ pub async fn duplicate(
     let target = format!("/staff/reports/{code}");
     let reply = duplicate_reply(&of);
     state.store.mark_duplicate(staff.id, code.clone(), of.clone(), reply, lang).await?;
-    audit(state.store.as_ref(), Some(staff.id), &staff.name, "duplicate", Some(&code), Some(&of)).await?;
+    audit(&state, Some(staff.id), &staff.name, "duplicate", Some(&code), Some(&of)).await?;
     Ok(redirect(&target))
 }

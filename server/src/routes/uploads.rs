@@ -19,7 +19,6 @@ use phananh_protocol::Lang;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Device, new_token};
-use crate::db::now_ms;
 use crate::error::ApiError;
 use crate::routes::limited;
 use crate::state::Shared;
@@ -186,7 +185,7 @@ pub async fn create(
     limited(&state, &format!("upload:{}", device.id), state.config.uploads_per_minute, lang).map_err(tus_error)?;
 
     let upload_id = new_token()?[..32].to_owned();
-    let now = now_ms();
+    let now = state.now_ms();
     let expires = now + state.config.upload_ttl_secs * 1000;
     let new = NewUpload {
         id: upload_id,
@@ -245,7 +244,7 @@ async fn find(state: &Shared, device: &Device, id: &str) -> Result<Upload, ApiEr
     }
     let found = state.store.upload(id.to_owned(), device.id.clone()).await?;
     let upload = found.ok_or_else(|| tus_error(ApiError::not_found(lang)))?;
-    if !upload.completed && upload.expires_at <= now_ms() {
+    if !upload.completed && upload.expires_at <= state.now_ms() {
         return Err(tus_error(ApiError::new(
             StatusCode::GONE,
             "upload_expired",
@@ -462,7 +461,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     let accepted = crate::jpeg::accept(&bytes, state.config.decode_budget);
     // Bytes picked up from the photo store were checked (and cleaned)
     // before they were stored.
-    let problem = if !already_stored && hex::encode(&Sha256::digest(&bytes)) != upload.sha256 {
+    let problem = if !already_stored && hex::encode(Sha256::digest(&bytes)) != upload.sha256 {
         Some(reset(
             "sha256_mismatch",
             "Ảnh nhận được khác với ảnh đã khai báo (sha256); hãy gửi lại",
@@ -500,7 +499,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         std::borrow::Cow::Owned(clean) => Some(clean),
     };
     let kept_now = cleaned.as_deref().unwrap_or(&bytes);
-    let (sha256, stored_len) = (hex::encode(&Sha256::digest(kept_now)), kept_now.len() as u64);
+    let (sha256, stored_len) = (hex::encode(Sha256::digest(kept_now)), kept_now.len() as u64);
     let _decoding = state.decodes.acquire().await.map_err(ApiError::internal)?;
     let store = state.photos.clone();
     let (k, p) = (key.clone(), path.clone());
@@ -554,7 +553,7 @@ pub async fn delete(
 
 /// Remove expired unfinished uploads and their partial files.
 pub async fn sweep_expired(state: &Shared) -> Result<usize, ApiError> {
-    let now = now_ms();
+    let now = state.now_ms();
     let ids = state.store.sweep_expired_uploads(now).await?;
     for id in &ids {
         let _ = tokio::fs::remove_file(state.upload_dir.join(format!("{id}.part"))).await;

@@ -4,14 +4,10 @@ use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::Category;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::db::now_ms;
 use crate::error::ApiError;
 
-pub(super) fn add_device(c: &Connection, id: &str, token_hash: &str) -> Result<(), ApiError> {
-    c.execute(
-        "INSERT INTO devices (id, token_hash, created_at) VALUES (?1, ?2, ?3)",
-        params![id, token_hash, now_ms()],
-    )?;
+pub(super) fn add_device(c: &Connection, id: &str, token_hash: &str, now: i64) -> Result<(), ApiError> {
+    c.execute("INSERT INTO devices (id, token_hash, created_at) VALUES (?1, ?2, ?3)", params![id, token_hash, now])?;
     Ok(())
 }
 
@@ -19,11 +15,8 @@ pub(super) fn device_for_token(c: &Connection, token_hash: &str) -> Result<Optio
     Ok(c.query_row("SELECT id FROM devices WHERE token_hash = ?1", [token_hash], |r| r.get(0)).optional()?)
 }
 
-pub(super) fn add_api_key(c: &Connection, name: &str, key_hash: &str) -> Result<(), ApiError> {
-    c.execute(
-        "INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, ?2, ?3)",
-        params![key_hash, name, now_ms()],
-    )?;
+pub(super) fn add_api_key(c: &Connection, name: &str, key_hash: &str, now: i64) -> Result<(), ApiError> {
+    c.execute("INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, ?2, ?3)", params![key_hash, name, now])?;
     Ok(())
 }
 

@@ -20,24 +20,35 @@ use crate::db::Db;
 #[derive(Clone)]
 pub struct SqliteStorage {
     db: Db,
+    clock: std::sync::Arc<dyn phananh_protocol::Clock>,
 }
 
 impl SqliteStorage {
     /// Open (or create) the database file.
     pub fn open(path: &Path) -> anyhow::Result<SqliteStorage> {
-        Ok(SqliteStorage { db: Db::open(path)? })
+        SqliteStorage::open_with_clock(path, std::sync::Arc::new(phananh_protocol::SystemClock))
+    }
+
+    /// Open with a clock (tests move time with a `ManualClock`).
+    pub fn open_with_clock(
+        path: &Path,
+        clock: std::sync::Arc<dyn phananh_protocol::Clock>,
+    ) -> anyhow::Result<SqliteStorage> {
+        Ok(SqliteStorage { db: Db::open(path)?, clock })
     }
 }
 
 impl Storage for SqliteStorage {
     fn add_device(&self, device_id: String, token_hash: String) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| accounts::add_device(c, &device_id, &token_hash)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| accounts::add_device(c, &device_id, &token_hash, now)))
     }
     fn device_for_token(&self, token_hash: String) -> Fut<'_, Option<String>> {
         Box::pin(self.db.call(move |c| accounts::device_for_token(c, &token_hash)))
     }
     fn add_api_key(&self, name: String, key_hash: String) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| accounts::add_api_key(c, &name, &key_hash)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| accounts::add_api_key(c, &name, &key_hash, now)))
     }
     fn api_key_known(&self, key_hash: String) -> Fut<'_, bool> {
         Box::pin(self.db.call(move |c| accounts::api_key_known(c, &key_hash)))
@@ -60,7 +71,8 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| reports::replay(c, &client_id, Some(&device), &body_hash, lang)))
     }
     fn create_report(&self, report: NewReport, prefix: String, lang: Lang) -> Fut<'_, Created> {
-        Box::pin(self.db.call(move |c| reports::create(c, &report, &prefix, lang)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| reports::create(c, &report, &prefix, lang, now)))
     }
     fn report_status(
         &self,
@@ -84,7 +96,8 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| reports::photo_key(c, &tracking_code, n)))
     }
     fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| reports::attach_photo(c, &photo)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| reports::attach_photo(c, &photo, now)))
     }
     fn open311_requests(&self, filter: Open311Filter) -> Fut<'_, Vec<Open311Request>> {
         Box::pin(self.db.call(move |c| reports::open311(c, &filter)))
@@ -100,7 +113,8 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| uploads::set_offset(c, &id, offset)))
     }
     fn complete_upload(&self, id: String, photo: AttachedPhoto) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| uploads::complete(c, &id, &photo)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| uploads::complete(c, &id, &photo, now)))
     }
     fn delete_upload(&self, id: String) -> Fut<'_, ()> {
         Box::pin(self.db.call(move |c| uploads::delete(c, &id)))
@@ -110,7 +124,8 @@ impl Storage for SqliteStorage {
     }
 
     fn put_staff(&self, name: String, password_hash: String) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| staff::put(c, &name, &password_hash)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| staff::put(c, &name, &password_hash, now)))
     }
     fn staff_count(&self) -> Fut<'_, i64> {
         Box::pin(self.db.call(|c| staff::count(c)))
@@ -119,7 +134,8 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| staff::credentials(c, &name)))
     }
     fn open_session(&self, token_hash: String, staff_id: i64, csrf: String, expires_at: i64) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| staff::open_session(c, &token_hash, staff_id, &csrf, expires_at)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| staff::open_session(c, &token_hash, staff_id, &csrf, expires_at, now)))
     }
     fn session(&self, token_hash: String, now_ms: i64) -> Fut<'_, Option<crate::staff::Staff>> {
         Box::pin(self.db.call(move |c| staff::session(c, &token_hash, now_ms)))
@@ -128,13 +144,15 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| staff::close_session(c, &token_hash)))
     }
     fn staff_reports(&self, filter: ReportFilter, base: String) -> Fut<'_, Vec<StaffReport>> {
-        Box::pin(self.db.call(move |c| staff::reports(c, &filter, &base)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| staff::reports(c, &filter, &base, now)))
     }
     fn staff_report(&self, tracking_code: String, base: String) -> Fut<'_, Option<StaffReport>> {
         Box::pin(self.db.call(move |c| staff::report(c, &tracking_code, &base)))
     }
     fn change_status(&self, change: StatusUpdate, lang: Lang) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| staff::change_status(c, &change, lang)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| staff::change_status(c, &change, lang, now)))
     }
     fn mark_duplicate(
         &self,
@@ -144,7 +162,8 @@ impl Storage for SqliteStorage {
         reply: String,
         lang: Lang,
     ) -> Fut<'_, ()> {
-        Box::pin(self.db.call(move |c| staff::mark_duplicate(c, staff_id, &tracking_code, &of, &reply, lang)))
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| staff::mark_duplicate(c, staff_id, &tracking_code, &of, &reply, lang, now)))
     }
 
     fn audit(&self, e: AuditEntry) -> Fut<'_, ()> {

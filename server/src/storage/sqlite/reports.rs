@@ -7,7 +7,7 @@ use phananh_protocol::{Lang, ServiceArea};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::db::{now_ms, rfc3339};
+use crate::db::rfc3339;
 use crate::error::ApiError;
 use crate::storage::{
     AttachedPhoto, ChangesSlice, Created, NewReport, Open311Filter, Open311Request, OpenReport, PublicReport,
@@ -49,7 +49,13 @@ fn created(c: &Connection, client_id: &str) -> Result<Created, ApiError> {
     })?)
 }
 
-pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, lang: Lang) -> Result<Created, ApiError> {
+pub(super) fn create(
+    c: &mut Connection,
+    r: &NewReport,
+    prefix: &str,
+    lang: Lang,
+    now: i64,
+) -> Result<Created, ApiError> {
     let tx = c.savepoint()?;
     // A concurrent duplicate that slipped past the replay check lands here,
     // serialised behind the first: answer it the same way.
@@ -73,7 +79,6 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, lang: Lang
             return Err(e);
         }
     }
-    let now = now_ms();
     let mut code = tracking::new_code(prefix);
     for _ in 0..5 {
         let taken: bool =
@@ -265,15 +270,15 @@ pub(super) fn photo_key(c: &Connection, code: &str, n: u32) -> Result<Option<Str
 }
 
 /// Record a stored photo; its position is the declared one unless given.
-pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto) -> Result<(), ApiError> {
+pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto, now: i64) -> Result<(), ApiError> {
     c.execute(
         "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
                  coalesce(?8, (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), 0), ?9)
          ON CONFLICT (id) DO NOTHING",
-        params![p.id, p.report_id, p.key, p.sha256, p.bytes as i64, p.width, p.height, p.position, now_ms()],
+        params![p.id, p.report_id, p.key, p.sha256, p.bytes as i64, p.width, p.height, p.position, now],
     )?;
-    c.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![p.report_id, now_ms()])?;
+    c.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![p.report_id, now])?;
     Ok(())
 }
 

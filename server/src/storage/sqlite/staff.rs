@@ -6,16 +6,16 @@ use phananh_protocol::text::fold_query;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::db::{now_ms, rfc3339};
+use crate::db::rfc3339;
 use crate::error::ApiError;
 use crate::staff::Staff;
 use crate::storage::{HistoryEntry, ReportFilter, StaffReport, StatusUpdate};
 
-pub(super) fn put(c: &Connection, name: &str, password_hash: &str) -> Result<(), ApiError> {
+pub(super) fn put(c: &Connection, name: &str, password_hash: &str, now: i64) -> Result<(), ApiError> {
     c.execute(
         "INSERT INTO staff (name, password_hash, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (name) DO UPDATE SET password_hash = ?2",
-        params![name, password_hash, now_ms()],
+        params![name, password_hash, now],
     )?;
     Ok(())
 }
@@ -35,9 +35,10 @@ pub(super) fn open_session(
     staff_id: i64,
     csrf: &str,
     expires_at: i64,
+    now: i64,
 ) -> Result<(), ApiError> {
     let tx = c.savepoint()?;
-    tx.execute("DELETE FROM staff_sessions WHERE expires_at < ?1", [now_ms()])?;
+    tx.execute("DELETE FROM staff_sessions WHERE expires_at < ?1", [now])?;
     tx.execute(
         "INSERT INTO staff_sessions (token_hash, staff_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
         params![token_hash, staff_id, csrf, expires_at],
@@ -94,7 +95,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
 }
 
 /// Reports matching the filters, newest first.
-pub(super) fn reports(c: &Connection, f: &ReportFilter, base: &str) -> Result<Vec<StaffReport>, ApiError> {
+pub(super) fn reports(c: &Connection, f: &ReportFilter, base: &str, now: i64) -> Result<Vec<StaffReport>, ApiError> {
     let mut sql = format!("SELECT {COLUMNS} FROM reports r WHERE 1");
     let mut args: Vec<Value> = Vec::new();
     if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
@@ -106,7 +107,7 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, base: &str) -> Result<Ve
         sql.push_str(&format!(" AND r.category = ?{}", args.len()));
     }
     if let Some(days) = f.older_than_days.filter(|d| *d > 0) {
-        args.push(Value::Integer(now_ms() - i64::from(days) * 86_400_000));
+        args.push(Value::Integer(now - i64::from(days) * 86_400_000));
         sql.push_str(&format!(" AND r.created_at <= ?{}", args.len()));
     }
     // Every word must appear, accents optional (both sides folded).
@@ -145,13 +146,12 @@ pub(super) fn report(c: &Connection, code: &str, base: &str) -> Result<Option<St
     row.map(|(id, r)| complete(c, id, r, base)).transpose()
 }
 
-pub(super) fn change_status(c: &mut Connection, change: &StatusUpdate, lang: Lang) -> Result<(), ApiError> {
+pub(super) fn change_status(c: &mut Connection, change: &StatusUpdate, lang: Lang, now: i64) -> Result<(), ApiError> {
     let tx = c.savepoint()?;
     let id: i64 = tx
         .query_row("SELECT id FROM reports WHERE tracking_code = ?1", [&change.tracking_code], |r| r.get(0))
         .optional()?
         .ok_or_else(|| ApiError::not_found(lang))?;
-    let now = now_ms();
     tx.execute("UPDATE reports SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, change.status, now])?;
     tx.execute(
         "INSERT INTO changes (report_id, status, reply, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -168,6 +168,7 @@ pub(super) fn mark_duplicate(
     of: &str,
     reply: &str,
     lang: Lang,
+    now: i64,
 ) -> Result<(), ApiError> {
     if code == of {
         return Err(ApiError::new(
@@ -188,7 +189,6 @@ pub(super) fn mark_duplicate(
     };
     let (id, status) = find(code)?.ok_or_else(|| ApiError::not_found(lang))?;
     let (original, _) = find(of)?.ok_or_else(|| ApiError::not_found(lang))?;
-    let now = now_ms();
     tx.execute("UPDATE reports SET duplicate_of = ?2, updated_at = ?3 WHERE id = ?1", params![id, original, now])?;
     tx.execute(
         "INSERT INTO changes (report_id, status, reply, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",

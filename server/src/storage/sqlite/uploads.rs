@@ -84,9 +84,9 @@ pub(super) fn set_offset(c: &Connection, id: &str, offset: u64) -> Result<(), Ap
     Ok(())
 }
 
-pub(super) fn complete(c: &mut Connection, id: &str, photo: &AttachedPhoto) -> Result<(), ApiError> {
+pub(super) fn complete(c: &mut Connection, id: &str, photo: &AttachedPhoto, now: i64) -> Result<(), ApiError> {
     let tx = c.savepoint()?;
-    attach_photo(&tx, photo)?;
+    attach_photo(&tx, photo, now)?;
     tx.execute("UPDATE uploads SET completed = 1 WHERE id = ?1", [id])?;
     tx.commit()?;
     Ok(())
