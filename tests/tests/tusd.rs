@@ -99,7 +99,10 @@ async fn uploads_to_tusd_and_resumes_after_a_cut() {
     assert!(server_had >= chunk_start, "tusd kept what arrived: {server_had}");
     let mut seen = Vec::new();
     tus.upload_file(&url, &photo, len, None, |sent, _| seen.push(sent)).await.unwrap();
-    assert_eq!(seen.first(), Some(&server_had), "resumed from the server's offset");
+    // tusd may still be writing the cut PATCH's last bytes when the first
+    // HEAD comes: the offset the upload resumes from can only be later.
+    let resumed = *seen.first().unwrap();
+    assert!(resumed >= server_had && resumed <= cut_at + 300, "resumed from the server's offset: {resumed}");
     assert_eq!(seen.last(), Some(&len));
     let after = proxy.up_bytes() - before;
     assert!(after <= len - cut_at + chunk as u64 + 4096, "{after} bytes after the cut for {} remaining", len - cut_at);

@@ -118,6 +118,8 @@ struct Inner {
     pass: tokio::sync::Mutex<()>,
     /// One registration at a time.
     register: tokio::sync::Mutex<()>,
+    /// Whether the server takes per-chunk sha256 checksums (asked once).
+    tus_checksums: tokio::sync::OnceCell<bool>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -144,6 +146,7 @@ impl Syncer {
                 activity: Mutex::new(status::Activity::default()),
                 pass: tokio::sync::Mutex::new(()),
                 register: tokio::sync::Mutex::new(()),
+                tus_checksums: tokio::sync::OnceCell::new(),
             }),
         })
     }

@@ -188,7 +188,11 @@ impl Syncer {
         endpoint: &reqwest::Url,
         path: &std::path::Path,
     ) -> Result<Result<(), UploadFailure>, Failure> {
-        let tus = self.tus(token);
+        let tus = match self.tus(token, endpoint).await {
+            Ok(t) => t,
+            Err(Failure::Unauthorized) => return Err(Failure::Unauthorized),
+            Err(f) => return Ok(Err(UploadFailure::Other(f))),
+        };
         let (target, known_offset) = match url {
             Some(u) => match reqwest::Url::parse(&u) {
                 Ok(t) => (t, None),
@@ -215,13 +219,22 @@ impl Syncer {
         }
     }
 
-    fn tus(&self, token: &str) -> TusClient {
+    /// A tus client for this server. What the server offers is asked once
+    /// per engine (`OPTIONS` on the creation endpoint): chunks carry
+    /// `Upload-Checksum` only where the server offers sha256 (ours does;
+    /// tusd 2.9 does not, and then the whole-file sha256 checked at the end
+    /// is what catches damage).
+    async fn tus(&self, token: &str, endpoint: &reqwest::Url) -> Result<TusClient, Failure> {
         let mut headers = HeaderMap::new();
         if let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}")) {
             headers.insert(AUTHORIZATION, v);
         }
         headers.insert(reqwest::header::ACCEPT_LANGUAGE, HeaderValue::from_static(self.lang().code()));
-        TusClient::new(self.inner.api.http.clone(), headers, self.lang(), self.inner.config.chunk_size, true)
+        let mut client =
+            TusClient::new(self.inner.api.http.clone(), headers, self.lang(), self.inner.config.chunk_size, false);
+        let probe = || async { client.options(endpoint).await.map(|caps| caps.sha256_checksums()) };
+        client.checksums = *self.inner.tus_checksums.get_or_try_init(probe).await?;
+        Ok(client)
     }
 }
 
