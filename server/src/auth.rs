@@ -2,8 +2,10 @@
 //! token.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION};
+use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
+use axum_extra::headers::HeaderMapExt;
+use axum_extra::headers::authorization::{Authorization, Bearer};
 use phananh_protocol::Lang;
 use sha2::{Digest, Sha256};
 
@@ -48,10 +50,10 @@ impl FromRequestParts<Shared> for Device {
     }
 }
 
-/// The bearer token, if the header has one.
+/// The bearer token, if the header has one (at most 256 characters).
 pub fn bearer(parts: &Parts) -> Option<String> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?.trim();
+    let auth = parts.headers.typed_get::<Authorization<Bearer>>()?;
+    let token = auth.token().trim();
     (!token.is_empty() && token.len() <= 256).then(|| token.to_owned())
 }
 

@@ -20,6 +20,7 @@ pub mod staff;
 pub mod state;
 pub mod storage;
 pub mod tracking;
+pub mod xml;
 
 use std::sync::Arc;
 use std::time::Duration;

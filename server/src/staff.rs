@@ -4,7 +4,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
-use axum::http::header::{COOKIE, ORIGIN};
+use axum::http::header::ORIGIN;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use phananh_protocol::Lang;
@@ -170,10 +170,8 @@ pub fn same_origin(headers: &axum::http::HeaderMap, state: &Shared) -> bool {
 /// The session token in the request, if any.
 pub fn session_token(parts: &Parts) -> Option<String> {
     bearer(parts).or_else(|| {
-        parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == COOKIE_NAME && !v.is_empty()).then(|| v.to_owned())
-        })
+        let jar = axum_extra::extract::cookie::CookieJar::from_headers(&parts.headers);
+        jar.get(COOKIE_NAME).map(|c| c.value().to_owned()).filter(|v| !v.is_empty())
     })
 }
 

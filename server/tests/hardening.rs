@@ -278,15 +278,7 @@ async fn two_patches_on_one_upload_do_not_race() {
             let offset: usize = h.headers()["upload-offset"].to_str().unwrap().parse().unwrap();
             done = offset == photo.len() || patch(&url, &token, offset, &photo[offset..]).await.0 == 204;
         }
-        let status: Value = client()
-            .get(format!("{base}/api/v1/reports/{cid}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let status = get_json(&format!("{base}/api/v1/reports/{cid}"), &token).await;
         let code = status["tracking_code"].as_str().unwrap();
         let served = client().get(format!("{base}/r/{code}/photo/0")).send().await.unwrap();
         assert_eq!(served.status(), 200, "round {round}: the photo was never attached");
@@ -368,16 +360,7 @@ async fn the_staff_api_needs_more_than_the_cookie() {
         .await
         .unwrap();
     let code = r.json::<Value>().await.unwrap()["tracking_code"].as_str().unwrap().to_owned();
-    let password = staff_password(&server, "lan");
-    let session: Value = client()
-        .post(format!("{base}/api/v1/staff/login"))
-        .json(&json!({"name": "lan", "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = staff_login(&server, "lan").await;
     let (session_token, csrf) = (session["token"].as_str().unwrap(), session["csrf"].as_str().unwrap());
     let cookie = format!("phananh_staff={session_token}");
     let url = format!("{base}/api/v1/staff/reports/{code}/status");
@@ -430,6 +413,22 @@ async fn the_staff_api_needs_more_than_the_cookie() {
     );
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert_eq!(page.headers()["x-frame-options"], "DENY");
+}
+
+/// A new staff account `name`, signed in: `{"token", "csrf"}`.
+async fn staff_login(server: &ChildServer, name: &str) -> Value {
+    let password = staff_password(server, name);
+    let r = client()
+        .post(format!("{}/api/v1/staff/login", server.base))
+        .json(&json!({"name": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    r.json().await.unwrap()
+}
+
+async fn get_json(url: &str, token: &str) -> Value {
+    client().get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
 }
 
 fn staff_password(server: &ChildServer, name: &str) -> String {
@@ -549,16 +548,7 @@ async fn field_limits_photo_budget_search_and_host() {
         client().get(format!("{base}/open311/v2/discovery.json")).header("Host", "evil.example").send().await.unwrap();
     assert!(!discovery.text().await.unwrap().contains("evil"));
     // A staff search of 20 000 words is answered, not a 500.
-    let password = staff_password(&server, "hoa");
-    let session: Value = client()
-        .post(format!("{base}/api/v1/staff/login"))
-        .json(&json!({"name": "hoa", "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = staff_login(&server, "hoa").await;
     let q = "d+".repeat(20_000);
     let r = client()
         .get(format!("{base}/api/v1/staff/reports?q={q}"))

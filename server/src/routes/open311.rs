@@ -17,7 +17,6 @@ use serde_json::{Value, json};
 
 use crate::auth::token_hash;
 use crate::db::rfc3339;
-use crate::html::esc;
 use crate::routes::limited;
 use crate::state::Shared;
 use crate::storage::{AttachedPhoto, Created, NewReport, Open311Filter, Source};
@@ -44,11 +43,7 @@ fn split(file: &str) -> Option<(&str, Fmt)> {
 fn error(fmt: Fmt, status: StatusCode, description: &str) -> Response {
     let body = match fmt {
         Fmt::Json => json!([{"code": status.as_u16(), "description": description}]).to_string(),
-        Fmt::Xml => format!(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?><errors><error><code>{}</code><description>{}</description></error></errors>",
-            status.as_u16(),
-            esc(description)
-        ),
+        Fmt::Xml => crate::xml::errors(status.as_u16(), description),
     };
     respond(fmt, status, body)
 }
@@ -86,63 +81,6 @@ const REQUEST_ORDER: &[&str] = &[
     "account_id",
 ];
 
-/// Render a list of flat objects as XML: `<root><item><k>v</k>…</item></root>`,
-/// fields in the spec's order.
-fn xml_list(root: &str, item: &str, rows: &[Value], order: &[&str]) -> String {
-    let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}>");
-    for row in rows {
-        out.push_str(&format!("<{item}>"));
-        for key in order {
-            if let Some(v) = row.get(*key) {
-                xml_fields(&mut out, &json!({ *key: v }));
-            }
-        }
-        out.push_str(&format!("</{item}>"));
-    }
-    out.push_str(&format!("</{root}>"));
-    out
-}
-
-fn xml_fields(out: &mut String, row: &Value) {
-    if let Some(map) = row.as_object() {
-        for (k, v) in map {
-            match v {
-                Value::Null => out.push_str(&format!("<{k}/>")),
-                Value::String(s) => out.push_str(&format!("<{k}>{}</{k}>", esc(s))),
-                Value::Array(items) => {
-                    out.push_str(&format!("<{k}>"));
-                    for i in items {
-                        let inner = if k == "formats" {
-                            "format"
-                        } else if k == "endpoints" {
-                            "endpoint"
-                        } else {
-                            "item"
-                        };
-                        match i {
-                            Value::Object(_) => {
-                                out.push_str(&format!("<{inner}>"));
-                                xml_fields(out, i);
-                                out.push_str(&format!("</{inner}>"));
-                            }
-                            other => out.push_str(&format!("<{inner}>{}</{inner}>", esc(&plain(other)))),
-                        }
-                    }
-                    out.push_str(&format!("</{k}>"));
-                }
-                other => out.push_str(&format!("<{k}>{}</{k}>", esc(&plain(other)))),
-            }
-        }
-    }
-}
-
-fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// `GET /open311/v2/{resource}`: `discovery.*`, `services.*`, `requests.*`.
 pub async fn top(State(state): State<Shared>, Path(file): Path<String>, Query(q): Query<RequestsQuery>) -> Response {
     let Some((name, fmt)) = split(&file) else {
@@ -165,12 +103,7 @@ pub async fn top(State(state): State<Shared>, Path(file): Path<String>, Query(q)
             });
             match fmt {
                 Fmt::Json => respond(fmt, StatusCode::OK, d.to_string()),
-                Fmt::Xml => {
-                    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?><discovery>");
-                    xml_fields(&mut out, &d);
-                    out.push_str("</discovery>");
-                    respond(fmt, StatusCode::OK, out)
-                }
+                Fmt::Xml => respond(fmt, StatusCode::OK, crate::xml::object("discovery", &d)),
             }
         }
         "services" => match state.store.categories().await {
@@ -200,7 +133,7 @@ pub async fn top(State(state): State<Shared>, Path(file): Path<String>, Query(q)
 fn list(fmt: Fmt, root: &str, item: &str, rows: Vec<Value>, order: &[&str]) -> Response {
     match fmt {
         Fmt::Json => respond(fmt, StatusCode::OK, Value::Array(rows).to_string()),
-        Fmt::Xml => respond(fmt, StatusCode::OK, xml_list(root, item, &rows, order)),
+        Fmt::Xml => respond(fmt, StatusCode::OK, crate::xml::list(root, item, &rows, order)),
     }
 }
 
@@ -215,14 +148,7 @@ pub async fn service(State(state): State<Shared>, Path(file): Path<String>) -> R
     let def = json!({"service_code": code, "attributes": []});
     match fmt {
         Fmt::Json => respond(fmt, StatusCode::OK, def.to_string()),
-        Fmt::Xml => respond(
-            fmt,
-            StatusCode::OK,
-            format!(
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?><service_definition><service_code>{}</service_code><attributes/></service_definition>",
-                esc(&code)
-            ),
-        ),
+        Fmt::Xml => respond(fmt, StatusCode::OK, crate::xml::object("service_definition", &def)),
     }
 }
 
@@ -511,6 +437,8 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         vec![json!({"service_request_id": code, "service_notice": "Đã tiếp nhận / received", "account_id": null})];
     match fmt {
         Fmt::Json => respond(fmt, StatusCode::CREATED, Value::Array(out).to_string()),
-        Fmt::Xml => respond(fmt, StatusCode::CREATED, xml_list("service_requests", "request", &out, REQUEST_ORDER)),
+        Fmt::Xml => {
+            respond(fmt, StatusCode::CREATED, crate::xml::list("service_requests", "request", &out, REQUEST_ORDER))
+        }
     }
 }

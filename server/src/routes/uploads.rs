@@ -128,12 +128,9 @@ fn metadata(headers: &HeaderMap) -> std::collections::HashMap<String, String> {
     out
 }
 
+/// An IMF-fixdate (`Upload-Expires`), by `httpdate`.
 fn http_date(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let fmt = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    t.format(&fmt).unwrap_or_default()
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64))
 }
 
 /// `POST /api/v1/reports/{client_id}/photos`: start (or find again) the
