@@ -140,9 +140,7 @@ fn cross_site_refusal(parts: &Parts, state: &Shared, staff: &Staff, lang: Lang) 
         return None;
     }
     let forbidden = |code, vi, en| Some(ApiError::new(StatusCode::FORBIDDEN, code, lang, vi, en));
-    if let Some(origin) = parts.headers.get(ORIGIN)
-        && origin.to_str().ok() != Some(state.origin())
-    {
+    if !same_origin(&parts.headers, state) {
         return forbidden("cross_origin", "Yêu cầu từ trang khác bị từ chối", "Cross-origin request refused");
     }
     // Inside the nested `/api/v1` router the URI has lost its prefix; the
@@ -161,10 +159,21 @@ fn cross_site_refusal(parts: &Parts, state: &Shared, staff: &Staff, lang: Lang) 
     None
 }
 
-/// Whether a form post without a session (sign-in) comes from our own
-/// pages: an `Origin` that is present must be ours.
+/// Whether a request comes from our own pages: an `Origin` that is present
+/// must be the configured public origin, or name the very host the request
+/// was sent to (`Host`) — what a browser does for our own pages whichever
+/// name reached us (`localhost` or `127.0.0.1`, an emulator's `10.0.2.2`, a
+/// proxy's name). A page elsewhere cannot make the browser send a `Host` of
+/// ours with an `Origin` of ours; `null` (sandboxed or opaque) never passes.
 pub fn same_origin(headers: &axum::http::HeaderMap, state: &Shared) -> bool {
-    headers.get(ORIGIN).is_none_or(|o| o.to_str().ok() == Some(state.origin()))
+    let Some(origin) = headers.get(ORIGIN) else { return true };
+    let Ok(origin) = origin.to_str() else { return false };
+    if origin == state.origin() {
+        return true;
+    }
+    let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok());
+    matches!((authority, host), (Some(a), Some(h)) if !a.is_empty() && a.eq_ignore_ascii_case(h))
 }
 
 /// The session token in the request, if any.

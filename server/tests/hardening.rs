@@ -403,6 +403,20 @@ async fn the_staff_api_needs_more_than_the_cookie() {
         .await
         .unwrap();
     assert_eq!(form.status(), 403, "an opaque origin");
+    // Our own page reached by another name (localhost for 127.0.0.1): the
+    // browser's Origin names the Host it sent to.
+    let port = base.rsplit(':').next().unwrap();
+    let other_name = client()
+        .post(&url)
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", csrf)
+        .header("Host", format!("localhost:{port}"))
+        .header("Origin", format!("http://localhost:{port}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_name.status(), 200, "same page, another name");
     let bearer = client().post(&url).bearer_auth(session_token).body(r#"{"status":"resolved"}"#).send().await.unwrap();
     assert_eq!(bearer.status(), 200, "scripts with a bearer token need no CSRF token");
     // Security headers on every page.
