@@ -118,6 +118,44 @@ pub struct ReportBody {
     pub created_at: Option<String>,
 }
 
+impl ReportBody {
+    /// The text fields as stored: NFC, trimmed, control and unwanted
+    /// characters removed (`text::clean_line`/`clean_text`); empty optional
+    /// text becomes none.
+    pub fn cleaned(&self) -> ReportBody {
+        use crate::text::{clean_line, clean_optional, clean_text};
+        let mut r = self.clone();
+        r.category = clean_line(&self.category);
+        r.description = clean_text(&self.description);
+        r.address = clean_optional(self.address.as_deref());
+        r.reporter.name = clean_optional(self.reporter.name.as_deref());
+        if let Some(b) = r.on_behalf_of.as_mut() {
+            b.name = clean_optional(b.name.as_deref());
+        }
+        r
+    }
+
+    /// What the shared rules check: the one `Submission` for a report as it
+    /// travels, whoever sent it (the app's `PUT`, an Open311 post).
+    pub fn submission(&self) -> crate::validate::Submission<'_> {
+        let behalf = self.on_behalf_of.as_ref();
+        crate::validate::Submission {
+            category: Some(&self.category),
+            description: &self.description,
+            position: self.lat.zip(self.lon).map(|(lat, lon)| (lat, lon, self.accuracy_m)),
+            address: self.address.as_deref(),
+            reporter_name: self.reporter.name.as_deref(),
+            reporter_phone: self.reporter.phone.as_deref(),
+            on_behalf: behalf.is_some(),
+            for_name: behalf.and_then(|b| b.name.as_deref()),
+            for_phone: behalf.and_then(|b| b.phone.as_deref()),
+            consent: behalf.is_some_and(|b| b.consent),
+            photo_count: self.photos.len(),
+            photo_bytes: self.photos.iter().map(|p| p.bytes).fold(0, u64::saturating_add),
+        }
+    }
+}
+
 /// The answer to a report `PUT`, and to `GET /api/v1/reports/{client_id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportStatus {
@@ -188,4 +226,33 @@ pub struct NearbyReport {
 pub struct Nearby {
     /// Open reports, nearest first.
     pub reports: Vec<NearbyReport>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_cleaned_and_checked_by_the_shared_rules() {
+        let body = ReportBody {
+            category: " o_ga ".into(),
+            description: "  Ổ gà\u{FFFF} lớn giữa đường\u{202E} ".into(),
+            lat: Some(18.9),
+            lon: Some(105.3),
+            accuracy_m: Some(5.0),
+            address: Some("   ".into()),
+            reporter: WireReporter { name: Some(" An ".into()), phone: None, anonymous: false },
+            on_behalf_of: Some(WireOnBehalf { name: Some("Bà Tư".into()), phone: None, consent: true }),
+            photos: vec![PhotoDecl { id: "p".into(), sha256: "s".into(), bytes: 1_500_000 }; 2],
+            created_at: None,
+        }
+        .cleaned();
+        assert_eq!((body.category.as_str(), body.description.as_str()), ("o_ga", "Ổ gà lớn giữa đường"));
+        assert_eq!((body.address.as_deref(), body.reporter.name.as_deref()), (None, Some("An")));
+        let s = body.submission();
+        assert_eq!((s.position, s.photo_count, s.photo_bytes), (Some((18.9, 105.3, Some(5.0))), 2, 3_000_000));
+        assert!(s.on_behalf && s.consent && s.for_name == Some("Bà Tư"));
+        let errors = crate::validate::validate(&s, &Limits::default(), None).unwrap_err();
+        assert_eq!(errors.0[0].code(), "photos_too_large");
+    }
 }

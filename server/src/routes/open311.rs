@@ -9,8 +9,8 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use phananh_protocol::text::{clean_optional, clean_text};
-use phananh_protocol::validate::{Submission, validate};
+use phananh_protocol::validate::validate;
+use phananh_protocol::wire::{ReportBody, WireReporter};
 use phananh_protocol::{Lang, Status};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -346,20 +346,30 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         (None, None) => (None, None),
         _ => return error(fmt, StatusCode::BAD_REQUEST, "lat and long must both be numbers"),
     };
-    let description = clean_text(field("description").unwrap_or(""));
-    let address = clean_optional(field("address_string"));
+    // The request as the app's wire body, so both are cleaned and checked
+    // by the same rules (`ReportBody::cleaned`, `::submission`).
     let full_name = [field("first_name").unwrap_or(""), field("last_name").unwrap_or("")].join(" ");
-    let name = clean_optional(Some(&full_name));
-    let phone = field("phone").and_then(|p| phananh_protocol::normalize_phone(p).ok());
-    let submission = Submission {
-        category: Some(&service_code),
-        description: &description,
-        position: lat.zip(lon).map(|(a, b)| (a, b, None)),
-        address: address.as_deref(),
-        reporter_name: name.as_deref(),
-        photo_count: usize::from(posted.media.is_some()),
-        ..Default::default()
-    };
+    let body = ReportBody {
+        category: service_code.clone(),
+        description: field("description").unwrap_or("").to_owned(),
+        lat,
+        lon,
+        accuracy_m: None,
+        address: field("address_string").map(str::to_owned),
+        // An aggregator's phone that is not a Vietnamese number is dropped,
+        // not refused: the report still matters.
+        reporter: WireReporter {
+            name: Some(full_name),
+            phone: field("phone").and_then(|p| phananh_protocol::normalize_phone(p).ok()),
+            anonymous: false,
+        },
+        on_behalf_of: None,
+        photos: Vec::new(),
+        created_at: None,
+    }
+    .cleaned();
+    let mut submission = body.submission();
+    submission.photo_count = usize::from(posted.media.is_some());
     let area = state.store.service_area().await.ok().flatten();
     if let Err(e) = validate(&submission, &state.config.limits, area.as_ref()) {
         return error(fmt, StatusCode::BAD_REQUEST, &e.message(Lang::En));
@@ -382,14 +392,14 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         client_id,
         device_id: None,
         source: Source::Open311,
-        category: service_code,
-        description,
+        category: body.category,
+        description: body.description,
         lat,
         lon,
         accuracy_m: None,
-        address,
-        reporter_name: name,
-        reporter_phone: phone,
+        address: body.address,
+        reporter_name: body.reporter.name,
+        reporter_phone: body.reporter.phone,
         anonymous: false,
         for_name: None,
         for_phone: None,

@@ -6,8 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use phananh_protocol::geo::distance_m;
-use phananh_protocol::text::{clean_line, clean_optional, clean_text};
-use phananh_protocol::validate::{Submission, validate};
+use phananh_protocol::validate::validate;
 use phananh_protocol::wire::{ChangesPage, Nearby, NearbyReport, ReportBody, ReportStatus};
 use phananh_protocol::{Field, Lang, ServiceArea};
 use serde::Deserialize;
@@ -57,7 +56,7 @@ pub async fn put(
         limited(&state, &format!("create:ip:{ip}"), state.config.ip_creates_per_minute, lang)?;
     }
 
-    let clean = Clean::from(&report);
+    let clean = report.cleaned();
     let categories = state.store.categories().await?;
     let category = categories.iter().find(|c| c.code == clean.category).cloned().ok_or_else(|| {
         invalid(lang, "unknown_category", Field::Category, "Loại sự việc không có trong danh sách", "Unknown category")
@@ -72,29 +71,8 @@ pub async fn put(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-/// Text fields, NFC-normalised and trimmed, as stored.
-pub(crate) struct Clean {
-    pub category: String,
-    pub description: String,
-    pub address: Option<String>,
-    pub reporter_name: Option<String>,
-    pub for_name: Option<String>,
-}
-
-impl From<&ReportBody> for Clean {
-    fn from(r: &ReportBody) -> Self {
-        Clean {
-            category: clean_line(&r.category),
-            description: clean_text(&r.description),
-            address: clean_optional(r.address.as_deref()),
-            reporter_name: clean_optional(r.reporter.name.as_deref()),
-            for_name: r.on_behalf_of.as_ref().and_then(|b| clean_optional(b.name.as_deref())),
-        }
-    }
-}
-
 /// What the store keeps of a checked report body.
-fn new_report(client_id: String, device: String, body_hash: String, r: &ReportBody, clean: Clean) -> NewReport {
+fn new_report(client_id: String, device: String, body_hash: String, r: &ReportBody, clean: ReportBody) -> NewReport {
     let behalf = r.on_behalf_of.as_ref();
     let phone =
         |p: Option<&str>| p.filter(|p| !p.trim().is_empty()).and_then(|p| phananh_protocol::normalize_phone(p).ok());
@@ -109,10 +87,10 @@ fn new_report(client_id: String, device: String, body_hash: String, r: &ReportBo
         lon: r.lon,
         accuracy_m: r.accuracy_m,
         address: clean.address,
-        reporter_name: clean.reporter_name,
+        reporter_name: clean.reporter.name,
         reporter_phone: phone(r.reporter.phone.as_deref()),
         anonymous: r.reporter.anonymous,
-        for_name: clean.for_name,
+        for_name: clean.on_behalf_of.and_then(|b| b.name),
         for_phone: phone(behalf.and_then(|b| b.phone.as_deref())),
         consent: behalf.is_some_and(|b| b.consent),
         photos: r
@@ -127,40 +105,22 @@ fn new_report(client_id: String, device: String, body_hash: String, r: &ReportBo
 
 fn check(
     state: &Shared,
-    clean: &Clean,
+    clean: &ReportBody,
     r: &ReportBody,
     photo_required: bool,
     area: Option<&ServiceArea>,
     lang: Lang,
 ) -> Result<(), ApiError> {
-    let position = match (r.lat, r.lon) {
-        (Some(lat), Some(lon)) => Some((lat, lon, r.accuracy_m)),
-        (None, None) => None,
-        _ => {
-            return Err(invalid(
-                lang,
-                "location_incomplete",
-                Field::Location,
-                "Thiếu vĩ độ hoặc kinh độ",
-                "Latitude and longitude go together",
-            ));
-        }
-    };
-    let behalf = r.on_behalf_of.clone().unwrap_or_default();
-    let submission = Submission {
-        category: Some(&clean.category),
-        description: &clean.description,
-        position,
-        address: clean.address.as_deref(),
-        reporter_name: clean.reporter_name.as_deref(),
-        reporter_phone: r.reporter.phone.as_deref(),
-        on_behalf: r.on_behalf_of.is_some(),
-        for_name: clean.for_name.as_deref(),
-        for_phone: behalf.phone.as_deref(),
-        consent: behalf.consent,
-        photo_count: r.photos.len(),
-        photo_bytes: r.photos.iter().map(|p| p.bytes).fold(0u64, u64::saturating_add),
-    };
+    if r.lat.is_some() != r.lon.is_some() {
+        return Err(invalid(
+            lang,
+            "location_incomplete",
+            Field::Location,
+            "Thiếu vĩ độ hoặc kinh độ",
+            "Latitude and longitude go together",
+        ));
+    }
+    let submission = clean.submission();
     if let Err(errors) = validate(&submission, &state.config.limits, area) {
         let first = &errors.0[0];
         let mut e = ApiError {
