@@ -322,15 +322,16 @@ pub fn strip_metadata(bytes: &[u8], keep_orientation: Option<u16>) -> Result<Cow
         return Ok(Cow::Borrowed(bytes));
     }
     let mut out = Vec::with_capacity(end);
+    let mut orientation = orientation;
     for (i, s) in segments.iter().enumerate() {
         if is_metadata(s, bytes) {
             continue;
         }
         out.extend_from_slice(&bytes[s.start..s.end]);
-        // Right after SOI (and JFIF, if it comes first), the orientation.
+        // Once, right after SOI (or after JFIF, if it comes first).
         let next_is_jfif = segments.get(i + 1).is_some_and(|n| n.marker == 0xE0);
-        if let Some(o) = orientation
-            && (s.marker == 0xE0 || (s.marker == SOI && !next_is_jfif))
+        if (s.marker == 0xE0 || (s.marker == SOI && !next_is_jfif))
+            && let Some(o) = orientation.take()
         {
             out.extend_from_slice(&orientation_app1(o));
         }

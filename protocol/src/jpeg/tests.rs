@@ -126,3 +126,14 @@ fn strip_can_keep_only_the_orientation() {
     assert!(!out.windows(6).any(|w| w == b"secret"));
     assert!(matches!(strip_metadata(&file(&[sof(0xC0, 8, 8, &[(1, 1)])]), Some(1)).unwrap(), Cow::Borrowed(_)));
 }
+
+#[test]
+fn the_orientation_is_written_once_even_after_two_app0_segments() {
+    let jfif = seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    let jfxx = seg(0xE0, b"JFXX\0\x10");
+    let f = file(&[jfif, jfxx, seg(0xE1, b"Exif\0\0secret"), sof(0xC0, 8, 8, &[(1, 1)])]);
+    let out = strip_metadata(&f, Some(8)).unwrap();
+    let exifs = segments(&out).unwrap().iter().filter(|s| s.marker == 0xE1).count();
+    assert_eq!(exifs, 1);
+    assert_eq!(segments(&out).unwrap()[2].marker, 0xE1, "right after the first APP0");
+}
