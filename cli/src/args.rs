@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use phananh_core::Lang;
 use phananh_core::model::StateKind;
+use phananh_core::photo::Options;
 
 /// Phản Ánh: report local problems to the district, from the desktop.
 #[derive(Debug, Parser)]
@@ -192,13 +193,24 @@ pub enum PhotoCommand {
         /// Where to write the JPEG
         output: PathBuf,
         /// Longest side in pixels (64–8192)
-        #[arg(long, default_value_t = 1600, value_parser = clap::value_parser!(u32).range(64..=8192))]
+        #[arg(long, default_value_t = Options::default().max_edge, value_parser = range(Options::MAX_EDGE))]
         max_edge: u32,
         /// JPEG quality (30–100)
-        #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u8).range(30..=100))]
+        #[arg(long, default_value_t = Options::default().quality, value_parser = range(Options::QUALITY))]
         quality: u8,
         /// Also write the list thumbnail here
         #[arg(long, value_name = "FILE")]
         thumbnail: Option<PathBuf>,
     },
+}
+
+/// A number flag limited to the core's allowed range (the rule lives in
+/// `photo::Options`, not here).
+fn range<T>(allowed: std::ops::RangeInclusive<T>) -> clap::builder::RangedI64ValueParser<T>
+where
+    T: TryFrom<i64> + Copy + Clone + Send + Sync + 'static,
+    i64: From<T>,
+    <T as TryFrom<i64>>::Error: Send + Sync + 'static + std::error::Error + ToString,
+{
+    clap::builder::RangedI64ValueParser::new().range(i64::from(*allowed.start())..=i64::from(*allowed.end()))
 }

@@ -89,7 +89,9 @@ pub struct Submission<'a> {
     pub consent: bool,
     /// Number of photos attached.
     pub photo_count: usize,
-    /// Their bytes together (0 where unknown, as for Open311 before its media is read).
+    /// Their bytes together, checked against `Limits::photo_budget` (the
+    /// app's compressed photos). Open311 leaves it 0: an aggregator's one
+    /// `media` photo is bounded by the server's per-photo limit instead.
     pub photo_bytes: u64,
 }
 

@@ -86,12 +86,6 @@ fn thumbnail_cost(frame: &jpeg::Frame) -> u64 {
     frame.decode_cost(d) + u64::from(sw) * u64::from(sh) * 3
 }
 
-/// Width and height of a JPEG whose header reads.
-pub fn dims(bytes: &[u8]) -> Option<(u32, u32)> {
-    let frame = jpeg::frame(bytes).ok()?;
-    Some((u32::from(frame.width), u32::from(frame.height)))
-}
-
 /// A small JPEG for lists and duplicate hints, made by decoding at 1/8–1/2
 /// scale in the DCT (no full-size image, no resampling pass). Call it only
 /// on what [`accept`] let through, under the server's decode semaphore.
@@ -140,7 +134,8 @@ mod tests {
     fn thumbnails_are_small_jpegs() {
         let big = photo(1600, 1200, false);
         let thumb = thumbnail(&big).unwrap();
-        let (w, h) = dims(&thumb).unwrap();
+        let frame = jpeg::frame(&thumb).unwrap();
+        let (w, h) = (u32::from(frame.width), u32::from(frame.height));
         assert!((240..=450).contains(&w.max(h)), "{w}x{h}");
         assert!(thumb.len() * 5 < big.len(), "{} vs {}", thumb.len(), big.len());
         assert!(thumbnail(b"not a jpeg").is_none());

@@ -271,18 +271,13 @@ fn webp_frames(bytes: &[u8]) -> Result<Vec<(u32, u32)>, PhotoError> {
     Ok(frames)
 }
 
-/// Transparent screenshots become readable on white, not black.
+/// Transparent screenshots become readable on white, not black (the same
+/// blending as PNG rows, over the whole image as one row).
 fn flatten_on_white(image: DynamicImage) -> image::RgbImage {
     let rgba = image.into_rgba8();
     let (w, h) = rgba.dimensions();
-    let data = rgba
-        .into_raw()
-        .chunks_exact(4)
-        .flat_map(|p| {
-            let a = u16::from(p[3]);
-            [p[0], p[1], p[2]].map(|c| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8)
-        })
-        .collect();
+    let mut data = Vec::with_capacity(w as usize * h as usize * 3);
+    push_rgb(&mut data, rgba.as_raw(), 4, w as usize * h as usize);
     image::RgbImage::from_raw(w, h, data).unwrap_or_default()
 }
 

@@ -228,6 +228,9 @@ fn png_and_webp_work_too() {
         .unwrap();
     let out = compress(&webp, &Options::default()).unwrap();
     assert_eq!((out.width, out.height, out.source_format), (1600, 800, Format::Webp));
+    let pixels = decode_rgb(&out.jpeg);
+    assert!(pixels.get_pixel(1500, 400).0.iter().all(|&c| c > 240), "WebP: transparent became white");
+    assert!(pixels.get_pixel(100, 400).0[0] > 180);
 }
 
 #[test]

@@ -322,8 +322,8 @@ pub async fn patch(
     let offset = header_u64(&headers, "upload-offset").ok_or_else(|| {
         tus_error(ApiError::bad_request(lang, "upload_offset", "Thiếu Upload-Offset", "Upload-Offset is required"))
     })?;
-    // One writer at a time; the upload is read again under the claim so
-    // the offset checked is the one this request will write at.
+    // One writer at a time; the upload is read under the claim, so the
+    // offset checked is the one this request will write at.
     let writer = InFlight::claim(&state, &id).ok_or_else(|| locked(lang))?;
     let upload = find(&state, &device, &id).await?;
     if upload.completed || offset != upload.offset {
