@@ -39,7 +39,8 @@ gen="$root/target/bindings/swift"
 
 work="$root/target/ios"
 rm -rf "$work"; mkdir -p "$work/headers" "$work/sim"
-cp "$gen/PhanAnhCoreFFI.h" "$work/headers/"
+# Two headers (the FFI object's and the core's view models'), one C module.
+cp "$gen/PhanAnhCoreFFI.h" "$gen/PhanAnhModelFFI.h" "$work/headers/"
 cp "$gen/PhanAnhCoreFFI.modulemap" "$work/headers/module.modulemap"
 lipo -create \
   "target/aarch64-apple-ios-sim/$dir/libphananh_ffi.a" \
@@ -52,5 +53,6 @@ xcodebuild -create-xcframework \
   -library "target/aarch64-apple-ios/$dir/libphananh_ffi.a" -headers "$work/headers" \
   -library "$work/sim/libphananh_ffi.a" -headers "$work/headers" \
   -output "$out"
-cp "$gen/PhanAnhCore.swift" "$root/ios/PhanAnhKit/Sources/PhanAnhCore/"
-echo "ready: $out and ios/PhanAnhKit/Sources/PhanAnhCore/PhanAnhCore.swift"
+# Both Swift files make the one `PhanAnhCore` module the app imports.
+cp "$gen/PhanAnhCore.swift" "$gen/PhanAnhModel.swift" "$root/ios/PhanAnhKit/Sources/PhanAnhCore/"
+echo "ready: $out and ios/PhanAnhKit/Sources/PhanAnhCore/{PhanAnhCore,PhanAnhModel}.swift"

@@ -1,14 +1,12 @@
 //! Traits the apps implement: where the token lives, and who hears sync
 //! events. Adapted here to the core's own traits.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use phananh_core::{Error, Lang, sync};
+use phananh_core::app::{AppListener, SyncEvent};
+use phananh_core::{Error, sync};
 
-use crate::convert;
 use crate::error::PhanAnhError;
-use crate::types::SyncEvent;
 
 /// A small secret store: the Android Keystore, the iOS Keychain. Holds the
 /// device's bearer token.
@@ -48,15 +46,10 @@ impl sync::SecretStore for ForeignSecrets {
     }
 }
 
-pub(crate) struct ForeignListener {
-    pub(crate) inner: Arc<dyn SyncListener>,
-    pub(crate) lang: Arc<RwLock<Lang>>,
-}
+pub(crate) struct ForeignListener(pub(crate) Arc<dyn SyncListener>);
 
-impl sync::SyncListener for ForeignListener {
-    fn on_event(&self, event: sync::SyncEvent) {
-        let lang = *self.lang.read().unwrap_or_else(|p| p.into_inner());
-        // A listener that throws must not take the sync down with it.
-        let _ = catch_unwind(AssertUnwindSafe(|| self.inner.on_event(convert::event(event, lang))));
+impl AppListener for ForeignListener {
+    fn on_event(&self, event: SyncEvent) {
+        self.0.on_event(event)
     }
 }

@@ -6,8 +6,17 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use phananh_core::app::*;
+use phananh_core::model::{Location, StateKind};
+
 use super::*;
 use crate::api::guard;
+use phananh_core::Lang;
+
+/// Wait for a future on a throwaway runtime.
+fn futures_lite_block<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
 
 #[derive(Default)]
 struct Secrets(Mutex<HashMap<String, String>>);
@@ -39,11 +48,11 @@ impl SyncListener for Panicky {
     }
 }
 
-fn config(dir: &std::path::Path, server: &str) -> Config {
-    Config {
+fn config(dir: &std::path::Path, server: &str) -> AppConfig {
+    AppConfig {
         data_dir: dir.to_string_lossy().into_owned(),
-        server_url: server.into(),
-        language: Language::En,
+        default_server_url: Some(server.into()),
+        device_locale: Some("en-GB".into()),
         user_agent_suffix: None,
     }
 }
@@ -69,10 +78,15 @@ fn opening_with_bad_config_is_an_error() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, "not a directory").unwrap();
     assert!(not_internal("file as dir", PhanAnh::new(config(&file, NOWHERE), secrets.clone())).is_err());
-    for url in ["", "not a url", "ftp://example.com", "http://", "\u{0}"] {
+    for url in ["not a url", "ftp://example.com", "http://", "\u{0}"] {
         let r = not_internal(url, PhanAnh::new(config(dir.path(), url), secrets.clone()));
         assert!(matches!(r, Err(PhanAnhError::Validation { ref field, .. }) if field == "server_url"), "{url:?}");
     }
+    // No server at all (the CLI before `--server`): drafts work, network calls say why.
+    let none = PhanAnh::new(config(dir.path(), ""), secrets.clone()).unwrap();
+    assert!(none.create_draft(DraftFields::default()).is_ok());
+    let no_server = futures_lite_block(none.sync_once());
+    assert!(matches!(no_server, Err(PhanAnhError::Validation { ref field, .. }) if field == "server_url"));
     // Not a database: refused, left untouched.
     let db = dir.path().join("db");
     std::fs::create_dir_all(&db).unwrap();
@@ -147,7 +161,7 @@ async fn every_call_with_hostile_input_errs_without_panicking() {
     for filter in [
         ListFilter { states: vec![], category: None, search: Some(huge.clone()), limit: 0, offset: u32::MAX },
         ListFilter {
-            states: vec![ReportState::Sent],
+            states: vec![StateKind::Sent],
             category: Some("\u{0}".into()),
             search: Some("%_\\".into()),
             limit: u32::MAX,
@@ -166,22 +180,23 @@ async fn every_call_with_hostile_input_errs_without_panicking() {
     assert!(summary.offline);
     app.set_online(false);
     app.set_online(true);
-    app.set_language(Language::En);
+    app.set_language(Lang::En).unwrap();
     assert_eq!(app.texts().send, "Send");
-    app.set_language(Language::Vi);
-    assert_eq!(app.language(), Language::Vi);
+    app.set_language(Lang::Vi).unwrap();
+    assert_eq!(app.language(), Lang::Vi);
     assert_eq!(app.texts().send, "Gửi");
     for m in [f64::NAN, f64::INFINITY, -5.0, 1e300] {
         assert!(app.accuracy_label(m).ends_with(" m"));
     }
     assert!(not_internal("outbox", app.outbox_count()).is_ok());
     assert!(not_internal("discard unknown", app.discard_if_untouched("nope".into())).is_err());
-    assert!(matches!(crate::normalize_server_url(String::new(), Language::Vi), Err(PhanAnhError::Validation { .. })));
-    assert_eq!(
-        crate::normalize_server_url(" http://10.0.2.2:8080/ ".into(), Language::En).unwrap(),
-        "http://10.0.2.2:8080"
-    );
-    assert_eq!(crate::language_for_locale("\u{0}\u{fffd}".repeat(10_000)), Language::En);
+    // Settings: hostile addresses are refused in the chosen language, and nothing is kept.
+    let before = app.settings();
+    for url in ["\u{0}", "ftp://x", &"h".repeat(100_000)] {
+        let wanted = Settings { server_url: url.into(), ..before.clone() };
+        assert!(matches!(not_internal("settings", app.save_settings(wanted)), Err(PhanAnhError::Validation { .. })));
+    }
+    assert_eq!(app.settings(), before);
     let status = not_internal("status", app.sync_status()).unwrap();
     assert!(!status.busy && !status.text.is_empty());
 
@@ -218,7 +233,7 @@ fn errors_speak_the_chosen_language() {
         other => panic!("{other:?}"),
     };
     let en = message(&app);
-    app.set_language(Language::Vi);
+    app.set_language(Lang::Vi).unwrap();
     let vi = message(&app);
     assert_ne!(en, vi);
     assert!(vi.contains("Mô tả") || vi.contains("Loại"), "{vi}");

@@ -1,8 +1,10 @@
-//! `phananh draft …` and `phananh submit`.
+//! `phananh draft …` and `phananh submit`: the use cases of the core's
+//! `App`; text prints its views, `--json` the stored records (unchanged
+//! fields, for scripts).
 
-use phananh_core::Store;
-use phananh_core::model::{DraftPatch, Location, PhotoId};
-use phananh_core::photo;
+use phananh_core::App;
+use phananh_core::app::{DraftFields, ListFilter};
+use phananh_core::model::Location;
 use phananh_core::store::{ListQuery, PhotoSource};
 use serde_json::json;
 
@@ -11,10 +13,11 @@ use crate::output::Out;
 
 type Result<T> = std::result::Result<T, phananh_core::Error>;
 
-pub fn run(store: &Store, cmd: DraftCommand, out: &Out) -> Result<()> {
+pub fn run(app: &App, cmd: DraftCommand, out: &Out) -> Result<()> {
+    let store = app.store();
     match cmd {
         DraftCommand::New(fields) => {
-            let report = store.create_draft(&patch(&fields, false))?;
+            let report = app.create_draft(&draft_fields(&fields, false))?;
             if out.json {
                 out.json(&json!({ "id": report.id }));
             } else {
@@ -22,53 +25,52 @@ pub fn run(store: &Store, cmd: DraftCommand, out: &Out) -> Result<()> {
             }
         }
         DraftCommand::List { search, state, category, limit, offset } => {
-            let page = store.list(&ListQuery { states: state, category, search, limit, offset })?;
             if out.json {
+                let page = store.list(&ListQuery { states: state, category, search, limit, offset })?;
                 out.json(&json!({ "items": page.items, "has_more": page.has_more }));
             } else {
-                out.summaries(&page.items);
+                let page = app.list_reports(&ListFilter { states: state, category, search, limit, offset })?;
+                out.rows(&page.items);
                 if page.has_more {
                     println!("{} --offset {}", out.t("… còn nữa:", "… more:"), offset.saturating_add(limit));
                 }
             }
         }
         DraftCommand::Show { id } => {
-            let report = store.get(store.find_id(&id)?)?;
+            let view = app.get_report(&id)?;
             if out.json {
-                out.json(&report);
+                out.json(&store.get(app.report_id(&view.id)?)?);
             } else {
-                out.report(&report);
+                out.report(&view);
             }
         }
         DraftCommand::Edit { id, fields, no_location } => {
-            let id = store.find_id(&id)?;
-            store.update_draft(id, &patch(&fields, no_location))?;
-            let report = store.get(id)?;
+            let view = app.update_draft(&id, &draft_fields(&fields, no_location))?;
             if out.json {
-                out.json(&report);
+                out.json(&store.get(app.report_id(&view.id)?)?);
             } else {
                 println!("{}", out.t("Đã lưu.", "Saved."));
             }
         }
         DraftCommand::Attach { id, file, use_location } => {
-            let id = store.find_id(&id)?;
-            let attached = store.attach_photo(id, PhotoSource::Path(&file), &photo::Options::default())?;
-            let position = attached.suggestion.position;
-            if use_location && let Some((lat, lon)) = position {
-                let location = Location { lat, lon, accuracy_m: None };
-                store.update_draft(id, &DraftPatch { location: Some(Some(location)), ..Default::default() })?;
+            let attached = app.attach_photo(&id, PhotoSource::Path(&file))?;
+            let gps = attached.suggestion.location;
+            if use_location && let Some(location) = gps {
+                app.update_draft(&id, &DraftFields { location: Some(location), ..Default::default() })?;
             }
             if out.json {
+                let record = store.get(app.report_id(&id)?)?;
+                let photo = record.photos.iter().find(|p| p.id.to_string() == attached.photo.id);
                 out.json(&json!({
-                    "photo": attached.photo,
+                    "photo": photo,
                     "suggestion": crate::photo::suggestion_json(&attached.suggestion),
-                    "location_applied": use_location && position.is_some(),
+                    "location_applied": use_location && gps.is_some(),
                 }));
             } else {
                 let p = &attached.photo;
-                println!("{}  {}×{}  {} KB", p.id, p.width, p.height, p.bytes.div_ceil(1024));
+                println!("{}  {}×{}  {}", p.id, p.width, p.height, p.size_label);
                 crate::photo::print_suggestion(&attached.suggestion, out);
-                if position.is_some() && !use_location {
+                if gps.is_some() && !use_location {
                     println!(
                         "{}",
                         out.t(
@@ -80,18 +82,16 @@ pub fn run(store: &Store, cmd: DraftCommand, out: &Out) -> Result<()> {
             }
         }
         DraftCommand::Detach { photo_id } => {
-            let photo_id: PhotoId =
-                photo_id.parse().map_err(|_| phananh_core::Error::PhotoNotFound(photo_id.clone()))?;
-            store.remove_photo(photo_id)?;
+            app.remove_photo(&photo_id)?;
             if out.json {
-                out.json(&json!({ "detached": photo_id }));
+                out.json(&json!({ "detached": photo_id.trim() }));
             } else {
                 println!("{}", out.t("Đã bỏ ảnh.", "Photo removed."));
             }
         }
         DraftCommand::Delete { id } => {
-            let id = store.find_id(&id)?;
-            store.delete(id)?;
+            let id = app.report_id(&id)?;
+            app.delete_report(&id.to_string())?;
             if out.json {
                 out.json(&json!({ "deleted": id }));
             } else {
@@ -102,37 +102,33 @@ pub fn run(store: &Store, cmd: DraftCommand, out: &Out) -> Result<()> {
     Ok(())
 }
 
-pub fn submit(store: &Store, id: &str, out: &Out) -> Result<()> {
-    let report = store.submit(store.find_id(id)?)?;
+/// `phananh submit ID`: queued, and a running sync (`sync --watch` in
+/// another process picks it up on its next pass) sends it.
+pub fn submit(app: &App, id: &str, out: &Out) -> Result<()> {
+    let view = app.submit(id)?;
     if out.json {
-        out.json(&report);
+        out.json(&app.store().get(app.report_id(&view.id)?)?);
     } else {
         println!("{}", out.t("Đã đưa vào hàng chờ gửi.", "Queued for sending."));
     }
     Ok(())
 }
 
-/// Flags to a patch: an empty text clears the field; neighbour fields imply
-/// filing for a neighbour unless `--on-behalf=false` says otherwise.
-fn patch(f: &Fields, clear_location: bool) -> DraftPatch {
-    let text = |v: &Option<String>| v.as_ref().map(|s| Some(s.clone()).filter(|s| !s.trim().is_empty()));
-    let neighbour_given = f.for_name.is_some() || f.for_phone.is_some() || f.consent.is_some();
-    let location = match (f.lat, f.lon) {
-        (Some(lat), Some(lon)) => Some(Some(Location { lat, lon, accuracy_m: f.accuracy })),
-        _ if clear_location => Some(None),
-        _ => None,
-    };
-    DraftPatch {
-        category: text(&f.category),
+/// Flags to the core's draft fields (the core decides what an empty value
+/// or a neighbour's name means).
+fn draft_fields(f: &Fields, clear_location: bool) -> DraftFields {
+    DraftFields {
+        category: f.category.clone(),
         description: f.description.clone(),
-        location,
-        address: text(&f.address),
-        reporter_name: text(&f.name),
-        reporter_phone: text(&f.phone),
+        location: f.lat.zip(f.lon).map(|(lat, lon)| Location { lat, lon, accuracy_m: f.accuracy }),
+        clear_location,
+        address: f.address.clone(),
+        reporter_name: f.name.clone(),
+        reporter_phone: f.phone.clone(),
         anonymous: f.anonymous,
-        on_behalf: f.on_behalf.or(neighbour_given.then_some(true)),
-        for_name: text(&f.for_name),
-        for_phone: text(&f.for_phone),
+        on_behalf: f.on_behalf,
+        for_name: f.for_name.clone(),
+        for_phone: f.for_phone.clone(),
         consent: f.consent,
     }
 }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use phananh_core::{Lang, Store};
+use phananh_core::Lang;
 
 use args::{Cli, Command};
 use output::Out;
@@ -55,21 +55,17 @@ fn report_peak_memory() {
 
 fn run(cli: Cli, out: &Out) -> Result<(), phananh_core::Error> {
     let home = cli.home.unwrap_or_else(default_home);
-    let store = || Store::open_in(&home);
-    let syncer = || -> Result<phananh_core::sync::Syncer, phananh_core::Error> {
-        let url = sync::server_url(&home, cli.server.clone(), out.lang)?;
-        sync::syncer(store()?, &home, url, out.lang)
-    };
+    let app = || sync::open(&home, cli.server.clone(), out.lang);
     match cli.command {
         // Works on files alone: no store needed.
         Command::Photo(cmd) => photo::run(cmd, out),
-        Command::Draft(cmd) => draft::run(&store()?, cmd, out),
-        Command::Submit { id } => draft::submit(&store()?, &id, out),
-        Command::Sync { watch, quiet } => sync::sync(&syncer()?, watch, quiet, out),
-        Command::Reports { limit } => sync::reports(&store()?, limit, out),
-        Command::Categories => sync::categories(&syncer()?, out),
-        Command::Retry { id } => sync::retry(&syncer()?, &id, out),
-        Command::Nearby { lat, lon, category } => sync::nearby(&syncer()?, lat, lon, category.as_deref(), out),
+        Command::Draft(cmd) => draft::run(&app()?, cmd, out),
+        Command::Submit { id } => draft::submit(&app()?, &id, out),
+        Command::Sync { watch, quiet } => sync::sync(&app()?, watch, quiet, out),
+        Command::Reports { limit } => sync::reports(&app()?, limit, out),
+        Command::Categories => sync::categories(&app()?, out),
+        Command::Retry { id } => sync::retry(&app()?, &id, out),
+        Command::Nearby { lat, lon, category } => sync::nearby(&app()?, lat, lon, category.as_deref(), out),
     }
 }
 

@@ -2,12 +2,10 @@
 //! for scripts.
 
 use phananh_core::Lang;
-use phananh_core::model::{Report, ReportState, ReportSummary};
+use phananh_core::app::{ReportRow, ReportView};
 use phananh_core::protocol::ValidationError;
 use serde::Serialize;
 use serde_json::json;
-use time::OffsetDateTime;
-use time::macros::format_description;
 
 /// Where output goes and how it reads.
 pub struct Out {
@@ -44,76 +42,61 @@ impl Out {
         json!({ "field": v.field().code(), "code": v.code(), "message": v.message(self.lang) })
     }
 
-    pub fn summaries(&self, items: &[ReportSummary]) {
+    pub fn rows(&self, items: &[ReportRow]) {
         if items.is_empty() {
             println!("{}", self.t("(không có phản ánh nào)", "(no reports)"));
             return;
         }
-        for s in items {
-            let code = s.tracking_code.as_deref().unwrap_or("");
+        for r in items {
             println!(
                 "{}  {:<14} {:<12} {:<10} {}",
-                s.id,
-                s.state.label(self.lang),
-                s.category.as_deref().unwrap_or("-"),
-                code,
-                excerpt(&s.description, 48)
+                r.id,
+                r.state_label,
+                r.category.as_deref().unwrap_or("-"),
+                r.tracking_code.as_deref().unwrap_or(""),
+                excerpt(&r.description, 48)
             );
         }
     }
 
-    pub fn report(&self, r: &Report) {
+    pub fn report(&self, r: &ReportView) {
         let l = |vi, en| self.t(vi, en);
-        println!("{} {}  [{}]", l("Phản ánh", "Report"), r.id, r.state.kind().label(self.lang));
-        match &r.state {
-            ReportState::Sent { tracking_code } => {
-                println!("{:<18}{tracking_code}", l("Mã theo dõi:", "Tracking code:"))
-            }
-            ReportState::NeedsAttention { reason } => println!("{:<18}{reason}", l("Cần xem lại:", "Needs attention:")),
-            _ => {}
+        println!("{} {}  [{}]", l("Phản ánh", "Report"), r.id, r.state_label);
+        if let Some(code) = &r.tracking_code {
+            println!("{:<18}{code}", l("Mã theo dõi:", "Tracking code:"));
         }
-        println!("{:<18}{}", l("Loại:", "Category:"), r.category.as_deref().unwrap_or("-"));
+        if let Some(reason) = &r.attention_reason {
+            println!("{:<18}{reason}", l("Cần xem lại:", "Needs attention:"));
+        }
+        let category = r.category_name.as_deref().or(r.category.as_deref()).unwrap_or("-");
+        println!("{:<18}{category}", l("Loại:", "Category:"));
         println!("{:<18}{}", l("Mô tả:", "Description:"), if r.description.is_empty() { "-" } else { &r.description });
-        match &r.location {
-            Some(loc) => {
-                let acc = loc.accuracy_m.map(|a| format!(" (±{a:.0} m)")).unwrap_or_default();
-                println!("{:<18}{:.6}, {:.6}{acc}", l("Vị trí:", "Location:"), loc.lat, loc.lon);
-            }
-            None => println!("{:<18}-", l("Vị trí:", "Location:")),
-        }
+        println!("{:<18}{}", l("Vị trí:", "Location:"), r.location_label.as_deref().unwrap_or("-"));
         if let Some(a) = &r.address {
             println!("{:<18}{a}", l("Địa chỉ:", "Address:"));
         }
-        let who = [r.reporter.name.as_deref(), r.reporter.phone.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let anon = if r.reporter.anonymous { l(" (ẩn danh)", " (anonymous)") } else { "" };
-        println!("{:<18}{}{anon}", l("Người phản ánh:", "Reporter:"), if who.is_empty() { "-" } else { &who });
-        if let Some(b) = &r.on_behalf_of {
-            let who = [b.name.as_deref(), b.phone.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        let who = [r.reporter_name.as_deref(), r.reporter_phone.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+        let anon = if r.anonymous { l(" (ẩn danh)", " (anonymous)") } else { "" };
+        println!(
+            "{:<18}{}{anon}",
+            l("Người phản ánh:", "Reporter:"),
+            if who.is_empty() { "-".into() } else { who.join(", ") }
+        );
+        if r.on_behalf {
+            let who = [r.for_name.as_deref(), r.for_phone.as_deref()].into_iter().flatten().collect::<Vec<_>>();
             let consent =
-                if b.consent { l("đã đồng ý", "agreed") } else { l("chưa đồng ý", "not yet agreed") };
-            println!("{:<18}{} ({consent})", l("Phản ánh hộ:", "Filed for:"), if who.is_empty() { "-" } else { &who });
+                if r.consent { l("đã đồng ý", "agreed") } else { l("chưa đồng ý", "not yet agreed") };
+            let who = if who.is_empty() { "-".into() } else { who.join(", ") };
+            println!("{:<18}{who} ({consent})", l("Phản ánh hộ:", "Filed for:"));
         }
-        let bytes: u64 = r.photos.iter().map(|p| p.bytes).sum();
-        println!("{:<18}{} ({} KB)", l("Ảnh:", "Photos:"), r.photos.len(), bytes.div_ceil(1024));
-        println!("{:<18}{}", l("Tạo lúc:", "Created:"), local_time(r.created_at));
-        println!("{:<18}{}", l("Cập nhật:", "Updated:"), local_time(r.updated_at));
+        println!("{:<18}{} ({})", l("Ảnh:", "Photos:"), r.photos.len(), r.photos_size_label);
+        println!("{:<18}{}", l("Tạo lúc:", "Created:"), r.created_label);
+        println!("{:<18}{}", l("Cập nhật:", "Updated:"), r.updated_label);
         for h in &r.history {
-            println!(
-                "  {}  {}{}",
-                local_time(h.at),
-                h.status.label(self.lang),
-                h.reply.as_deref().map(|t| format!(": {t}")).unwrap_or_default()
-            );
+            let reply = h.reply.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+            println!("  {}  {}{reply}", h.at_label, h.status_label);
         }
     }
-}
-
-pub fn local_time(t: OffsetDateTime) -> String {
-    t.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
 }
 
 /// The first line of a text, cut at `max` characters.

@@ -1,6 +1,9 @@
 //! `phananh photo …`: the app's photo pipeline on files.
 
-use phananh_core::photo::{self, Options, PhotoError, Suggestion};
+use phananh_core::app::PhotoSuggestion;
+use phananh_core::photo::{self, Options, PhotoError};
+use phananh_core::protocol::vn_time;
+use phananh_core::ui_text::location_label;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
@@ -29,40 +32,41 @@ pub fn run(cmd: PhotoCommand, out: &Out) -> Result<(), phananh_core::Error> {
                 "width": compressed.source_width,
                 "height": compressed.source_height,
             },
-            "suggestion": suggestion_json(&compressed.suggestion),
+            "suggestion": suggestion_json(&(&compressed.suggestion).into()),
         }));
     } else {
         println!(
-            "{}×{}  {} KB  ({} {}×{})",
+            "{}×{}  {}  ({} {}×{})",
             compressed.width,
             compressed.height,
-            compressed.jpeg.len().div_ceil(1024),
+            phananh_core::app::size_label(compressed.jpeg.len() as u64),
             out.t("từ", "from"),
             compressed.source_width,
             compressed.source_height
         );
-        print_suggestion(&compressed.suggestion, out);
+        print_suggestion(&(&compressed.suggestion).into(), out);
     }
     Ok(())
 }
 
-/// `{"lat", "lon", "taken_at"}` or null.
-pub fn suggestion_json(s: &Suggestion) -> Value {
-    if s.is_empty() {
+/// `{"lat", "lon", "taken_at"}` (RFC 3339) or null.
+pub fn suggestion_json(s: &PhotoSuggestion) -> Value {
+    if s.location.is_none() && s.taken_at_ms.is_none() {
         return Value::Null;
     }
-    json!({
-        "lat": s.position.map(|p| p.0),
-        "lon": s.position.map(|p| p.1),
-        "taken_at": s.taken_at.and_then(|t| t.format(&Rfc3339).ok()),
-    })
+    let taken_at = s
+        .taken_at_ms
+        .and_then(|ms| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
+        .and_then(|t| t.format(&Rfc3339).ok());
+    json!({ "lat": s.location.map(|p| p.lat), "lon": s.location.map(|p| p.lon), "taken_at": taken_at })
 }
 
-pub fn print_suggestion(s: &Suggestion, out: &Out) {
-    if let Some((lat, lon)) = s.position {
-        println!("{} {lat:.6}, {lon:.6}", out.t("Vị trí GPS trong ảnh:", "GPS position in the photo:"));
+pub fn print_suggestion(s: &PhotoSuggestion, out: &Out) {
+    if let Some(p) = s.location {
+        let label = location_label(p.lat, p.lon, None, out.lang);
+        println!("{} {label}", out.t("Vị trí GPS trong ảnh:", "GPS position in the photo:"));
     }
-    if let Some(t) = s.taken_at.and_then(|t| t.format(&Rfc3339).ok()) {
-        println!("{} {t}", out.t("Chụp lúc:", "Taken at:"));
+    if let Some(ms) = s.taken_at_ms {
+        println!("{} {}", out.t("Chụp lúc:", "Taken at:"), vn_time::format_ms(ms));
     }
 }

@@ -6,49 +6,40 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use phananh_core::model::{PhotoId, StateKind};
-use phananh_core::store::ListQuery;
-use phananh_core::sync::{FileSecretStore, SyncConfig, SyncEvent, SyncListener, SyncSummary, Syncer};
-use phananh_core::{Error, Lang, Result, Store};
+use phananh_core::app::{AppConfig, AppListener, ListFilter, SyncEvent};
+use phananh_core::model::StateKind;
+use phananh_core::protocol::vn_time;
+use phananh_core::sync::{FileSecretStore, SyncSummary};
+use phananh_core::{App, Error, Lang, Result};
 use serde_json::json;
 
 use crate::output::{Out, excerpt};
 
-/// The file in the home directory that remembers the last server used.
-const SERVER_FILE: &str = "server";
+/// Where earlier versions remembered the last server (read once, as the default).
+const LEGACY_SERVER_FILE: &str = "server";
 /// The token file (mode 0600).
 const SECRETS_FILE: &str = "secrets.json";
 
-/// The server to use: `--server` (remembered for next time), else the last one.
-pub fn server_url(home: &Path, given: Option<String>, lang: Lang) -> Result<String> {
-    let file = home.join(SERVER_FILE);
-    if let Some(url) = given {
-        let _ = std::fs::create_dir_all(home);
-        std::fs::write(&file, format!("{}\n", url.trim())).map_err(|e| Error::Io {
-            context: "remembering the server",
-            path: file,
-            source: e,
+/// The app on `home`, in the language of this run; `--server` is kept in
+/// the app's settings (checked there) and used from then on.
+pub fn open(home: &Path, server: Option<String>, lang: Lang) -> Result<App> {
+    let legacy = std::fs::read_to_string(home.join(LEGACY_SERVER_FILE)).ok().filter(|u| !u.trim().is_empty());
+    let config = AppConfig {
+        data_dir: home.to_string_lossy().into_owned(),
+        default_server_url: legacy,
+        device_locale: Some(lang.code().to_owned()),
+        user_agent_suffix: Some("cli".into()),
+    };
+    let app = App::open(config, Arc::new(FileSecretStore::new(home.join(SECRETS_FILE))))?;
+    let settings = app.settings();
+    if settings.language != lang || server.as_deref().is_some_and(|s| s.trim() != settings.server_url) {
+        app.save_settings(phananh_core::app::Settings {
+            language: lang,
+            server_url: server.unwrap_or(settings.server_url.clone()),
+            ..settings
         })?;
-        return Ok(url.trim().to_owned());
     }
-    match std::fs::read_to_string(&file) {
-        Ok(url) if !url.trim().is_empty() => Ok(url.trim().to_owned()),
-        _ => Err(Error::Config(
-            lang.pick(
-                "chưa có máy chủ: thêm --server URL (ví dụ --server http://127.0.0.1:8080)",
-                "no server yet: add --server URL (e.g. --server http://127.0.0.1:8080)",
-            )
-            .to_owned(),
-        )),
-    }
-}
-
-pub fn syncer(store: Store, home: &Path, url: String, lang: Lang) -> Result<Syncer> {
-    let mut config = SyncConfig::new(url);
-    config.lang = lang;
-    config.user_agent_suffix = Some("cli".into());
-    let secrets = Arc::new(FileSecretStore::new(home.join(SECRETS_FILE)));
-    Syncer::new(Arc::new(store), secrets, config)
+    Ok(app)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -60,22 +51,19 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// `phananh sync [--watch]`.
-pub fn sync(syncer: &Syncer, watch: bool, quiet: bool, out: &Out) -> Result<()> {
+pub fn sync(app: &App, watch: bool, quiet: bool, out: &Out) -> Result<()> {
     let rt = runtime()?;
     let progress = Arc::new(Progress::new(out.lang, quiet || out.json));
-    syncer.set_listener(progress.clone());
     if watch {
-        return rt.block_on(async {
-            let handle = syncer.run(progress.clone());
-            if !out.json {
-                println!("{}", out.t("Đang đồng bộ; nhấn Ctrl-C để dừng.", "Syncing; press Ctrl-C to stop."));
-            }
-            let _ = tokio::signal::ctrl_c().await;
-            handle.stop().await;
-            Ok(())
-        });
+        app.start_sync(progress.clone(), rt.handle().clone());
+        if !out.json {
+            println!("{}", out.t("Đang đồng bộ; nhấn Ctrl-C để dừng.", "Syncing; press Ctrl-C to stop."));
+        }
+        let _ = rt.block_on(tokio::signal::ctrl_c());
+        app.stop_sync();
+        return Ok(());
     }
-    let summary = rt.block_on(syncer.sync_once())?;
+    let summary = rt.block_on(app.sync_once_with(progress.clone()))?;
     progress.finish();
     print_summary(&summary, out);
     Ok(())
@@ -91,7 +79,10 @@ fn print_summary(s: &SyncSummary, out: &Out) {
             "waiting": s.waiting,
             "changes": s.changes,
             "offline": s.offline,
-            "next_attempt_at": s.next_attempt_at.and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+            "next_attempt_at": s
+                .next_attempt_at_ms
+                .and_then(|ms| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
+                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
         }));
         return;
     }
@@ -121,7 +112,7 @@ fn print_summary(s: &SyncSummary, out: &Out) {
 struct Progress {
     lang: Lang,
     bars: MultiProgress,
-    photos: Mutex<HashMap<PhotoId, ProgressBar>>,
+    photos: Mutex<HashMap<String, ProgressBar>>,
     quiet: bool,
 }
 
@@ -144,23 +135,23 @@ impl Progress {
     }
 }
 
-impl SyncListener for Progress {
+impl AppListener for Progress {
     fn on_event(&self, event: SyncEvent) {
         let l = self.lang;
         match event {
-            SyncEvent::ReportSending { id } => {
-                self.say(format!("{} {}", l.pick("Đang gửi", "Sending"), short(&id.to_string())))
+            SyncEvent::Sending { report_id } => {
+                self.say(format!("{} {}", l.pick("Đang gửi", "Sending"), short(&report_id)))
             }
-            SyncEvent::PhotoProgress { photo, sent, total, .. } => {
+            SyncEvent::PhotoProgress { photo_id, sent, total, .. } => {
                 let mut photos = self.photos.lock().unwrap_or_else(|p| p.into_inner());
-                let bar = photos.entry(photo).or_insert_with(|| {
+                let bar = photos.entry(photo_id.clone()).or_insert_with(|| {
                     let bar = self.bars.add(ProgressBar::new(total));
                     if let Ok(style) =
                         ProgressStyle::with_template("  {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
                     {
                         bar.set_style(style.progress_chars("=> "));
                     }
-                    bar.set_message(format!("{} {}", l.pick("ảnh", "photo"), short(&photo.to_string())));
+                    bar.set_message(format!("{} {}", l.pick("ảnh", "photo"), short(&photo_id)));
                     bar
                 });
                 bar.set_position(sent);
@@ -168,24 +159,24 @@ impl SyncListener for Progress {
                     bar.finish();
                 }
             }
-            SyncEvent::ReportSent { id, tracking_code } => {
-                self.say(format!("{} {} → {tracking_code}", l.pick("Đã gửi", "Sent"), short(&id.to_string())))
+            SyncEvent::Sent { report_id, tracking_code } => {
+                self.say(format!("{} {} → {tracking_code}", l.pick("Đã gửi", "Sent"), short(&report_id)))
             }
-            SyncEvent::ReportRetrying { id, attempts, at, why } => self.say(format!(
-                "{} {} ({why}); {} {} ({} {attempts})",
+            SyncEvent::Retrying { report_id, attempts, at_ms } => self.say(format!(
+                "{} {}; {} {} ({} {attempts})",
                 l.pick("Chưa gửi được", "Not sent yet"),
-                short(&id.to_string()),
+                short(&report_id),
                 l.pick("thử lại lúc", "retrying at"),
-                crate::output::local_time(at),
+                vn_time::format_ms(at_ms),
                 l.pick("lần", "attempt"),
             )),
-            SyncEvent::ReportNeedsAttention { id, reason } => {
-                self.say(format!("{} {}: {reason}", l.pick("Cần xem lại", "Needs attention"), short(&id.to_string())))
+            SyncEvent::NeedsAttention { report_id, reason } => {
+                self.say(format!("{} {}: {reason}", l.pick("Cần xem lại", "Needs attention"), short(&report_id)))
             }
-            SyncEvent::StatusChanged { id, status } => {
-                self.say(format!("{} {}: {}", l.pick("Cập nhật", "Update"), short(&id.to_string()), status.label(l)))
+            SyncEvent::StatusChanged { report_id, status_label, .. } => {
+                self.say(format!("{} {}: {status_label}", l.pick("Cập nhật", "Update"), short(&report_id)))
             }
-            SyncEvent::ReportQueued { .. } | SyncEvent::PassFinished(_) => {}
+            SyncEvent::Queued { .. } | SyncEvent::PassFinished { .. } => {}
         }
     }
 }
@@ -195,27 +186,27 @@ fn short(id: &str) -> &str {
 }
 
 /// `phananh reports`: what left the device and what the district did.
-pub fn reports(store: &Store, limit: u32, out: &Out) -> Result<()> {
-    let query = ListQuery {
+pub fn reports(app: &App, limit: u32, out: &Out) -> Result<()> {
+    let filter = ListFilter {
         states: vec![StateKind::Queued, StateKind::Sending, StateKind::Sent, StateKind::NeedsAttention],
         limit: limit.clamp(1, 500),
         ..Default::default()
     };
-    let page = store.list(&query)?;
+    let page = app.list_reports(&filter)?;
     if out.json {
         let items: Vec<_> = page
             .items
             .iter()
-            .map(|s| {
+            .map(|r| {
                 json!({
-                    "id": s.id.to_string(),
-                    "state": s.state.code(),
-                    "tracking_code": s.tracking_code,
-                    "status": s.status.map(|st| st.code()),
-                    "last_reply": s.last_reply,
-                    "attention_reason": s.attention_reason,
-                    "category": s.category,
-                    "description": s.description,
+                    "id": r.id,
+                    "state": r.state.code(),
+                    "tracking_code": r.tracking_code,
+                    "status": r.status.map(|st| st.code()),
+                    "last_reply": r.last_reply,
+                    "attention_reason": r.attention_reason,
+                    "category": r.category,
+                    "description": r.description,
                 })
             })
             .collect();
@@ -225,16 +216,16 @@ pub fn reports(store: &Store, limit: u32, out: &Out) -> Result<()> {
     if page.items.is_empty() {
         println!("{}", out.t("(chưa gửi phản ánh nào)", "(no reports sent yet)"));
     }
-    for s in &page.items {
-        let status = match (s.state, s.status) {
-            (StateKind::Sent, Some(st)) => st.label(out.lang).to_owned(),
-            (state, _) => state.label(out.lang).to_owned(),
+    for r in &page.items {
+        let status = match (r.state, &r.status_label) {
+            (StateKind::Sent, Some(label)) => label,
+            _ => &r.state_label,
         };
-        println!("{:<10} {:<16} {}", s.tracking_code.as_deref().unwrap_or("-"), status, excerpt(&s.description, 40));
-        if let Some(reply) = &s.last_reply {
+        println!("{:<10} {:<16} {}", r.tracking_code.as_deref().unwrap_or("-"), status, excerpt(&r.description, 40));
+        if let Some(reply) = &r.last_reply {
             println!("           {} {}", out.t("Trả lời:", "Reply:"), excerpt(reply, 100));
         }
-        if let Some(reason) = &s.attention_reason {
+        if let Some(reason) = &r.attention_reason {
             println!("           {} {}", out.t("Lý do:", "Reason:"), reason);
         }
     }
@@ -242,39 +233,38 @@ pub fn reports(store: &Store, limit: u32, out: &Out) -> Result<()> {
 }
 
 /// `phananh categories`: fresh from the server when it can be reached.
-pub fn categories(syncer: &Syncer, out: &Out) -> Result<()> {
+pub fn categories(app: &App, out: &Out) -> Result<()> {
     let rt = runtime()?;
-    if let Err(e) = rt.block_on(syncer.refresh_categories()) {
+    if let Err(e) = rt.block_on(app.refresh_categories()) {
         if !matches!(e, Error::Network(_)) {
             return Err(e);
         }
         eprintln!("{}", out.t("(ngoại tuyến: danh sách đã lưu)", "(offline: the saved list)"));
     }
-    let Some(services) = syncer.store().cached_services()? else {
-        return Err(Error::Network(
-            out.t("chưa từng tải danh sách loại phản ánh", "the category list was never downloaded").into(),
-        ));
+    let never = || {
+        Error::Network(out.t("chưa từng tải danh sách loại phản ánh", "the category list was never downloaded").into())
     };
     if out.json {
+        // Both languages, as the server sent them.
+        let services = app.store().cached_services()?.ok_or_else(never)?;
         out.json(&services.categories);
         return Ok(());
     }
-    for c in &services.categories {
-        let (name, group) = match out.lang {
-            Lang::Vi => (&c.name_vi, &c.group_vi),
-            Lang::En => (&c.name_en, &c.group_en),
-        };
-        println!("{:<16} {:<28} {}", c.code, name, group);
+    let categories = app.categories()?;
+    if categories.is_empty() {
+        return Err(never());
+    }
+    for c in &categories {
+        println!("{:<16} {:<28} {}", c.code, c.name, c.group);
     }
     Ok(())
 }
 
-/// `phananh retry ID`.
-pub fn retry(syncer: &Syncer, id: &str, out: &Out) -> Result<()> {
-    let id = syncer.store().find_id(id)?;
-    syncer.store().retry(id)?;
+/// `phananh retry ID`: queued again; a running `sync --watch` sends it.
+pub fn retry(app: &App, id: &str, out: &Out) -> Result<()> {
+    let report = app.retry(id)?;
     if out.json {
-        out.json(&json!({ "id": id.to_string(), "state": "queued" }));
+        out.json(&json!({ "id": report.id, "state": report.state.code() }));
     } else {
         println!("{}", out.t("Đã đưa lại vào hàng chờ gửi.", "Queued to send again."));
     }
@@ -282,28 +272,40 @@ pub fn retry(syncer: &Syncer, id: &str, out: &Out) -> Result<()> {
 }
 
 /// `phananh nearby --lat --lon [--category]`.
-pub fn nearby(syncer: &Syncer, lat: f64, lon: f64, category: Option<&str>, out: &Out) -> Result<()> {
+pub fn nearby(app: &App, lat: f64, lon: f64, category: Option<&str>, out: &Out) -> Result<()> {
     let rt = runtime()?;
-    let hints = rt.block_on(syncer.nearby(lat, lon, category))?;
+    let hints = rt.block_on(app.nearby(lat, lon, category))?;
     if out.json {
-        out.json(&hints);
+        let reports: Vec<_> = hints
+            .reports
+            .iter()
+            .map(|r| {
+                json!({
+                    "tracking_code": r.tracking_code,
+                    "category": r.category,
+                    "status": r.status,
+                    "distance_m": r.distance_m,
+                    "age_days": r.age_days,
+                    "thumbnail_url": r.thumbnail_url,
+                })
+            })
+            .collect();
+        let fetched_at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(hints.fetched_at_ms) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
+        out.json(&json!({ "reports": reports, "fetched_at": fetched_at, "from_cache": hints.from_cache }));
         return Ok(());
     }
     if hints.from_cache {
-        eprintln!("{}", out.t("(ngoại tuyến: kết quả đã lưu)", "(offline: saved results)"));
+        eprintln!("{} {})", out.t("(ngoại tuyến: kết quả đã lưu", "(offline: saved results"), hints.fetched_relative);
     }
     if hints.reports.is_empty() {
         println!("{}", out.t("Không có phản ánh nào đang mở gần đây.", "No open reports nearby."));
     }
     for r in &hints.reports {
         println!(
-            "{:<10} {:<14} {:<12} {:>5.0} m  {} {}",
-            r.tracking_code,
-            r.category,
-            r.status,
-            r.distance_m,
-            r.age_days,
-            out.t("ngày", "days")
+            "{:<10} {:<24} {:<14} {:>8}  {}",
+            r.tracking_code, r.category_name, r.status_label, r.distance_label, r.age_label
         );
     }
     Ok(())

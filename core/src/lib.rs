@@ -3,6 +3,7 @@
 //! The phone shells, the desktop CLI and (through `phananh-ffi`) Kotlin and
 //! Swift all stand on this crate; it knows nothing of any of them.
 //!
+//! - [`app`]: the use cases the shells and the CLI call, answering with view models;
 //! - [`model`]: reports, their states, ids and the district's statuses;
 //! - [`store`]: the offline store (SQLite) for drafts and the outbox;
 //! - [`photo`]: photo compression (EXIF stripped, GPS kept only as a suggestion);
@@ -16,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod app;
 pub mod error;
 pub mod format;
 pub mod model;
@@ -24,10 +26,15 @@ pub mod store;
 pub mod sync;
 pub mod ui_text;
 
+pub use app::App;
 pub use error::{Error, Result};
 pub use phananh_protocol as protocol;
 pub use phananh_protocol::Lang;
 pub use store::Store;
+
+// The FFI derives its types from the views here (`phananh-ffi` turns this on).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 /// This crate's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

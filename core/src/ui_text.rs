@@ -9,16 +9,17 @@ macro_rules! texts {
     ($($(#[$doc:meta])* $key:ident => $vi:literal, $en:literal;)*) => {
         /// The apps' labels in one language (see [`UiTexts::new`]).
         #[derive(Debug, Clone, PartialEq, Eq)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
         pub struct UiTexts {
-            $($(#[$doc])* pub $key: &'static str,)*
+            $($(#[$doc])* pub $key: String,)*
         }
 
         impl UiTexts {
             /// All labels in `lang`.
             pub fn new(lang: Lang) -> UiTexts {
                 match lang {
-                    Lang::Vi => UiTexts { $($key: $vi,)* },
-                    Lang::En => UiTexts { $($key: $en,)* },
+                    Lang::Vi => UiTexts { $($key: $vi.to_owned(),)* },
+                    Lang::En => UiTexts { $($key: $en.to_owned(),)* },
                 }
             }
         }
@@ -181,7 +182,7 @@ mod tests {
         assert_eq!(en.my_reports, "My reports");
         assert_ne!(vi.send, en.send);
         // Vietnamese text is stored NFC, as everything else in the app.
-        let nfc = phananh_protocol::text::clean_text(vi.their_consent);
+        let nfc = phananh_protocol::text::clean_text(&vi.their_consent);
         assert_eq!(nfc, vi.their_consent);
     }
 

@@ -20,10 +20,9 @@ final class AppModel: ObservableObject {
     private let monitor = NWPathMonitor()
 
     init() {
-        let settings = Settings.load()
-        self.settings = settings
-        let core = AppModel.open(settings)
+        let core = AppModel.open()
         self.core = core
+        self.settings = core.settings()
         self.texts = core.texts()
         AppModel.shared = self
         monitor.pathUpdateHandler = { [weak self] path in
@@ -33,32 +32,34 @@ final class AppModel: ObservableObject {
         refreshLine()
     }
 
-    private static func open(_ s: Settings) -> PhanAnh {
+    /// The simulator shares the Mac's network: debug builds use the demo
+    /// server on the laptop; release builds the district's.
+    private static let defaultServer: String = {
+        #if DEBUG
+        return "http://127.0.0.1:8080"
+        #else
+        return "https://phananh.doluong.nghean.gov.vn"
+        #endif
+    }()
+
+    /// The core on the app's directory; settings (language, server,
+    /// volunteer mode) live in it.
+    private static func open() -> PhanAnh {
         let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
             .appendingPathComponent("core", isDirectory: true)
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let config = Config(dataDir: dir.path, serverUrl: s.serverUrl, language: s.language)
-        do {
-            return try PhanAnh(config: config, secrets: KeychainSecretStore())
-        } catch {
-            // A bad server address from settings: fall back to the default one.
-            let fallback = Config(dataDir: dir.path, serverUrl: Settings.defaultServer, language: s.language)
-            return try! PhanAnh(config: fallback, secrets: KeychainSecretStore())
-        }
+        let config = Config(dataDir: dir.path, defaultServerUrl: defaultServer,
+                            deviceLocale: Locale.preferredLanguages.first, userAgentSuffix: "iOS")
+        // Only a damaged data directory can fail here; nothing else to fall back to.
+        return try! PhanAnh(config: config, secrets: KeychainSecretStore())
     }
 
     /// Save settings; the core's message if the server address is not one.
+    /// The core moves a running sync to a new server by itself.
     func apply(_ wanted: Settings) -> String? {
         var problem: String?
-        guard let next = coreCall(&problem, { try wanted.save() }) else { return problem }
-        let reopen = next.serverUrl != settings.serverUrl
+        guard let next = coreCall(&problem, { try core.saveSettings(settings: wanted) }) else { return problem }
         settings = next
-        if reopen {
-            stopLiveSync()
-            core = AppModel.open(next)
-            startLiveSync()
-        }
-        core.setLanguage(language: next.language)
         texts = core.texts()
         changed()
         return nil
@@ -103,45 +104,6 @@ final class AppModel: ObservableObject {
         func onEvent(event: SyncEvent) {
             Task { @MainActor [weak model] in model?.changed() }
         }
-    }
-}
-
-/// Language (the device's until chosen), server address (testers), volunteer mode.
-struct Settings: Equatable {
-    static let defaultServer: String = {
-        #if DEBUG
-        // The simulator shares the Mac's network: the demo server on the laptop.
-        return "http://127.0.0.1:8080"
-        #else
-        return "https://phananh.doluong.nghean.gov.vn"
-        #endif
-    }()
-
-    var language: Language
-    var serverUrl: String
-    var volunteerMode: Bool
-
-    static func load() -> Settings {
-        let d = UserDefaults.standard
-        let chosen: Language? = d.string(forKey: "language").map { $0 == "vi" ? .vi : .en }
-        return Settings(
-            language: chosen ?? languageForLocale(locale: Locale.preferredLanguages.first ?? ""),
-            serverUrl: d.string(forKey: "server_url") ?? defaultServer,
-            volunteerMode: d.bool(forKey: "volunteer_mode")
-        )
-    }
-
-    /// Store; returns what was stored (the address as the core writes it;
-    /// empty is the default). Throws the core's error for a bad address.
-    func save() throws -> Settings {
-        let typed = serverUrl.trimmingCharacters(in: .whitespaces)
-        let url = try normalizeServerUrl(url: typed.isEmpty ? Settings.defaultServer : typed, language: language)
-        let saved = Settings(language: language, serverUrl: url, volunteerMode: volunteerMode)
-        let d = UserDefaults.standard
-        d.set(language == .vi ? "vi" : "en", forKey: "language")
-        d.set(saved.serverUrl, forKey: "server_url")
-        d.set(volunteerMode, forKey: "volunteer_mode")
-        return saved
     }
 }
 

@@ -12,6 +12,7 @@ pub mod phone;
 pub mod status;
 pub mod text;
 pub mod validate;
+pub mod vn_time;
 pub mod wire;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -231,8 +231,9 @@ impl Phone {
             if summary.waiting == 0 {
                 return pass;
             }
-            if let Some(at) = summary.next_attempt_at {
-                let wait = (at - time::OffsetDateTime::now_utc()).whole_milliseconds().clamp(0, 60_000) as u64;
+            if let Some(at_ms) = summary.next_attempt_at_ms {
+                let now_ms = phananh_core::protocol::vn_time::ms(time::OffsetDateTime::now_utc());
+                let wait = (at_ms - now_ms).clamp(0, 60_000) as u64;
                 tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
             }
         }

@@ -11,6 +11,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, os.environ.get("PHANANH_PY_BINDINGS", str(ROOT / "target" / "bindings" / "python")))
+import phananh_core as model
 import phananh_ffi as pa  # noqa: E402
 
 
@@ -35,11 +36,11 @@ def per_call(fn, n):
 
 
 app = pa.PhanAnh(
-    pa.Config(data_dir=tempfile.mkdtemp(), server_url="http://127.0.0.1:9", language=pa.Language.VI), Secrets()
+    model.Config(data_dir=tempfile.mkdtemp(), default_server_url="http://127.0.0.1:9", device_locale="vi-VN"), Secrets()
 )
-draft = app.create_draft(pa.DraftFields(description="Ổ gà lớn giữa đường liên xã"))
+draft = app.create_draft(model.DraftFields(description="Ổ gà lớn giữa đường liên xã"))
 print(f"python {sys.version.split()[0]}, library {pa.core_version()}")
 print(f"language()            {per_call(app.language, 200_000):7.2f} µs/call (no arguments, an enum back)")
 print(f"core_version()        {per_call(pa.core_version, 200_000):7.2f} µs/call (a string back)")
 print(f"get_report(id)        {per_call(lambda: app.get_report(draft.id), 20_000):7.2f} µs/call (SQLite read, a full record back)")
-print(f"list_reports(limit=1) {per_call(lambda: app.list_reports(pa.ListFilter(limit=1)), 20_000):7.2f} µs/call")
+print(f"list_reports(limit=1) {per_call(lambda: app.list_reports(model.ListFilter(limit=1)), 20_000):7.2f} µs/call")

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import PHOTOS
 
+import phananh_core as model
 import phananh_ffi as pa
 
 
@@ -37,8 +38,9 @@ class Events(pa.SyncListener):
         self.events.append(event)
 
 
-def open_app(server, language=pa.Language.VI):
-    config = pa.Config(data_dir=tempfile.mkdtemp(prefix="phananh-py-"), server_url=server["url"], language=language)
+def open_app(server, language=model.Language.VI):
+    locale = "vi-VN" if language == model.Language.VI else "en-US"
+    config = model.Config(data_dir=tempfile.mkdtemp(prefix="phananh-py-"), default_server_url=server["url"], device_locale=locale)
     return pa.PhanAnh(config, Secrets())
 
 
@@ -63,8 +65,8 @@ def test_the_whole_flow(server):
     names = {c.code: c.name for c in app.categories()}
     assert names["o_ga"] == "Ổ gà, hư hỏng mặt đường"
 
-    draft = app.create_draft(pa.DraftFields(description="Ổ gà"))
-    assert draft.state == pa.ReportState.DRAFT and draft.editable
+    draft = app.create_draft(model.DraftFields(description="Ổ gà"))
+    assert draft.state == model.ReportState.DRAFT and draft.editable
     with pytest.raises(pa.PhanAnhError.Validation) as err:
         app.submit(draft.id)
     assert err.value.field in ("category", "description", "location")
@@ -72,10 +74,10 @@ def test_the_whole_flow(server):
 
     report = app.update_draft(
         draft.id,
-        pa.DraftFields(
+        model.DraftFields(
             category="o_ga",
             description="Ổ gà lớn giữa đường liên xã, xe máy đã ngã",
-            location=pa.Location(lat=18.9, lon=105.3, accuracy_m=6.0),
+            location=model.Location(lat=18.9, lon=105.3, accuracy_m=6.0),
             reporter_phone="0912 345 678",
         ),
     )
@@ -87,12 +89,12 @@ def test_the_whole_flow(server):
     assert gps is not None and abs(gps.lat - 60.1467) < 0.001, "the photo's GPS, only as a suggestion"
 
     queued = app.submit(draft.id)
-    assert queued.state == pa.ReportState.QUEUED
+    assert queued.state == model.ReportState.QUEUED
     assert queued.reporter_phone == "+84912345678"
     summary = asyncio.run(app.sync_once())
     assert (summary.sent, summary.photos_sent, summary.waiting) == (1, 1, 0)
     sent = app.get_report(draft.id)
-    assert sent.state == pa.ReportState.SENT
+    assert sent.state == model.ReportState.SENT
     assert sent.tracking_code.startswith("DL-")
     assert sent.status_label == "Đã tiếp nhận"
 
@@ -100,13 +102,13 @@ def test_the_whole_flow(server):
     summary = asyncio.run(app.sync_once())
     assert summary.changes == 1
     updated = app.get_report(draft.id)
-    assert updated.status == pa.DistrictStatus.IN_PROGRESS
+    assert updated.status == model.DistrictStatus.IN_PROGRESS
     assert updated.status_label == "Đang xử lý"
     assert updated.history[-1].reply == "Tổ công tác sẽ vá trong tuần."
-    row = app.list_reports(pa.ListFilter(search="o ga lon")).items[0]
+    row = app.list_reports(model.ListFilter(search="o ga lon")).items[0]
     assert row.last_reply == "Tổ công tác sẽ vá trong tuần."
 
-    app.set_language(pa.Language.EN)
+    app.set_language(model.Language.EN)
     assert app.get_report(draft.id).status_label == "In progress"
     hints = asyncio.run(app.nearby(18.9, 105.3, None))
     assert hints.reports[0].tracking_code == sent.tracking_code
@@ -117,18 +119,18 @@ def test_a_long_sync_can_be_cancelled(server):
     events = Events()
     task = app.start_sync(events)
     draft = app.create_draft(
-        pa.DraftFields(
+        model.DraftFields(
             category="rac_thai",
             description="Rác thải đổ trộm bên bờ kênh, bốc mùi",
-            location=pa.Location(lat=18.91, lon=105.31),
+            location=model.Location(lat=18.91, lon=105.31),
         )
     )
     app.submit(draft.id)
     deadline = time.time() + 20
-    while app.get_report(draft.id).state != pa.ReportState.SENT:
+    while app.get_report(draft.id).state != model.ReportState.SENT:
         assert time.time() < deadline, "the running sync sent the new report"
         time.sleep(0.05)
-    assert any(isinstance(e, pa.SyncEvent.SENT) for e in events.events)
+    assert any(isinstance(e, model.SyncEvent.SENT) for e in events.events)
     task.cancel()
     deadline = time.time() + 5
     while not task.is_stopped():
@@ -137,20 +139,20 @@ def test_a_long_sync_can_be_cancelled(server):
 
 
 def test_two_instances_on_two_directories(server):
-    a, b = open_app(server), open_app(server, pa.Language.EN)
-    a.create_draft(pa.DraftFields(description="Một"))
-    assert len(a.list_reports(pa.ListFilter()).items) == 1
-    assert b.list_reports(pa.ListFilter()).items == []
+    a, b = open_app(server), open_app(server, model.Language.EN)
+    a.create_draft(model.DraftFields(description="Một"))
+    assert len(a.list_reports(model.ListFilter()).items) == 1
+    assert b.list_reports(model.ListFilter()).items == []
 
 
 def test_errors_not_crashes(server):
-    app = open_app(server, pa.Language.EN)
+    app = open_app(server, model.Language.EN)
     with pytest.raises(pa.PhanAnhError.NotFound):
         app.get_report("no-such-report")
-    draft = app.create_draft(pa.DraftFields())
+    draft = app.create_draft(model.DraftFields())
     with pytest.raises(pa.PhanAnhError.PhotoRejected):
         app.attach_photo_bytes(draft.id, b"not a photo")
     with pytest.raises(pa.PhanAnhError):
         app.attach_photo_path(draft.id, "/nonexistent/photo.jpg")
     with pytest.raises(pa.PhanAnhError.Validation):
-        app.update_draft(draft.id, pa.DraftFields(location=pa.Location(lat=float("nan"), lon=105.0)))
+        app.update_draft(draft.id, model.DraftFields(location=model.Location(lat=float("nan"), lon=105.0)))

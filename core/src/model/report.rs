@@ -7,12 +7,14 @@ use super::{PhotoId, ReportId, ReportState, StateKind, Status, StatusEntry};
 
 /// A position on the map, WGS 84.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Location {
     /// Latitude in degrees.
     pub lat: f64,
     /// Longitude in degrees.
     pub lon: f64,
     /// Horizontal accuracy in metres, as the GPS reported it.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub accuracy_m: Option<f64>,
 }
 

@@ -48,6 +48,7 @@ impl ReportState {
 /// The kind of a [`ReportState`], without its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi(name = "ReportState"))]
 pub enum StateKind {
     /// Being written.
     Draft,

@@ -40,6 +40,16 @@ pub(super) fn set_json<T: Serialize>(conn: &Connection, key: &str, value: Option
 }
 
 impl Store {
+    /// A value the app keeps under `key` (its settings), if set.
+    pub fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        get_json(&self.conn(), key)
+    }
+
+    /// Keep (or, with `None`, forget) a value under `key`.
+    pub fn set_setting<T: Serialize>(&self, key: &str, value: Option<&T>) -> Result<()> {
+        set_json(&self.conn(), key, value)
+    }
+
     /// The limits submit checks against: the server's, once known.
     pub fn limits(&self) -> Result<Limits> {
         Ok(get_json(&self.conn(), LIMITS)?.unwrap_or_default())

@@ -66,6 +66,7 @@ pub enum SyncEvent {
 
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncSummary {
     /// Reports that reached the server with all their photos.
     pub sent: u32,
@@ -81,8 +82,8 @@ pub struct SyncSummary {
     pub changes: u32,
     /// The server could not be reached (or the shell said we are offline).
     pub offline: bool,
-    /// When the next report is due, if any wait.
-    pub next_attempt_at: Option<OffsetDateTime>,
+    /// When the next report is due (ms since the epoch), if any wait.
+    pub next_attempt_at_ms: Option<i64>,
 }
 
 /// Receives [`SyncEvent`]s. Called from the sync's own tasks: return quickly.

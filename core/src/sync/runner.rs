@@ -59,7 +59,7 @@ impl Syncer {
             }
         }
         summary.waiting = self.db(|s| s.outbox_len()).await?;
-        summary.next_attempt_at = self.db(|s| s.outbox_next_due()).await?.map(crate::store::from_ms);
+        summary.next_attempt_at_ms = self.db(|s| s.outbox_next_due()).await?;
         self.emit(SyncEvent::PassFinished(summary.clone()));
         Ok(summary)
     }

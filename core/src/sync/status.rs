@@ -8,6 +8,7 @@ use crate::ui_text::UiTexts;
 
 /// What the outbox is doing, for display.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// The line to show, in the current language.
     pub text: String,

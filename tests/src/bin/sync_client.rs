@@ -46,8 +46,10 @@ fn run(home: &std::path::Path, server: &str) -> Result<(), phananh_core::Error> 
                 return Ok(());
             }
             let wait = summary
-                .next_attempt_at
-                .map(|at| (at - time::OffsetDateTime::now_utc()).whole_milliseconds().clamp(0, 5_000) as u64)
+                .next_attempt_at_ms
+                .map(|at| {
+                    (at - phananh_core::protocol::vn_time::ms(time::OffsetDateTime::now_utc())).clamp(0, 5_000) as u64
+                })
                 .unwrap_or(100);
             tokio::time::sleep(Duration::from_millis(wait)).await;
         }

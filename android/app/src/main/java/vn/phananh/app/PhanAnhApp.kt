@@ -9,26 +9,21 @@ import android.os.Looper
 import java.io.File
 import vn.phananh.app.platform.KeystoreSecretStore
 import vn.phananh.app.platform.NativeTls
-import vn.phananh.app.platform.Prefs
 import vn.phananh.app.platform.SyncJobService
-import vn.phananh.app.state.Settings
-import vn.phananh.app.state.SettingsModel
-import vn.phananh.core.Config
+import vn.phananh.app.state.attempt
+import vn.phananh.core.model.Config
 import vn.phananh.core.PhanAnh
-import vn.phananh.core.SyncEvent
+import vn.phananh.core.model.SyncEvent
 import vn.phananh.core.SyncListener
 import vn.phananh.core.SyncTask
-import vn.phananh.core.UiTexts
+import vn.phananh.core.model.Settings
+import vn.phananh.core.model.UiTexts
 
 /**
  * Holds the one core object for the process and the settings; tells the
  * core when the network comes and goes.
  */
 class PhanAnhApp : Application() {
-    lateinit var settingsModel: SettingsModel
-        private set
-    lateinit var settings: Settings
-        private set
     private var core: PhanAnh? = null
     private var syncTask: SyncTask? = null
     private val main = Handler(Looper.getMainLooper())
@@ -36,42 +31,40 @@ class PhanAnhApp : Application() {
 
     override fun onCreate() {
         super.onCreate()
-        val debuggable = applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE != 0
-        // Debug builds talk to the tester's laptop (the emulator's 10.0.2.2);
-        // release builds to the district's server.
-        val defaultServer = if (debuggable) "http://10.0.2.2:8080" else RELEASE_SERVER
-        settingsModel = SettingsModel(Prefs(this), resources.configuration.locales[0].toLanguageTag(), defaultServer)
-        settings = settingsModel.load()
         watchNetwork()
         SyncJobService.schedulePeriodic(this)
     }
 
-    /** The core, opened on first use. */
+    /** The core, opened on first use. Settings live in it. */
     @Synchronized
-    fun core(): PhanAnh = core ?: open(settings).also { core = it }
+    fun core(): PhanAnh = core ?: open().also { core = it }
 
-    private fun open(s: Settings): PhanAnh {
+    private fun open(): PhanAnh {
         NativeTls.ensure(this)
         val dir = File(filesDir, "core").apply { mkdirs() }
-        return PhanAnh(Config(dataDir = dir.path, serverUrl = s.serverUrl, language = s.language), KeystoreSecretStore(this))
+        val debuggable = applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE != 0
+        // Debug builds talk to the tester's laptop (the emulator's 10.0.2.2);
+        // release builds to the district's server.
+        val config = Config(
+            dataDir = dir.path,
+            defaultServerUrl = if (debuggable) "http://10.0.2.2:8080" else RELEASE_SERVER,
+            deviceLocale = resources.configuration.locales[0].toLanguageTag(),
+            userAgentSuffix = "Android ${android.os.Build.VERSION.RELEASE}",
+        )
+        return PhanAnh(config, KeystoreSecretStore(this))
     }
 
     fun texts(): UiTexts = core().texts()
 
-    /** Save settings; a new server reopens the core (drafts stay: same data directory). */
-    @Synchronized
-    fun applySettings(next: Settings): Result<Settings> {
-        val saved = settingsModel.save(next).getOrElse { return Result.failure(it) }
-        if (settingsModel.needsReopen(settings, saved)) {
-            stopLiveSync()
-            core?.close()
-            core = null
-        }
-        settings = saved
-        core().setLanguage(saved.language)
-        changed()
-        return Result.success(saved)
-    }
+    /** The settings, as the core keeps them. */
+    val settings: Settings get() = core().settings()
+
+    /**
+     * Save settings; the core checks the address and moves a running sync
+     * to a new server (drafts stay: same data directory).
+     */
+    fun applySettings(next: Settings): Result<Settings> =
+        attempt { core().saveSettings(next) }.onSuccess { changed() }
 
     /** Sync continuously while a screen is visible (the job covers the rest). */
     fun startLiveSync() {

@@ -1,10 +1,10 @@
 package vn.phananh.app.state
 
-import vn.phananh.core.DraftFields
-import vn.phananh.core.Location
-import vn.phananh.core.NearbyReport
+import vn.phananh.core.model.DraftFields
+import vn.phananh.core.model.Location
+import vn.phananh.core.model.NearbyReport
 import vn.phananh.core.PhanAnh
-import vn.phananh.core.ReportView
+import vn.phananh.core.model.ReportView
 
 /**
  * The new/edit report screen's state. Every change is saved at once (a
@@ -72,7 +72,7 @@ class EditorModel private constructor(private val core: PhanAnh, report: ReportV
     /** Attach photo bytes (a gallery stream). */
     fun attachPhoto(bytes: ByteArray): Boolean = afterAttach(attempt { core.attachPhotoBytes(report.id, bytes) })
 
-    private fun afterAttach(result: Result<vn.phananh.core.AttachedPhoto>): Boolean {
+    private fun afterAttach(result: Result<vn.phananh.core.model.AttachedPhoto>): Boolean {
         result.onSuccess { attached ->
             if (report.location == null) suggestion = attached.suggestion.location
             refresh()
@@ -131,11 +131,11 @@ class EditorModel private constructor(private val core: PhanAnh, report: ReportV
 /** What the volunteer hands to the neighbour after sending. */
 data class Handoff(val trackingCode: String?, val publicUrl: String?, val text: String)
 
-fun handoffOf(report: ReportView, texts: vn.phananh.core.UiTexts): Handoff = when (val code = report.trackingCode) {
+fun handoffOf(report: ReportView, texts: vn.phananh.core.model.UiTexts): Handoff = when (val code = report.trackingCode) {
     null -> Handoff(null, null, texts.codeAfterSync)
     else -> Handoff(code, report.publicUrl, "${texts.handOver} ${report.publicUrl ?: ""}".trim())
 }
 
 /** The share sheet's text for a sent report, or null before it has a public page. */
-fun shareTextOf(report: ReportView, texts: vn.phananh.core.UiTexts): String? =
+fun shareTextOf(report: ReportView, texts: vn.phananh.core.model.UiTexts): String? =
     report.publicUrl?.let { url -> "${texts.shareText} ${report.trackingCode ?: ""} $url".replace("  ", " ") }

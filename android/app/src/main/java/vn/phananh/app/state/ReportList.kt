@@ -1,10 +1,10 @@
 package vn.phananh.app.state
 
-import vn.phananh.core.ListFilter
+import vn.phananh.core.model.ListFilter
 import vn.phananh.core.PhanAnh
-import vn.phananh.core.ReportRow
-import vn.phananh.core.ReportState
-import vn.phananh.core.UiTexts
+import vn.phananh.core.model.ReportRow
+import vn.phananh.core.model.ReportState
+import vn.phananh.core.model.UiTexts
 
 /** How a row is marked in the list. */
 enum class Badge { DRAFT, WAITING, SENT, ATTENTION }

@@ -9,7 +9,7 @@ import vn.phananh.app.state.attempt
 import vn.phananh.app.state.handoffOf
 import vn.phananh.app.state.problem
 import vn.phananh.app.state.shareTextOf
-import vn.phananh.core.ReportState
+import vn.phananh.core.model.ReportState
 
 /** One report: tracking code, status history with official replies, photos, share. */
 class DetailActivity : Activity() {

@@ -24,8 +24,8 @@ import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.EditorModel
 import vn.phananh.app.state.attempt
 import vn.phananh.app.state.problem
-import vn.phananh.core.CategoryView
-import vn.phananh.core.NearbyReport
+import vn.phananh.core.model.CategoryView
+import vn.phananh.core.model.NearbyReport
 
 /**
  * New or edit report: category, description, up to the core's number of

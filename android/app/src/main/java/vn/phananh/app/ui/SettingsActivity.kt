@@ -6,7 +6,7 @@ import android.widget.RadioButton
 import android.widget.RadioGroup
 import vn.phananh.app.PhanAnhApp
 import vn.phananh.app.state.problem
-import vn.phananh.core.Language
+import vn.phananh.core.model.Language
 
 /** Language, the server address (for testers) and volunteer mode. */
 class SettingsActivity : Activity() {

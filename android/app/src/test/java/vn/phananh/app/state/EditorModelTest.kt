@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import vn.phananh.core.Language
-import vn.phananh.core.ListFilter
-import vn.phananh.core.ReportState
+import vn.phananh.core.model.Language
+import vn.phananh.core.model.ListFilter
+import vn.phananh.core.model.ReportState
 
 class EditorModelTest {
     @Test

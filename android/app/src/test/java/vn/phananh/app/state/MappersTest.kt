@@ -4,10 +4,10 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import vn.phananh.core.DraftFields
-import vn.phananh.core.Language
-import vn.phananh.core.ListFilter
-import vn.phananh.core.ReportState
+import vn.phananh.core.model.DraftFields
+import vn.phananh.core.model.Language
+import vn.phananh.core.model.ListFilter
+import vn.phananh.core.model.ReportState
 
 class MappersTest {
     @Test

@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
-import vn.phananh.core.DraftFields
+import vn.phananh.core.model.DraftFields
 
 class ReportListModelTest {
     @Test

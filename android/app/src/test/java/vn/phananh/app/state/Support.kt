@@ -2,8 +2,8 @@ package vn.phananh.app.state
 
 import java.io.File
 import java.nio.file.Files
-import vn.phananh.core.Config
-import vn.phananh.core.Language
+import vn.phananh.core.model.Config
+import vn.phananh.core.model.Language
 import vn.phananh.core.PhanAnh
 import vn.phananh.core.SecretStore
 
@@ -18,7 +18,8 @@ class MemorySecrets : SecretStore {
 /** The real core on a fresh directory, offline (nothing listens on port 9). */
 fun offlineCore(language: Language = Language.VI): PhanAnh {
     val dir = Files.createTempDirectory("phananh-app-test").toFile()
-    return PhanAnh(Config(dataDir = dir.path, serverUrl = "http://127.0.0.1:9", language = language), MemorySecrets())
+    val locale = if (language == Language.VI) "vi-VN" else "en-US"
+    return PhanAnh(Config(dataDir = dir.path, defaultServerUrl = "http://127.0.0.1:9", deviceLocale = locale), MemorySecrets())
 }
 
 fun photo(name: String): File = File(System.getProperty("phananh.photos"), name).also {

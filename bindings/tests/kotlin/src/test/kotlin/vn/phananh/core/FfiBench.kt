@@ -3,6 +3,7 @@ package vn.phananh.core
 import java.nio.file.Files
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty
+import vn.phananh.core.model.*
 
 /**
  * The cost of one FFI round trip from Kotlin on the JVM (JNA). Prints figures,
@@ -24,8 +25,8 @@ class FfiBench {
     @Test
     fun roundTrips() {
         val app = PhanAnh(
-            Config(dataDir = Files.createTempDirectory("phananh-bench").toString(), serverUrl = "http://127.0.0.1:9",
-                language = Language.VI),
+            Config(dataDir = Files.createTempDirectory("phananh-bench").toString(), defaultServerUrl = "http://127.0.0.1:9",
+                deviceLocale = "vi-VN"),
             MemorySecrets(),
         )
         app.use {

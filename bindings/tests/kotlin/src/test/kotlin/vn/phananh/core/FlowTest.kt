@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
+import vn.phananh.core.model.*
 
 /** The token store a shell would back with the Android Keystore. */
 class MemorySecrets : SecretStore {
@@ -56,10 +57,11 @@ class FlowTest {
         server.waitFor()
     }
 
-    private fun open(language: Language = Language.VI) = PhanAnh(
-        Config(dataDir = Files.createTempDirectory("phananh-kt").toString(), serverUrl = url, language = language),
-        MemorySecrets(),
-    )
+    private fun open(language: Language = Language.VI, dir: String = Files.createTempDirectory("phananh-kt").toString()) =
+        PhanAnh(
+            Config(dataDir = dir, defaultServerUrl = url, deviceLocale = if (language == Language.VI) "vi-VN" else "en-US"),
+            MemorySecrets(),
+        )
 
     private fun post(path: String, body: String, token: String? = null): String {
         val c = URI(url + path).toURL().openConnection() as HttpURLConnection
@@ -147,6 +149,33 @@ class FlowTest {
                 assertEquals(1, a.listReports(ListFilter()).items.size)
                 assertEquals(0, b.listReports(ListFilter()).items.size)
             }
+        }
+    }
+
+    @Test
+    fun settingsAreTheCoresAndSurviveARestart() {
+        val dir = Files.createTempDirectory("phananh-kt-settings").toString()
+        open(Language.EN, dir).use { app ->
+            val first = app.settings()
+            // The language follows the device until chosen; the server is the default.
+            assertEquals(Language.EN, first.language)
+            assertEquals(url, first.serverUrl)
+            assertTrue(!first.volunteerMode)
+            val saved = app.saveSettings(first.copy(serverUrl = "  $url/ ", volunteerMode = true, language = Language.VI))
+            assertEquals(url, saved.serverUrl)
+            assertEquals(saved, app.settings())
+            // Not an address: the core says why, in the chosen language, and nothing is kept.
+            val bad = assertThrows<PhanAnhException.Validation> { app.saveSettings(saved.copy(serverUrl = "10.0.2.2:8080")) }
+            assertEquals("server_url", bad.field)
+            assertTrue(bad.detail.contains("địa chỉ máy chủ"), bad.detail)
+            assertEquals(saved, app.settings())
+            // Blank: back to the default.
+            assertEquals(url, app.saveSettings(saved.copy(serverUrl = " ")).serverUrl)
+        }
+        // A second start (a new process) finds them, whatever the device says now.
+        open(Language.EN, dir).use { app ->
+            assertEquals(Language.VI, app.settings().language)
+            assertTrue(app.settings().volunteerMode)
         }
     }
 

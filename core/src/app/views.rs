@@ -1,113 +1,118 @@
-//! The records and enums the apps see: every screen's needs as data, with
-//! labels and relative times already in the chosen language.
+//! The view models: every screen's needs as data, with labels, sizes and
+//! times already written in the chosen language. The phone shells show
+//! them as they are (through the FFI, which derives its types from these
+//! behind the `uniffi` feature) and the CLI prints them.
 
-/// The language of every message and label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Language {
-    /// Tiếng Việt.
-    Vi,
-    /// English.
-    En,
-}
+use crate::model::{Location, StateKind, Status};
+use crate::protocol::Lang;
 
-/// How to open [`crate::PhanAnh`].
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Config {
+/// How to open an [`App`](super::App).
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record), uniffi(name = "Config"))]
+pub struct AppConfig {
     /// A directory the app owns (the database and photos live here).
     pub data_dir: String,
-    /// The district's server, e.g. `http://10.0.2.2:8080` on an Android emulator.
-    pub server_url: String,
-    /// The language to start in.
-    pub language: Language,
+    /// The server to use until the user saves another one (a debug build:
+    /// `http://10.0.2.2:8080`, the emulator's host; a release build: the
+    /// district's; none for the CLI, which is told with `--server`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub default_server_url: Option<String>,
+    /// The device's locale (`vi-VN`, `en-US`…): the language until the user
+    /// picks one.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub device_locale: Option<String>,
     /// Added to the User-Agent, e.g. `Android 14`.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub user_agent_suffix: Option<String>,
 }
 
-/// Where a report is on the device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ReportState {
-    /// Being written.
-    Draft,
-    /// Waiting to be sent.
-    Queued,
-    /// Being sent.
-    Sending,
-    /// The server has it, with all its photos.
-    Sent,
-    /// The server refused it; see `attention_reason`.
-    NeedsAttention,
-}
-
-/// What the district has done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum DistrictStatus {
-    /// Arrived.
-    Received,
-    /// Being worked on.
-    InProgress,
-    /// Fixed.
-    Resolved,
-    /// Will not be acted on (the reply says why).
-    Rejected,
-}
-
-/// A position from the GPS.
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
-pub struct Location {
-    /// Latitude, degrees.
-    pub lat: f64,
-    /// Longitude, degrees.
-    pub lon: f64,
-    /// Accuracy in metres, as the GPS gave it.
-    #[uniffi(default = None)]
-    pub accuracy_m: Option<f64>,
+/// The user's settings, kept in the app's own store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Settings {
+    /// The language of every label and message.
+    pub language: Lang,
+    /// The district's server, normalised (`http(s)://host[:port]`, no
+    /// trailing slash).
+    pub server_url: String,
+    /// The editor offers "filing for a neighbour".
+    pub volunteer_mode: bool,
 }
 
 /// Fields to set on a draft. `None` leaves a field as it is; an empty text
 /// clears it; `clear_location` removes the position.
-#[derive(Debug, Clone, Default, uniffi::Record)]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DraftFields {
-    /// Category code from [`crate::PhanAnh::categories`].
-    #[uniffi(default = None)]
+    /// Category code from [`App::categories`](super::App::categories).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub category: Option<String>,
     /// What is wrong.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub description: Option<String>,
     /// Where.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub location: Option<Location>,
     /// Remove the position.
-    #[uniffi(default = false)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub clear_location: bool,
     /// Address or landmark in words.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub address: Option<String>,
     /// The reporter's name.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub reporter_name: Option<String>,
     /// The reporter's phone.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub reporter_phone: Option<String>,
     /// Keep name and phone off public pages.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub anonymous: Option<bool>,
-    /// Filed by a volunteer for a neighbour.
-    #[uniffi(default = None)]
+    /// Filed by a volunteer for a neighbour (giving a neighbour's name,
+    /// phone or consent implies it unless this says `false`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub on_behalf: Option<bool>,
     /// The neighbour's name.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub for_name: Option<String>,
     /// The neighbour's phone.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub for_phone: Option<String>,
     /// The neighbour agreed.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub consent: Option<bool>,
 }
 
+/// Which reports to list.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ListFilter {
+    /// Only these states (empty: all).
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub states: Vec<StateKind>,
+    /// Only this category.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub category: Option<String>,
+    /// Words that must all appear (accents and case ignored).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub search: Option<String>,
+    /// Page size (1–500).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 50))]
+    pub limit: u32,
+    /// Rows to skip.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub offset: u32,
+}
+
+impl Default for ListFilter {
+    fn default() -> Self {
+        ListFilter { states: Vec::new(), category: None, search: None, limit: 50, offset: 0 }
+    }
+}
+
 /// A photo on a report: already compressed, exactly what will be sent.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhotoView {
     /// The photo's id.
     pub id: String,
@@ -117,7 +122,7 @@ pub struct PhotoView {
     pub thumbnail_path: Option<String>,
     /// Size in bytes.
     pub bytes: u64,
-    /// "287 KB".
+    /// "287 KB" (1 KB = 1000 bytes, as phones show file sizes).
     pub size_label: String,
     /// Pixels.
     pub width: u32,
@@ -126,27 +131,31 @@ pub struct PhotoView {
 }
 
 /// One step of the district's handling.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HistoryEntry {
     /// The status from then on.
-    pub status: DistrictStatus,
+    pub status: Status,
     /// Its name.
     pub status_label: String,
     /// When, milliseconds since the epoch.
     pub at_ms: i64,
     /// "3 giờ trước".
     pub at_relative: String,
+    /// "17:00 04/12/2026", Vietnam time.
+    pub at_label: String,
     /// The official reply, if one came with it.
     pub reply: Option<String>,
 }
 
 /// A report in full, for the detail and edit screens.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReportView {
     /// The report's id.
     pub id: String,
     /// Where it is on the device.
-    pub state: ReportState,
+    pub state: StateKind,
     /// Its name.
     pub state_label: String,
     /// Whether the user may edit it now.
@@ -179,6 +188,8 @@ pub struct ReportView {
     pub consent: bool,
     /// Photos in order.
     pub photos: Vec<PhotoView>,
+    /// All photos' bytes together ("612 KB").
+    pub photos_size_label: String,
     /// The tracking code (as soon as the server has the text).
     pub tracking_code: Option<String>,
     /// The public tracking page, to share.
@@ -186,7 +197,7 @@ pub struct ReportView {
     /// Why the server refused it.
     pub attention_reason: Option<String>,
     /// The district's current status.
-    pub status: Option<DistrictStatus>,
+    pub status: Option<Status>,
     /// Its name.
     pub status_label: Option<String>,
     /// The district's handling, oldest first.
@@ -195,26 +206,35 @@ pub struct ReportView {
     pub created_at_ms: i64,
     /// "5 phút trước".
     pub created_relative: String,
+    /// "17:00 04/12/2026", Vietnam time.
+    pub created_label: String,
     /// "vừa xong".
     pub updated_relative: String,
+    /// "17:05 04/12/2026", Vietnam time.
+    pub updated_label: String,
 }
 
 /// One row of "my reports".
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReportRow {
     /// The report's id.
     pub id: String,
     /// Where it is on the device.
-    pub state: ReportState,
+    pub state: StateKind,
     /// Its name.
     pub state_label: String,
+    /// Category code.
+    pub category: Option<String>,
     /// Category name.
     pub category_name: Option<String>,
     /// Description (the list cuts it).
     pub description: String,
     /// Tracking code.
     pub tracking_code: Option<String>,
-    /// The district's status name.
+    /// The district's status.
+    pub status: Option<Status>,
+    /// Its name.
     pub status_label: Option<String>,
     /// The latest official reply.
     pub last_reply: Option<String>,
@@ -228,28 +248,9 @@ pub struct ReportRow {
     pub updated_relative: String,
 }
 
-/// Which reports to list.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct ListFilter {
-    /// Only these states (empty: all).
-    #[uniffi(default = [])]
-    pub states: Vec<ReportState>,
-    /// Only this category.
-    #[uniffi(default = None)]
-    pub category: Option<String>,
-    /// Words that must all appear (accents and case ignored).
-    #[uniffi(default = None)]
-    pub search: Option<String>,
-    /// Page size (1–500).
-    #[uniffi(default = 50)]
-    pub limit: u32,
-    /// Rows to skip.
-    #[uniffi(default = 0)]
-    pub offset: u32,
-}
-
 /// A page of rows.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReportPage {
     /// Newest first.
     pub items: Vec<ReportRow>,
@@ -259,7 +260,8 @@ pub struct ReportPage {
 
 /// Where and when the camera said the photo was taken: only a suggestion
 /// the user may accept.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhotoSuggestion {
     /// Where, if the photo had GPS.
     pub location: Option<Location>,
@@ -268,7 +270,8 @@ pub struct PhotoSuggestion {
 }
 
 /// A photo just attached.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttachedPhoto {
     /// The stored photo.
     pub photo: PhotoView,
@@ -277,7 +280,8 @@ pub struct AttachedPhoto {
 }
 
 /// A kind of problem.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CategoryView {
     /// Stable code.
     pub code: String,
@@ -290,18 +294,25 @@ pub struct CategoryView {
 }
 
 /// An open report near the point: "is this the same problem?".
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NearbyReport {
     /// Tracking code.
     pub tracking_code: String,
+    /// Category code.
+    pub category: String,
     /// Category name.
     pub category_name: String,
+    /// Status code as the server sent it.
+    pub status: String,
     /// Status name.
     pub status_label: String,
     /// Metres away.
     pub distance_m: f64,
     /// The distance for display ("350 m", "1,2 km").
     pub distance_label: String,
+    /// Days since it was filed.
+    pub age_days: u32,
     /// "3 ngày trước".
     pub age_label: String,
     /// Thumbnail URL.
@@ -309,39 +320,22 @@ pub struct NearbyReport {
 }
 
 /// Duplicate hints.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NearbyReports {
     /// Nearest first.
     pub reports: Vec<NearbyReport>,
     /// Offline: the last answer for this place.
     pub from_cache: bool,
+    /// When the server gave this answer, ms since the epoch.
+    pub fetched_at_ms: i64,
     /// "5 phút trước".
     pub fetched_relative: String,
 }
 
-/// What one sync pass did.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct SyncSummary {
-    /// Reports that reached the server whole.
-    pub sent: u32,
-    /// Photos uploaded.
-    pub photos_sent: u32,
-    /// Reports refused, waiting for the user.
-    pub needs_attention: u32,
-    /// Reports to be tried again later.
-    pub retrying: u32,
-    /// Reports still waiting.
-    pub waiting: u32,
-    /// Reports with news from the district.
-    pub changes: u32,
-    /// The server could not be reached.
-    pub offline: bool,
-    /// When the next report is due, ms since the epoch.
-    pub next_attempt_at_ms: Option<i64>,
-}
-
 /// Something the sync did, for the UI.
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncEvent {
     /// A report entered the outbox.
     Queued {
@@ -392,60 +386,20 @@ pub enum SyncEvent {
         /// The report.
         report_id: String,
         /// The new status.
-        status: DistrictStatus,
+        status: Status,
         /// Its name.
         status_label: String,
     },
     /// A pass ended.
     PassFinished {
         /// What it did.
-        summary: SyncSummary,
+        summary: crate::sync::SyncSummary,
     },
 }
 
-/// The outbox in one line, for the list's header (see `PhanAnh.sync_status()`).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncStatus {
-    /// "Sending… 40%", "Offline — will send when you are online (2)", "All sent"…
-    pub text: String,
-    /// A pass is sending right now (show a spinner).
-    pub busy: bool,
-    /// Offline, or the server could not be reached on the last pass.
-    pub offline: bool,
-    /// Reports waiting to be sent.
-    pub waiting: u32,
-}
-
-impl From<phananh_core::sync::SyncStatus> for SyncStatus {
-    fn from(s: phananh_core::sync::SyncStatus) -> Self {
-        SyncStatus { text: s.text, busy: s.busy, offline: s.offline, waiting: s.waiting }
-    }
-}
-
-/// Declares [`UiTexts`] with one `String` per label of the core's table
-/// (`phananh_core::ui_text::UiTexts`), and the conversion.
-macro_rules! ui_texts {
-    ($($key:ident)*) => {
-        /// Every label the apps show, in the current language (see
-        /// `PhanAnh.texts()`); fetch it again after a language switch.
-        #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-        pub struct UiTexts {
-            $(#[allow(missing_docs)] pub $key: String,)*
-        }
-
-        impl From<phananh_core::ui_text::UiTexts> for UiTexts {
-            fn from(t: phananh_core::ui_text::UiTexts) -> Self {
-                UiTexts { $($key: t.$key.to_owned(),)* }
-            }
-        }
-    };
-}
-
-ui_texts! {
-    app_name my_reports new_report no_reports sync_sending sync_done sync_offline sync_waiting sync_now
-    edit_report category choose_category description description_hint photos take_photo choose_photo
-    remove_photo location use_my_location locating use_photo_location use_it no_location address save_draft
-    send delete retry same_problem same_problem_hint send_anyway cancel history official_reply tracking_code
-    share share_text settings language server_url volunteer_mode filing_for their_name their_phone
-    their_consent your_name your_phone anonymous hand_over code_after_sync done save
+/// Hears the sync's events as views (called from the sync's threads:
+/// hand over to the UI thread and return quickly).
+pub trait AppListener: Send + Sync {
+    /// One event.
+    fn on_event(&self, event: SyncEvent);
 }

@@ -1,0 +1,26 @@
+//! The protocol's types that cross the FFI as they are, declared to uniffi
+//! here because `phananh-protocol` does not depend on it (uniffi's
+//! "remote types": the variants must match, and the compiler checks that
+//! they do).
+
+use crate::protocol::{Lang, Status};
+
+/// The language of every message and label.
+pub type Language = Lang;
+
+#[uniffi::remote(Enum)]
+enum Language {
+    Vi,
+    En,
+}
+
+/// What the district has done.
+pub type DistrictStatus = Status;
+
+#[uniffi::remote(Enum)]
+enum DistrictStatus {
+    Received,
+    InProgress,
+    Resolved,
+    Rejected,
+}

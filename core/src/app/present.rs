@@ -1,0 +1,248 @@
+//! From the core's model to the views: labels, sizes and times written
+//! once, in the chosen language, for every shell and the CLI.
+
+use time::OffsetDateTime;
+
+use super::views::*;
+use crate::Store;
+use crate::format::{category_name, relative_time};
+use crate::model::{self, DraftPatch, Report, ReportSummary};
+use crate::protocol::wire::Services;
+use crate::protocol::{Lang, vn_time};
+use crate::store::{Attached, NearbyHints};
+use crate::sync;
+use crate::ui_text::{distance_label, location_label};
+
+/// What a view needs besides the data: the language, the cached category
+/// names, the store (photo paths) and the time now.
+pub(crate) struct Ctx<'a> {
+    pub(crate) lang: Lang,
+    pub(crate) services: Option<&'a Services>,
+    pub(crate) store: &'a Store,
+    pub(crate) now: OffsetDateTime,
+}
+
+/// "287 KB", "1.4 MB": as phones show file sizes (1 KB = 1000 bytes).
+pub fn size_label(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    } else {
+        format!("{} KB", bytes.div_ceil(1000))
+    }
+}
+
+/// Fields to a patch: an empty text clears a field; a neighbour's name,
+/// phone or consent means filing for a neighbour unless `on_behalf` says no.
+pub(crate) fn patch(f: &DraftFields) -> DraftPatch {
+    let text = |v: &Option<String>| v.as_ref().map(|t| Some(t.clone()).filter(|t| !t.trim().is_empty()));
+    let neighbour_given = f.for_name.is_some() || f.for_phone.is_some() || f.consent.is_some();
+    DraftPatch {
+        category: text(&f.category),
+        description: f.description.clone(),
+        location: if f.clear_location { Some(None) } else { f.location.map(Some) },
+        address: text(&f.address),
+        reporter_name: text(&f.reporter_name),
+        reporter_phone: text(&f.reporter_phone),
+        anonymous: f.anonymous,
+        on_behalf: f.on_behalf.or(neighbour_given.then_some(true)),
+        for_name: text(&f.for_name),
+        for_phone: text(&f.for_phone),
+        consent: f.consent,
+    }
+}
+
+impl Ctx<'_> {
+    fn path(&self, file: &str) -> String {
+        self.store.photo_path(file).to_string_lossy().into_owned()
+    }
+
+    fn category(&self, code: &Option<String>) -> Option<String> {
+        code.as_deref().map(|c| category_name(self.services, c, self.lang))
+    }
+
+    pub(crate) fn photo(&self, p: &model::Photo) -> PhotoView {
+        PhotoView {
+            id: p.id.to_string(),
+            path: self.path(&p.file),
+            thumbnail_path: p.thumb_file.as_deref().map(|t| self.path(t)),
+            bytes: p.bytes,
+            size_label: size_label(p.bytes),
+            width: p.width,
+            height: p.height,
+        }
+    }
+
+    pub(crate) fn attached(&self, a: &Attached) -> AttachedPhoto {
+        AttachedPhoto { photo: self.photo(&a.photo), suggestion: (&a.suggestion).into() }
+    }
+
+    pub(crate) fn report(&self, r: &Report) -> ReportView {
+        let l = self.lang;
+        let kind = r.state.kind();
+        let current = r.history.last().map(|h| h.status);
+        let behalf = r.on_behalf_of.clone().unwrap_or_default();
+        ReportView {
+            id: r.id.to_string(),
+            state: kind,
+            state_label: kind.label(l).to_owned(),
+            editable: kind.is_editable(),
+            category: r.category.clone(),
+            category_name: self.category(&r.category),
+            description: r.description.clone(),
+            location: r.location,
+            location_label: r.location.map(|p| location_label(p.lat, p.lon, p.accuracy_m, l)),
+            address: r.address.clone(),
+            reporter_name: r.reporter.name.clone(),
+            reporter_phone: r.reporter.phone.clone(),
+            anonymous: r.reporter.anonymous,
+            on_behalf: r.on_behalf_of.is_some(),
+            for_name: behalf.name,
+            for_phone: behalf.phone,
+            consent: behalf.consent,
+            photos: r.photos.iter().map(|p| self.photo(p)).collect(),
+            photos_size_label: size_label(r.photos.iter().map(|p| p.bytes).sum()),
+            tracking_code: r.tracking_code.clone(),
+            public_url: r.public_url.clone(),
+            attention_reason: match &r.state {
+                model::ReportState::NeedsAttention { reason } => Some(reason.clone()),
+                _ => None,
+            },
+            status: current,
+            status_label: current.map(|s| s.label(l).to_owned()),
+            history: r
+                .history
+                .iter()
+                .map(|h| HistoryEntry {
+                    status: h.status,
+                    status_label: h.status.label(l).to_owned(),
+                    at_ms: vn_time::ms(h.at),
+                    at_relative: relative_time(h.at, self.now, l),
+                    at_label: vn_time::format(h.at),
+                    reply: h.reply.clone(),
+                })
+                .collect(),
+            created_at_ms: vn_time::ms(r.created_at),
+            created_relative: relative_time(r.created_at, self.now, l),
+            created_label: vn_time::format(r.created_at),
+            updated_relative: relative_time(r.updated_at, self.now, l),
+            updated_label: vn_time::format(r.updated_at),
+        }
+    }
+
+    pub(crate) fn row(&self, s: &ReportSummary) -> ReportRow {
+        ReportRow {
+            id: s.id.to_string(),
+            state: s.state,
+            state_label: s.state.label(self.lang).to_owned(),
+            category: s.category.clone(),
+            category_name: self.category(&s.category),
+            description: s.description.clone(),
+            tracking_code: s.tracking_code.clone(),
+            status: s.status,
+            status_label: s.status.map(|st| st.label(self.lang).to_owned()),
+            last_reply: s.last_reply.clone(),
+            attention_reason: s.attention_reason.clone(),
+            photo_count: s.photo_count,
+            thumbnail_path: s.thumbnail.as_deref().map(|t| self.path(t)),
+            updated_relative: relative_time(s.updated_at, self.now, self.lang),
+        }
+    }
+
+    pub(crate) fn categories(&self) -> Vec<CategoryView> {
+        let l = self.lang;
+        self.services
+            .map(|s| {
+                s.categories
+                    .iter()
+                    .map(|c| CategoryView {
+                        code: c.code.clone(),
+                        name: l.pick(&c.name_vi, &c.name_en).to_owned(),
+                        group: l.pick(&c.group_vi, &c.group_en).to_owned(),
+                        photo_required: c.photo_required,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn nearby(&self, hints: &NearbyHints) -> NearbyReports {
+        let l = self.lang;
+        NearbyReports {
+            reports: hints
+                .reports
+                .iter()
+                .map(|r| NearbyReport {
+                    tracking_code: r.tracking_code.clone(),
+                    category: r.category.clone(),
+                    category_name: category_name(self.services, &r.category, l),
+                    status: r.status.clone(),
+                    status_label: crate::protocol::status::label_of(&r.status, l).to_owned(),
+                    distance_m: r.distance_m,
+                    distance_label: distance_label(r.distance_m, l),
+                    age_days: r.age_days,
+                    age_label: relative_time(self.now - time::Duration::days(i64::from(r.age_days)), self.now, l),
+                    thumbnail_url: r.thumbnail_url.clone(),
+                })
+                .collect(),
+            from_cache: hints.from_cache,
+            fetched_at_ms: vn_time::ms(hints.fetched_at),
+            fetched_relative: relative_time(hints.fetched_at, self.now, l),
+        }
+    }
+}
+
+impl From<&crate::photo::Suggestion> for PhotoSuggestion {
+    fn from(s: &crate::photo::Suggestion) -> Self {
+        PhotoSuggestion {
+            location: s.position.map(|(lat, lon)| model::Location { lat, lon, accuracy_m: None }),
+            taken_at_ms: s.taken_at.map(vn_time::ms),
+        }
+    }
+}
+
+/// A sync event as the UI sees it.
+pub(crate) fn event(e: sync::SyncEvent, l: Lang) -> SyncEvent {
+    use sync::SyncEvent as E;
+    match e {
+        E::ReportQueued { id } => SyncEvent::Queued { report_id: id.to_string() },
+        E::ReportSending { id } => SyncEvent::Sending { report_id: id.to_string() },
+        E::PhotoProgress { report, photo, sent, total } => {
+            SyncEvent::PhotoProgress { report_id: report.to_string(), photo_id: photo.to_string(), sent, total }
+        }
+        E::ReportSent { id, tracking_code } => SyncEvent::Sent { report_id: id.to_string(), tracking_code },
+        E::ReportRetrying { id, attempts, at, .. } => {
+            SyncEvent::Retrying { report_id: id.to_string(), attempts, at_ms: vn_time::ms(at) }
+        }
+        E::ReportNeedsAttention { id, reason } => SyncEvent::NeedsAttention { report_id: id.to_string(), reason },
+        E::StatusChanged { id, status } => {
+            SyncEvent::StatusChanged { report_id: id.to_string(), status, status_label: status.label(l).to_owned() }
+        }
+        E::PassFinished(summary) => SyncEvent::PassFinished { summary },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_a_phone_shows_them() {
+        assert_eq!(size_label(0), "0 KB");
+        assert_eq!(size_label(1), "1 KB");
+        assert_eq!(size_label(287_001), "288 KB");
+        assert_eq!(size_label(1_400_000), "1.4 MB");
+    }
+
+    #[test]
+    fn empty_text_clears_and_a_neighbour_means_on_behalf() {
+        let p =
+            patch(&DraftFields { address: Some(" ".into()), for_name: Some("Bà Lan".into()), ..Default::default() });
+        assert_eq!(p.address, Some(None));
+        assert_eq!(p.on_behalf, Some(true));
+        assert_eq!(p.for_name, Some(Some("Bà Lan".into())));
+        let p = patch(&DraftFields { for_name: Some("x".into()), on_behalf: Some(false), ..Default::default() });
+        assert_eq!(p.on_behalf, Some(false));
+        let p = patch(&DraftFields { clear_location: true, ..Default::default() });
+        assert_eq!(p.location, Some(None));
+    }
+}

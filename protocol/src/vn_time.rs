@@ -1,0 +1,57 @@
+//! Times as people in Vietnam read them: "17:00 04/12/2026", in Vietnam's
+//! time (UTC+7 all year; no daylight saving), never raw UTC. The phone, the
+//! CLI and the server's pages all write times through here.
+
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, UtcOffset};
+
+/// Vietnam's offset from UTC.
+pub const OFFSET: UtcOffset = offset!(+7);
+
+/// "17:00 04/12/2026".
+pub fn format(t: OffsetDateTime) -> String {
+    t.to_offset(OFFSET).format(format_description!("[hour]:[minute] [day]/[month]/[year]")).unwrap_or_default()
+}
+
+/// "04/12/2026".
+pub fn date(t: OffsetDateTime) -> String {
+    t.to_offset(OFFSET).format(format_description!("[day]/[month]/[year]")).unwrap_or_default()
+}
+
+/// [`format`] for milliseconds since the epoch (an impossible value reads
+/// as the epoch).
+pub fn format_ms(ms: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format(t)
+}
+
+/// RFC 3339 in UTC for machines (APIs, Open311, exports) from ms since the
+/// epoch; empty for an impossible value.
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Milliseconds since the epoch.
+pub fn ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn utc_evening_is_the_next_morning_in_vietnam() {
+        assert_eq!(format(datetime!(2026-12-04 10:00 UTC)), "17:00 04/12/2026");
+        assert_eq!(format(datetime!(2026-12-31 20:30 UTC)), "03:30 01/01/2027");
+        assert_eq!(date(datetime!(2026-12-31 20:30 UTC)), "01/01/2027");
+        assert_eq!(format_ms(ms(datetime!(2026-12-04 10:00 UTC))), "17:00 04/12/2026");
+        assert_eq!(format_ms(i64::MAX), "07:00 01/01/1970");
+        assert_eq!(rfc3339(ms(datetime!(2026-12-04 10:00 UTC))), "2026-12-04T10:00:00Z");
+        assert_eq!(rfc3339(i64::MAX), "");
+    }
+}
