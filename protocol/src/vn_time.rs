@@ -18,7 +18,7 @@ pub fn date(t: OffsetDateTime) -> String {
     t.to_offset(OFFSET).format(format_description!("[day]/[month]/[year]")).unwrap_or_default()
 }
 
-/// [`format`] for milliseconds since the epoch (an impossible value reads
+/// [`format()`] for milliseconds since the epoch (an impossible value reads
 /// as the epoch).
 pub fn format_ms(ms: i64) -> String {
     let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);

@@ -69,3 +69,8 @@ pub fn new_token() -> Result<String, ApiError> {
     getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))
 }
+
+/// Whether an Open311 `api_key` is one the district issued.
+pub async fn api_key_valid(state: &Shared, key: &str) -> bool {
+    state.store.api_key_known(token_hash(key)).await.unwrap_or(false)
+}

@@ -4,8 +4,8 @@
 use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::Category;
 
-use crate::error::ApiError;
 use crate::storage::Storage;
+use crate::storage::StorageError;
 
 /// (code, vi, en, group vi, group en, photo required)
 const CATEGORIES: &[(&str, &str, &str, &str, &str, bool)] = &[
@@ -25,7 +25,7 @@ const CATEGORIES: &[(&str, &str, &str, &str, &str, bool)] = &[
 pub const DO_LUONG: ServiceArea = ServiceArea { min_lat: 18.80, min_lon: 105.15, max_lat: 19.05, max_lon: 105.45 };
 
 /// Add the demo categories and set the service area (idempotent).
-pub async fn seed(store: &dyn Storage) -> Result<(), ApiError> {
+pub async fn seed(store: &dyn Storage) -> Result<(), StorageError> {
     let categories = CATEGORIES
         .iter()
         .map(|&(code, vi, en, gvi, g_en, photo)| Category {

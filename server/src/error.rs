@@ -1,11 +1,18 @@
 //! Errors as the API answers them: `{"code", "message"}` with the right
 //! status, the message in the request's language. A client's mistake is
 //! never a 500.
+//!
+//! Storage and the services speak the domain's errors; the one `From` for
+//! each here turns them into answers, in the language of the request being
+//! served ([`REQUEST_LANG`], set for every request by the router).
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use phananh_protocol::Lang;
 use phananh_protocol::wire;
+
+use crate::service::ServiceError;
+use crate::storage::StorageError;
 
 /// An error answer.
 #[derive(Debug, Clone)]
@@ -76,9 +83,48 @@ impl ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
-        ApiError::internal(e)
+tokio::task_local! {
+    /// The language of the request being served (from `Accept-Language`).
+    pub static REQUEST_LANG: Lang;
+}
+
+/// The language of the request being served; Vietnamese outside a request.
+pub fn request_lang() -> Lang {
+    REQUEST_LANG.try_with(|l| *l).unwrap_or_default()
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        let lang = request_lang();
+        match e {
+            StorageError::NotFound => ApiError::not_found(lang),
+            StorageError::IdReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "id_reused",
+                lang,
+                "Mã phản ánh này đã được dùng cho một nội dung khác",
+                "This report id was already used with a different body",
+            ),
+            StorageError::PhotoIdTaken => {
+                let mut e = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "photo_id_taken",
+                    lang,
+                    "Mã ảnh này đã được dùng cho một phản ánh khác",
+                    "This photo id is already used by another report",
+                );
+                e.field = Some("photos".into());
+                e
+            }
+            StorageError::SelfDuplicate => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "self_duplicate",
+                lang,
+                "Không thể trùng với chính nó",
+                "A report cannot duplicate itself",
+            ),
+            StorageError::Backend(detail) => ApiError::internal(detail),
+        }
     }
 }
 
@@ -90,5 +136,33 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(name, value);
         }
         response
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let lang = request_lang();
+        match e {
+            ServiceError::Invalid(errors) => {
+                // The first broken rule names the code and field; the
+                // message lists them all.
+                let Some(first) = errors.0.first() else {
+                    return ApiError::internal("a validation failure without errors");
+                };
+                ApiError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: first.code(),
+                    message: errors.message(lang),
+                    field: Some(first.field().code().to_owned()),
+                    headers: Vec::new(),
+                }
+            }
+            ServiceError::Refused { code, field, vi, en } => {
+                let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang, vi, en);
+                e.field = field.map(|f| f.code().to_owned());
+                e
+            }
+            ServiceError::Storage(e) => e.into(),
+        }
     }
 }

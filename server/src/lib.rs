@@ -1,21 +1,26 @@
 //! `phananh-server`: the district's side of Phản Ánh.
 //!
-//! - [`routes`]: the HTTP surface (native API, tus uploads, public pages, staff API);
-//! - [`storage`]: the records behind a trait ([`storage::SqliteStorage`] on
-//!   [`db`]); [`photos`]: photo blobs behind another;
+//! - [`routes`]: the HTTP surface (native API, tus uploads, public pages,
+//!   staff API, Open311): parse, call a service, render;
+//! - [`service`]: what the server does, whoever asks (report intake, photos,
+//!   staff's changes);
+//! - [`storage`]: the records behind a trait ([`storage::SqliteStorage`]),
+//!   in the domain's words; [`photos`]: photo blobs behind another;
 //! - [`auth`], [`staff`]: devices and staff accounts;
-//! - [`ratelimit`], [`tracking`], [`demo`], [`html`]: the small parts.
+//! - [`pages`]: the HTML pages (askama templates in `server/templates/`);
+//! - [`ratelimit`], [`claims`], [`tracking`], [`demo`], [`xml`]: the small parts.
 
 pub mod auth;
-pub mod db;
+pub mod claims;
 pub mod demo;
 pub mod error;
-pub mod html;
 pub mod jpeg;
 pub mod listen;
+pub mod pages;
 pub mod photos;
 pub mod ratelimit;
 pub mod routes;
+pub mod service;
 pub mod staff;
 pub mod state;
 pub mod storage;
@@ -36,11 +41,19 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
     private_dir(&config.data_dir)?;
     let db = config.data_dir.join("server.sqlite3");
     private_file(&db)?;
-    let store = Arc::new(storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?);
+    let store: Arc<dyn storage::Storage> =
+        Arc::new(storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?);
     private_dir(&config.data_dir.join("photos"))?;
-    let photos = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
+    let photos: Arc<dyn photos::PhotoStore> = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
     let upload_dir = config.data_dir.join("uploads");
     private_dir(&upload_dir)?;
+    let rules = service::ReportRules {
+        limits: config.limits,
+        code_prefix: config.code_prefix.clone(),
+        max_photo_bytes: config.max_photo_bytes,
+        clock: config.clock.clone(),
+    };
+    let reports = service::ReportService::new(store.clone(), photos.clone(), rules, upload_dir.clone());
     let decodes = tokio::sync::Semaphore::new(config.decode_concurrency.max(1));
     let public_url = std::sync::OnceLock::new();
     if let Some(url) = &config.public_url {
@@ -50,6 +63,7 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
         config,
         store,
         photos,
+        reports,
         upload_dir,
         limiter: Default::default(),
         sign_ins: Default::default(),

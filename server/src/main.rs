@@ -133,8 +133,7 @@ fn main() -> anyhow::Result<()> {
         Command::Apikey(ApikeyCommand::Add { name, data }) => {
             let state = phananh_server::open(Config::new(data))?;
             let key = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?;
-            block_on(state.store.add_api_key(name.clone(), auth::token_hash(&key)))?
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+            block_on(state.store.add_api_key(name.clone(), auth::token_hash(&key)))?.map_err(|e| anyhow::anyhow!(e))?;
             println!("API key for {name}: {key}");
             Ok(())
         }
@@ -152,8 +151,8 @@ fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
     runtime.block_on(async {
         let state = phananh_server::open(config)?;
         if with_demo {
-            demo::seed(state.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e.message))?;
-            let fresh = state.store.staff_count().await.map_err(|e| anyhow::anyhow!(e.message))? == 0;
+            demo::seed(state.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e))?;
+            let fresh = state.store.staff_count().await.map_err(|e| anyhow::anyhow!(e))? == 0;
             if fresh {
                 let password = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?[..16].to_owned();
                 staff::add(state.store.as_ref(), "admin", &password).await?;

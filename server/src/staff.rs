@@ -12,6 +12,7 @@ use phananh_protocol::Lang;
 use crate::auth::{bearer, lang_of, new_token, token_hash};
 use crate::error::ApiError;
 use crate::state::Shared;
+pub use crate::storage::Staff;
 use crate::storage::{AuditEntry, Storage};
 
 /// Name of the session cookie.
@@ -34,7 +35,7 @@ pub async fn add(store: &dyn Storage, name: &str, password: &str) -> anyhow::Res
     anyhow::ensure!(!name.trim().is_empty(), "the staff name is empty");
     anyhow::ensure!(password.chars().count() >= 8, "the password needs at least 8 characters");
     let hash = hash_password(password)?;
-    store.put_staff(name.trim().to_owned(), hash).await.map_err(|e| anyhow::anyhow!(e.message))
+    store.put_staff(name.trim().to_owned(), hash).await.map_err(|e| anyhow::anyhow!(e))
 }
 
 /// Check a name and password; on success open a session: (token, csrf).
@@ -96,7 +97,7 @@ pub async fn audit(
     subject: Option<&str>,
     detail: Option<&str>,
 ) -> Result<(), ApiError> {
-    state
+    Ok(state
         .store
         .audit(AuditEntry {
             at: state.now_ms(),
@@ -106,20 +107,7 @@ pub async fn audit(
             subject: subject.map(str::to_owned),
             detail: detail.map(str::to_owned),
         })
-        .await
-}
-
-/// A signed-in staff member, from `Authorization: Bearer` or the session cookie.
-#[derive(Debug, Clone)]
-pub struct Staff {
-    /// Account id.
-    pub id: i64,
-    /// Account name.
-    pub name: String,
-    /// The session's CSRF token (forms must echo it).
-    pub csrf: String,
-    /// The session token's hash (for sign-out).
-    pub session: String,
+        .await?)
 }
 
 /// Whether a request may change state with the credentials it carries.

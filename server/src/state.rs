@@ -77,6 +77,8 @@ pub struct AppState {
     pub store: Arc<dyn Storage>,
     /// Where finished photos are kept.
     pub photos: Arc<dyn PhotoStore>,
+    /// Reports: intake, photos, staff's changes (the rules, once).
+    pub reports: crate::service::ReportService,
     /// Where partial uploads are kept.
     pub upload_dir: PathBuf,
     /// Request rate limits.
@@ -88,7 +90,7 @@ pub struct AppState {
     /// Photo decodes at once.
     pub decodes: tokio::sync::Semaphore,
     /// Uploads with a PATCH (or finish) running: one writer per upload.
-    pub uploads_in_flight: crate::routes::uploads::InFlight,
+    pub uploads_in_flight: crate::claims::InFlight,
 }
 
 impl AppState {
@@ -98,6 +100,11 @@ impl AppState {
     }
 
     /// `http://host:port` (no trailing slash) for links in answers.
+    /// A path of ours (`/r/DL-…`) as a full address for clients.
+    pub fn absolute(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url())
+    }
+
     pub fn base_url(&self) -> &str {
         self.public_url.get().map(String::as_str).unwrap_or("http://localhost")
     }

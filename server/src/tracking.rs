@@ -9,7 +9,9 @@ pub fn new_code(prefix: &str) -> String {
     let mut bytes = [0u8; 6];
     if getrandom::fill(&mut bytes).is_err() {
         // Only on a broken OS; the unique index still guards collisions.
-        bytes = (crate::db::now_ms() as u64).to_le_bytes()[..6].try_into().unwrap_or([7; 6]);
+        bytes = (phananh_protocol::Clock::now_ms(&phananh_protocol::SystemClock) as u64).to_le_bytes()[..6]
+            .try_into()
+            .unwrap_or([7; 6]);
     }
     let code: String = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
     format!("{prefix}-{code}")

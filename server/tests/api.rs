@@ -290,7 +290,19 @@ async fn the_public_page_shows_status_and_replies_but_not_the_reporter() {
     let html = client().get(created["public_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Đã giải quyết"), "{html}");
     assert!(html.contains("Ổ gà, hư hỏng mặt đường"));
-    assert!(html.contains("Đã vá xong &lt;b&gt;ổ gà&lt;/b&gt;."), "replies are escaped");
+    assert!(html.contains("Đã vá xong ") && !html.contains("<b>ổ gà</b>"), "replies are escaped: {html}");
+    assert!(!html.contains("style="), "no inline style (the CSP allows none)");
+    // Times as people read them, in Vietnam time; never raw UTC.
+    let received = html.split("Tiếp nhận:</b> ").nth(1).unwrap_or_default();
+    let stamp: String = received.chars().take(16).collect();
+    assert!(
+        time::PrimitiveDateTime::parse(
+            &stamp,
+            time::macros::format_description!("[hour]:[minute] [day]/[month]/[year]")
+        )
+        .is_ok(),
+        "{stamp:?}"
+    );
     assert!(!html.contains("Nguyễn Văn An") && !html.contains("0912345678") && !html.contains("+84912345678"));
     let en = client()
         .get(format!("{}/r/{}?lang=en", s.base, code.to_lowercase()))

@@ -160,7 +160,7 @@ async fn staff_sign_in_and_reply_in_chromium() {
     d.type_into("#reply", "Đã cử tổ công tác xuống kiểm tra.").await;
     d.click("#save-status").await;
     // The reply shows in the history once the form's redirect has landed.
-    let page = d.wait_for_text("<div class=\"reply\">Đã cử tổ công tác xuống kiểm tra.</div>").await;
+    let page = d.wait_for_text("<div class=\"reply text\">Đã cử tổ công tác xuống kiểm tra.</div>").await;
     assert!(page.contains("Đang xử lý"));
 
     let shot = d.call("GET", "/screenshot", json!(null)).await;

@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::Category;
-use phananh_protocol::{Lang, ServiceArea};
 use phananh_server::storage::*;
 
 fn report(client_id: &str, device: &str, hash: &str) -> NewReport {
@@ -37,7 +37,6 @@ fn report(client_id: &str, device: &str, hash: &str) -> NewReport {
 }
 
 async fn contract(store: &dyn Storage) {
-    let lang = Lang::En;
     // Devices and keys.
     store.add_device("dev-a".into(), "hash-a".into()).await.unwrap();
     store.add_device("dev-b".into(), "hash-b".into()).await.unwrap();
@@ -70,25 +69,22 @@ async fn contract(store: &dyn Storage) {
 
     // Reports: creation is idempotent by client id and body.
     let id = "0190a0a0-0000-7000-8000-0000000000aa";
-    assert_eq!(store.replay(id.into(), "dev-a".into(), "h1".into(), lang).await.unwrap(), None);
-    let created = store.create_report(report(id, "dev-a", "h1"), "DL".into(), lang).await.unwrap();
+    assert_eq!(store.replay(id.into(), "dev-a".into(), "h1".into()).await.unwrap(), None);
+    let created = store.create_report(report(id, "dev-a", "h1"), "DL".into()).await.unwrap();
     assert!(created.tracking_code.starts_with("DL-"), "{}", created.tracking_code);
-    let again = store.create_report(report(id, "dev-a", "h1"), "DL".into(), lang).await.unwrap();
+    let again = store.create_report(report(id, "dev-a", "h1"), "DL".into()).await.unwrap();
     assert_eq!(again, created);
-    assert_eq!(
-        store.replay(id.into(), "dev-a".into(), "h1".into(), lang).await.unwrap().map(|s| s.as_u16()),
-        Some(201)
-    );
-    let reused = store.replay(id.into(), "dev-a".into(), "h2".into(), lang).await.unwrap_err();
-    assert_eq!((reused.status.as_u16(), reused.code), (422, "id_reused"));
-    assert!(store.replay(id.into(), "dev-b".into(), "h1".into(), lang).await.is_err(), "another device's id");
+    assert_eq!(store.replay(id.into(), "dev-a".into(), "h1".into()).await.unwrap(), Some(201));
+    let reused = store.replay(id.into(), "dev-a".into(), "h2".into()).await.unwrap_err();
+    assert_eq!(reused, StorageError::IdReused);
+    assert!(store.replay(id.into(), "dev-b".into(), "h1".into()).await.is_err(), "another device's id");
 
-    let status = store.report_status(id.into(), Some("dev-a".into()), "http://x".into(), lang).await.unwrap();
+    let status = store.report_status(id.into(), Some("dev-a".into())).await.unwrap();
     assert_eq!((status.status.as_str(), status.photos_expected, status.photos_received), ("received", 1, 0));
-    assert_eq!(status.public_url, format!("http://x/r/{}", created.tracking_code));
-    let hidden = store.report_status(id.into(), Some("dev-b".into()), "http://x".into(), lang).await.unwrap_err();
-    assert_eq!(hidden.status.as_u16(), 404, "another device's report is not found, not forbidden");
-    assert!(store.report_status(id.into(), None, "http://x".into(), lang).await.is_ok(), "staff see it");
+    assert_eq!(status.public_url, format!("/r/{}", created.tracking_code), "a path: storage knows no address");
+    let hidden = store.report_status(id.into(), Some("dev-b".into())).await.unwrap_err();
+    assert_eq!(hidden, StorageError::NotFound, "another device's report is not found, not forbidden");
+    assert!(store.report_status(id.into(), None).await.is_ok(), "staff see it");
 
     // The changes feed: per device, in order, sliced.
     let first = store.changes("dev-a".into(), 0, 10).await.unwrap();
@@ -116,10 +112,10 @@ async fn contract(store: &dyn Storage) {
         status: status.into(),
         reply: reply.map(Into::into),
     };
-    store.change_status(update("in_progress", Some("Đã cử người đến")), lang).await.unwrap();
+    store.change_status(update("in_progress", Some("Đã cử người đến"))).await.unwrap();
     let mut unknown = update("resolved", None);
     unknown.tracking_code = "DL-NONE00".into();
-    assert_eq!(store.change_status(unknown, lang).await.unwrap_err().status.as_u16(), 404);
+    assert_eq!(store.change_status(unknown).await.unwrap_err(), StorageError::NotFound);
     let next = store.changes("dev-a".into(), first.last, 10).await.unwrap();
     assert_eq!(next.changes.len(), 1);
     assert_eq!(next.changes[0].reply.as_deref(), Some("Đã cử người đến"));
@@ -127,11 +123,11 @@ async fn contract(store: &dyn Storage) {
     let one = store.changes("dev-a".into(), 0, 1).await.unwrap();
     assert!(one.has_more && one.changes.len() == 1);
 
-    let listed = store.staff_reports(ReportFilter { q: Some("o ga TRUONG".into()), ..Default::default() }, "".into());
+    let listed = store.staff_reports(ReportFilter { q: Some("o ga TRUONG".into()), ..Default::default() });
     assert_eq!(listed.await.unwrap().len(), 1, "search ignores accents and case");
-    let none = store.staff_reports(ReportFilter { status: Some("resolved".into()), ..Default::default() }, "".into());
+    let none = store.staff_reports(ReportFilter { status: Some("resolved".into()), ..Default::default() });
     assert!(none.await.unwrap().is_empty());
-    let full = store.staff_report(created.tracking_code.clone(), "http://x".into()).await.unwrap().unwrap();
+    let full = store.staff_report(created.tracking_code.clone()).await.unwrap().unwrap();
     assert_eq!(full.reporter_phone.as_deref(), Some("+84912345678"));
     assert_eq!(full.history.len(), 2);
 
@@ -186,7 +182,7 @@ async fn contract(store: &dyn Storage) {
     store.complete_upload("u1".into(), photo.clone()).await.unwrap();
     store.complete_upload("u1".into(), photo).await.unwrap();
     assert!(store.upload("u1".into(), "dev-a".into()).await.unwrap().unwrap().completed);
-    let status = store.report_status(id.into(), Some("dev-a".into()), "".into(), lang).await.unwrap();
+    let status = store.report_status(id.into(), Some("dev-a".into())).await.unwrap();
     assert_eq!(status.photos_received, 1, "completing twice attaches once");
     assert_eq!(store.photo_key(created.tracking_code.clone(), 0).await.unwrap().as_deref(), Some("k.jpg"));
     assert_eq!(store.photo_key(created.tracking_code.clone(), 1).await.unwrap(), None);
@@ -205,7 +201,7 @@ async fn contract(store: &dyn Storage) {
     // Open311 reports are the same reports; filters as the spec says.
     let mut o = report("0190a0a0-0000-7000-8000-0000000000bb", "", "h");
     (o.device_id, o.source, o.category, o.photos) = (None, Source::Open311, "khac".into(), Vec::new());
-    let o = store.create_report(o, "DL".into(), lang).await.unwrap();
+    let o = store.create_report(o, "DL".into()).await.unwrap();
     let all = store.open311_requests(Open311Filter::default()).await.unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].tracking_code, o.tracking_code, "newest first");
@@ -216,19 +212,18 @@ async fn contract(store: &dyn Storage) {
     assert_eq!(store.open311_requests(khac).await.unwrap().len(), 1);
     let closed = Open311Filter { open: Some(false), ..Default::default() };
     assert!(store.open311_requests(closed).await.unwrap().is_empty());
-    assert!(store.staff_report(o.tracking_code.clone(), "".into()).await.unwrap().is_some());
+    assert!(store.staff_report(o.tracking_code.clone()).await.unwrap().is_some());
 
     // Duplicates: both must exist; a report cannot duplicate itself.
     let reply = "see the other".to_owned();
-    let dup =
-        store.mark_duplicate(staff_id, o.tracking_code.clone(), created.tracking_code.clone(), reply.clone(), lang);
+    let dup = store.mark_duplicate(staff_id, o.tracking_code.clone(), created.tracking_code.clone(), reply.clone());
     dup.await.unwrap();
-    let marked = store.staff_report(o.tracking_code.clone(), "".into()).await.unwrap().unwrap();
+    let marked = store.staff_report(o.tracking_code.clone()).await.unwrap().unwrap();
     assert_eq!(marked.duplicate_of.as_deref(), Some(created.tracking_code.as_str()));
-    let selfdup = store.mark_duplicate(staff_id, o.tracking_code.clone(), o.tracking_code.clone(), reply.clone(), lang);
-    assert_eq!(selfdup.await.unwrap_err().status.as_u16(), 422);
-    let missing = store.mark_duplicate(staff_id, o.tracking_code.clone(), "DL-NONE00".into(), reply, lang);
-    assert_eq!(missing.await.unwrap_err().status.as_u16(), 404);
+    let selfdup = store.mark_duplicate(staff_id, o.tracking_code.clone(), o.tracking_code.clone(), reply.clone());
+    assert_eq!(selfdup.await.unwrap_err(), StorageError::SelfDuplicate);
+    let missing = store.mark_duplicate(staff_id, o.tracking_code.clone(), "DL-NONE00".into(), reply);
+    assert_eq!(missing.await.unwrap_err(), StorageError::NotFound);
 
     // The public page's view: no reporter fields exist on it at all.
     let public = store.public_report(created.tracking_code.clone()).await.unwrap().unwrap();

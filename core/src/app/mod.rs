@@ -1,6 +1,6 @@
 //! The use-case layer: one [`App`] that owns the store, the sync engine and
 //! the settings, offers every use case the phone shells and the CLI need,
-//! and answers with [views](views) whose labels, sizes and times are
+//! and answers with [`views`] whose labels, sizes and times are
 //! already written in the chosen language.
 //!
 //! The FFI (`phananh-ffi`) is one-liners over `App`; the CLI prints the

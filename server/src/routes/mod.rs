@@ -67,8 +67,11 @@ pub fn router(state: Shared) -> Router {
         .route("/r/{code}", get(public::page))
         .route("/r/{code}/photo/{n}", get(public::photo))
         .route("/r/{code}/thumb/{n}", get(public::thumb))
+        .route("/static/style.css", get(crate::pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
+        // Every error answer speaks the request's language.
+        .layer(axum::middleware::from_fn(with_request_lang))
         // Open311 media and staff forms: a photo at most, plus the form.
         .layer(DefaultBodyLimit::max(state.config.max_photo_bytes as usize + 64 * 1024))
         .layer(RequestBodyTimeoutLayer::new(state.config.conn.body_timeout))
@@ -82,13 +85,26 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
+/// Serve the request with its language at hand for error answers
+/// ([`crate::error::request_lang`]).
+async fn with_request_lang(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let lang = req
+        .headers()
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept_language)
+        .unwrap_or_default();
+    crate::error::REQUEST_LANG.scope(lang, next.run(req)).await
+}
+
 /// Largest JSON body the API reads (all but tus chunks).
 pub const API_BODY_LIMIT: usize = 64 * 1024;
 
 /// Every answer's Content-Security-Policy: nothing from elsewhere, no
 /// script at all (the pages have none; a future one comes from a file
-/// under our origin, never inline), styles our own, no framing.
-pub const CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+/// under our origin, never inline), styles from our one stylesheet only
+/// (no inline style), no framing.
+pub const CSP: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
 script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 async fn not_found(headers: HeaderMap) -> ApiError {

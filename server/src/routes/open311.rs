@@ -9,18 +9,17 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use phananh_protocol::validate::validate;
 use phananh_protocol::wire::{ReportBody, WireReporter};
 use phananh_protocol::{Lang, Status};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::token_hash;
-use crate::db::rfc3339;
 use crate::routes::limited;
+use crate::service::Intake;
 use crate::state::Shared;
-use crate::storage::{AttachedPhoto, Created, NewReport, Open311Filter, Source};
+use crate::storage::{Created, Open311Filter, Source};
 use crate::tracking;
+use phananh_protocol::vn_time::rfc3339;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Fmt {
@@ -329,28 +328,34 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
     };
     let field = |k: &str| posted.fields.get(k).map(String::as_str).filter(|v| !v.trim().is_empty());
     let Some(key) = field("api_key") else { return error(fmt, StatusCode::FORBIDDEN, "api_key is required") };
-    let known = state.store.api_key_known(token_hash(key)).await.unwrap_or(false);
-    if !known {
+    if !crate::auth::api_key_valid(&state, key).await {
         return error(fmt, StatusCode::FORBIDDEN, "invalid api_key");
     }
     let Some(service_code) = field("service_code").map(str::to_owned) else {
         return error(fmt, StatusCode::BAD_REQUEST, "service_code is required");
     };
-    let service_known = state.store.categories().await.is_ok_and(|cats| cats.iter().any(|c| c.code == service_code));
-    if !service_known {
-        return error(fmt, StatusCode::BAD_REQUEST, "service_code not found");
-    }
     let num = |k: &str| field(k).map(|v| v.trim().parse::<f64>());
     let (lat, lon) = match (num("lat"), num("long")) {
         (Some(Ok(a)), Some(Ok(b))) => (Some(a), Some(b)),
         (None, None) => (None, None),
         _ => return error(fmt, StatusCode::BAD_REQUEST, "lat and long must both be numbers"),
     };
-    // The request as the app's wire body, so both are cleaned and checked
-    // by the same rules (`ReportBody::cleaned`, `::submission`).
+    // The same check and cleaning as a tus upload: a whole JPEG, within the
+    // decode budget, published without its EXIF (GPS), XMP or comments.
+    let media = match posted.media {
+        Some(bytes) => match crate::jpeg::accept(&bytes, state.config.decode_budget) {
+            Ok(a) => Some((a.clean.into_owned(), (a.width, a.height))),
+            Err(crate::jpeg::Refused::TooCostly { .. }) => {
+                return error(fmt, StatusCode::BAD_REQUEST, "media needs too much memory to process");
+            }
+            Err(_) => return error(fmt, StatusCode::BAD_REQUEST, "media must be a whole JPEG photo"),
+        },
+        None => None,
+    };
+    // The request as the app's wire body: one intake, one set of rules.
     let full_name = [field("first_name").unwrap_or(""), field("last_name").unwrap_or("")].join(" ");
     let body = ReportBody {
-        category: service_code.clone(),
+        category: service_code,
         description: field("description").unwrap_or("").to_owned(),
         lat,
         lon,
@@ -366,81 +371,27 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         on_behalf_of: None,
         photos: Vec::new(),
         created_at: None,
-    }
-    .cleaned();
-    let mut submission = body.submission();
-    submission.photo_count = usize::from(posted.media.is_some());
-    let area = state.store.service_area().await.ok().flatten();
-    if let Err(e) = validate(&submission, &state.config.limits, area.as_ref()) {
-        return error(fmt, StatusCode::BAD_REQUEST, &e.message(Lang::En));
-    }
-    // The same check and cleaning as a tus upload: a whole JPEG, within the
-    // decode budget, published without its EXIF (GPS), XMP or comments.
-    let media = match posted.media {
-        Some(bytes) => match crate::jpeg::accept(&bytes, state.config.decode_budget) {
-            Ok(a) => Some((a.clean.into_owned(), (a.width, a.height))),
-            Err(crate::jpeg::Refused::TooCostly { .. }) => {
-                return error(fmt, StatusCode::BAD_REQUEST, "media needs too much memory to process");
-            }
-            Err(_) => return error(fmt, StatusCode::BAD_REQUEST, "media must be a whole JPEG photo"),
-        },
-        None => None,
     };
     let client_id = uuid::Uuid::now_v7().to_string();
-    let new = NewReport {
+    let intake = Intake {
         body_hash: hex::encode(client_id.as_bytes()),
         client_id,
         device_id: None,
         source: Source::Open311,
-        category: body.category,
-        description: body.description,
-        lat,
-        lon,
-        accuracy_m: None,
-        address: body.address,
-        reporter_name: body.reporter.name,
-        reporter_phone: body.reporter.phone,
-        anonymous: false,
-        for_name: None,
-        for_phone: None,
-        consent: false,
-        photos: Vec::new(),
-        photos_expected: u32::from(media.is_some()),
-        client_created_at: None,
+        body,
+        inline_photos: u32::from(media.is_some()),
     };
-    let Ok(Created { id: report_id, tracking_code: code }) =
-        state.store.create_report(new, state.config.code_prefix.clone(), Lang::En).await
-    else {
-        return error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error");
+    let Created { id: report_id, tracking_code: code } = match state.reports.create(intake).await {
+        Ok(created) => created,
+        Err(e) if e.is_refusal() => return error(fmt, StatusCode::BAD_REQUEST, &e.message(Lang::En)),
+        Err(_) => return error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error"),
     };
-    if let Some((bytes, (w, h))) = media {
-        let photo_id = uuid::Uuid::now_v7().to_string();
-        let key = format!("{report_id}/{photo_id}.jpg");
-        let tmp = state.upload_dir.join(format!("open311-{photo_id}.part"));
-        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        let len = bytes.len() as u64;
-        let store = state.photos.clone();
-        let k = key.clone();
+    if let Some((jpeg, size)) = media {
         let Ok(_decoding) = state.decodes.acquire().await else {
             return error(fmt, StatusCode::SERVICE_UNAVAILABLE, "shutting down");
         };
-        let stored = tokio::task::spawn_blocking(move || {
-            crate::photos::store_thumbnail(store.as_ref(), &k, &bytes);
-            std::fs::write(&tmp, &bytes).and_then(|_| store.put_file(&k, &tmp))
-        })
-        .await;
-        if matches!(stored, Ok(Ok(()))) {
-            let photo = AttachedPhoto {
-                id: photo_id,
-                report_id,
-                key,
-                sha256: sha,
-                bytes: len,
-                width: w,
-                height: h,
-                position: Some(0),
-            };
-            let _ = state.store.attach_photo(photo).await;
+        if let Err(e) = state.reports.add_photo(report_id, 0, jpeg, size).await {
+            tracing::warn!(error = %e, "an Open311 photo could not be kept");
         }
     }
     let out =

@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use phananh_protocol::geo::distance_m;
-use phananh_protocol::validate::validate;
 use phananh_protocol::wire::{ChangesPage, Nearby, NearbyReport, ReportBody, ReportStatus};
 use phananh_protocol::{Field, Lang, ServiceArea};
 use serde::Deserialize;
@@ -15,8 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::auth::Device;
 use crate::error::ApiError;
 use crate::routes::{ClientIp, limited};
+use crate::service::Intake;
 use crate::state::Shared;
-use crate::storage::{DeclaredPhoto, NewReport, Source};
+use crate::storage::Source;
 
 /// `PUT /api/v1/reports/{client_id}`.
 pub async fn put(
@@ -42,136 +42,35 @@ pub async fn put(
         )
         .with_detail(e)
     })?;
-    let base = state.base_url().to_owned();
-
     // A replay is answered before rate limits: a phone retrying after a lost
     // response must not be punished for it.
     let (id, dev, hash) = (client_id.clone(), device.id.clone(), body_hash.clone());
-    if let Some(status) = state.store.replay(id, dev, hash, lang).await? {
-        let answer = state.store.report_status(client_id, Some(device.id), base, lang).await?;
-        return Ok((status, Json(answer)));
+    if let Some(status) = state.store.replay(id, dev, hash).await? {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
+        return Ok((status, Json(status_answer(&state, client_id, device.id).await?)));
     }
     limited(&state, &format!("create:dev:{}", device.id), state.config.creates_per_minute, lang)?;
     if state.config.ip_creates_per_minute > 0 {
         limited(&state, &format!("create:ip:{ip}"), state.config.ip_creates_per_minute, lang)?;
     }
-
-    let clean = report.cleaned();
-    let categories = state.store.categories().await?;
-    let category = categories.iter().find(|c| c.code == clean.category).cloned().ok_or_else(|| {
-        invalid(lang, "unknown_category", Field::Category, "Loại sự việc không có trong danh sách", "Unknown category")
-    })?;
-    let area = state.store.service_area().await?;
-    check(&state, &clean, &report, category.photo_required, area.as_ref(), lang)?;
-
-    let new = new_report(client_id.clone(), device.id.clone(), body_hash, &report, clean);
-    state.store.create_report(new, state.config.code_prefix.clone(), lang).await?;
-    tracing::info!(device = %device.id, "report received");
-    let answer = state.store.report_status(client_id, Some(device.id), base, lang).await?;
-    Ok((StatusCode::CREATED, Json(answer)))
-}
-
-/// What the store keeps of a checked report body.
-fn new_report(client_id: String, device: String, body_hash: String, r: &ReportBody, clean: ReportBody) -> NewReport {
-    let behalf = r.on_behalf_of.as_ref();
-    let phone =
-        |p: Option<&str>| p.filter(|p| !p.trim().is_empty()).and_then(|p| phananh_protocol::normalize_phone(p).ok());
-    NewReport {
-        client_id,
-        device_id: Some(device),
+    let intake = Intake {
+        client_id: client_id.clone(),
+        device_id: Some(device.id.clone()),
         source: Source::App,
         body_hash,
-        category: clean.category,
-        description: clean.description,
-        lat: r.lat,
-        lon: r.lon,
-        accuracy_m: r.accuracy_m,
-        address: clean.address,
-        reporter_name: clean.reporter.name,
-        reporter_phone: phone(r.reporter.phone.as_deref()),
-        anonymous: r.reporter.anonymous,
-        for_name: clean.on_behalf_of.and_then(|b| b.name),
-        for_phone: phone(behalf.and_then(|b| b.phone.as_deref())),
-        consent: behalf.is_some_and(|b| b.consent),
-        photos: r
-            .photos
-            .iter()
-            .map(|p| DeclaredPhoto { id: p.id.to_ascii_lowercase(), sha256: p.sha256.clone(), bytes: p.bytes })
-            .collect(),
-        photos_expected: r.photos.len() as u32,
-        client_created_at: r.created_at.clone(),
-    }
+        body: report,
+        inline_photos: 0,
+    };
+    state.reports.create(intake).await?;
+    tracing::info!(device = %device.id, "report received");
+    Ok((StatusCode::CREATED, Json(status_answer(&state, client_id, device.id).await?)))
 }
 
-fn check(
-    state: &Shared,
-    clean: &ReportBody,
-    r: &ReportBody,
-    photo_required: bool,
-    area: Option<&ServiceArea>,
-    lang: Lang,
-) -> Result<(), ApiError> {
-    if r.lat.is_some() != r.lon.is_some() {
-        return Err(invalid(
-            lang,
-            "location_incomplete",
-            Field::Location,
-            "Thiếu vĩ độ hoặc kinh độ",
-            "Latitude and longitude go together",
-        ));
-    }
-    let submission = clean.submission();
-    if let Err(errors) = validate(&submission, &state.config.limits, area) {
-        let first = &errors.0[0];
-        let mut e = ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: first.code(),
-            message: first.message(lang),
-            field: Some(first.field().code().to_owned()),
-            headers: Vec::new(),
-        };
-        if errors.0.len() > 1 {
-            e.message = errors.message(lang);
-        }
-        return Err(e);
-    }
-    if photo_required && r.photos.is_empty() {
-        return Err(invalid(
-            lang,
-            "photo_required",
-            Field::Photos,
-            "Loại sự việc này cần ít nhất một ảnh",
-            "This category needs at least one photo",
-        ));
-    }
-    // The phone's creation time: an RFC 3339 instant, nothing longer.
-    if let Some(at) = &r.created_at
-        && (at.len() > 40 || time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).is_err())
-    {
-        return Err(invalid(
-            lang,
-            "bad_created_at",
-            Field::Description,
-            "Thời điểm tạo (created_at) không hợp lệ",
-            "created_at must be an RFC 3339 time",
-        ));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for p in &r.photos {
-        let ok_id = uuid::Uuid::parse_str(&p.id).is_ok() && seen.insert(p.id.to_ascii_lowercase());
-        let ok_sha = p.sha256.len() == 64 && p.sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        let ok_size = p.bytes > 0 && p.bytes <= state.config.max_photo_bytes;
-        if !(ok_id && ok_sha && ok_size) {
-            return Err(invalid(
-                lang,
-                "bad_photo",
-                Field::Photos,
-                "Thông tin ảnh không hợp lệ (mã, sha256 hoặc kích thước)",
-                "Invalid photo declaration (id, sha256 or size)",
-            ));
-        }
-    }
-    Ok(())
+/// A report as its device sees it, with its public page's full address.
+async fn status_answer(state: &Shared, client_id: String, device: String) -> Result<ReportStatus, ApiError> {
+    let mut answer = state.store.report_status(client_id, Some(device)).await?;
+    answer.public_url = state.absolute(&answer.public_url);
+    Ok(answer)
 }
 
 pub(crate) fn invalid(lang: Lang, code: &'static str, field: Field, vi: &str, en: &str) -> ApiError {
@@ -198,8 +97,7 @@ pub async fn get(
 ) -> Result<Json<ReportStatus>, ApiError> {
     let lang = device.lang;
     let id = parse_uuid(&client_id, lang).map_err(|_| ApiError::not_found(lang))?;
-    let base = state.base_url().to_owned();
-    Ok(Json(state.store.report_status(id, Some(device.id), base, lang).await?))
+    Ok(Json(status_answer(&state, id, device.id).await?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,16 +5,14 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use phananh_protocol::text::clean_text;
-use phananh_protocol::{Lang, Status};
+use phananh_protocol::Status;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::ReqLang;
 use crate::error::ApiError;
 use crate::routes::{ClientIp, limited};
-use crate::staff::{Staff, audit, sign_in};
+use crate::staff::{Staff, sign_in};
 use crate::state::Shared;
-use crate::storage::StatusUpdate;
 pub use crate::storage::{ReportFilter, StaffReport};
 use crate::tracking;
 
@@ -64,56 +62,24 @@ pub async fn list(
     _staff: Staff,
     Query(f): Query<ReportFilter>,
 ) -> Result<Json<Vec<StaffReport>>, ApiError> {
-    Ok(Json(state.store.staff_reports(f, state.base_url().to_owned()).await?))
+    let reports = state.store.staff_reports(f).await?;
+    Ok(Json(reports.into_iter().map(|r| absolute(&state, r)).collect()))
 }
 
 /// `GET /api/v1/staff/reports/{code}`.
 pub async fn show(
     State(state): State<Shared>,
     _staff: Staff,
-    ReqLang(lang): ReqLang,
     Path(code): Path<String>,
 ) -> Result<Json<StaffReport>, ApiError> {
-    let base = state.base_url().to_owned();
-    let code = tracking::normalize(&code);
-    state.store.staff_report(code, base).await?.map(Json).ok_or_else(|| ApiError::not_found(lang))
+    let report = state.reports.staff_report(&tracking::normalize(&code)).await?;
+    Ok(Json(absolute(&state, report)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StatusChange {
     pub status: String,
     pub reply: Option<String>,
-}
-
-/// Check a status change from staff: a known status, a reply of at most
-/// 4 000 characters (cleaned; empty is none).
-pub fn status_update(
-    staff_id: i64,
-    tracking_code: String,
-    status: &str,
-    reply: Option<&str>,
-    lang: Lang,
-) -> Result<StatusUpdate, ApiError> {
-    if !STATUSES.contains(&status) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "bad_status",
-            lang,
-            "Trạng thái không hợp lệ",
-            "Unknown status",
-        ));
-    }
-    let reply = reply.map(clean_text).filter(|r| !r.is_empty());
-    if reply.as_ref().is_some_and(|r| r.chars().count() > 4000) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "reply_too_long",
-            lang,
-            "Trả lời quá dài",
-            "The reply is too long",
-        ));
-    }
-    Ok(StatusUpdate { staff_id, tracking_code, status: status.to_owned(), reply })
 }
 
 /// `POST /api/v1/staff/reports/{code}/status` with `{"status", "reply"}`.
@@ -128,24 +94,13 @@ pub async fn set_status(
         ApiError::bad_request(lang, "bad_json", "Cần status và reply", "status (and reply) are required")
     })?;
     let code = tracking::normalize(&code);
-    let base = state.base_url().to_owned();
-    let update = status_update(staff.id, code.clone(), &change.status, change.reply.as_deref(), lang)?;
-    state.store.change_status(update, lang).await?;
-    audit(&state, Some(staff.id), &staff.name, "status", Some(&code), Some(&change.status)).await?;
-    let report = state.store.staff_report(code, base).await?;
-    report.map(Json).ok_or_else(|| ApiError::not_found(lang))
+    let report = state.reports.change_status(&staff, &code, &change.status, change.reply.as_deref()).await?;
+    Ok(Json(absolute(&state, report)))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Duplicate {
     pub of: String,
-}
-
-/// What the reporter of a duplicate is told: where to follow the original.
-pub fn duplicate_reply(of: &str) -> String {
-    format!(
-        "Phản ánh này trùng với {of}; xin theo dõi tại /r/{of}. / This report duplicates {of}; follow it at /r/{of}."
-    )
 }
 
 /// `POST /api/v1/staff/reports/{code}/duplicate` with `{"of": "DL-…"}`.
@@ -160,9 +115,12 @@ pub async fn mark_duplicate(
         ApiError::bad_request(lang, "bad_json", "Cần mã phản ánh gốc (of)", "of (the original's code) is required")
     })?;
     let (code, of) = (tracking::normalize(&code), tracking::normalize(&dup.of));
-    let base = state.base_url().to_owned();
-    state.store.mark_duplicate(staff.id, code.clone(), of.clone(), duplicate_reply(&of), lang).await?;
-    audit(&state, Some(staff.id), &staff.name, "duplicate", Some(&code), Some(&of)).await?;
-    let report = state.store.staff_report(code, base).await?;
-    report.map(Json).ok_or_else(|| ApiError::not_found(lang))
+    let report = state.reports.mark_duplicate(&staff, &code, &of).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
+/// A report for an API client: its photo links as full addresses.
+fn absolute(state: &Shared, mut report: StaffReport) -> StaffReport {
+    report.photos = report.photos.iter().map(|p| state.absolute(p)).collect();
+    report
 }

@@ -24,32 +24,6 @@ use crate::routes::limited;
 use crate::state::Shared;
 use crate::storage::{AttachedPhoto, NewUpload, Upload, UploadRefusal};
 
-/// Uploads that have a writer right now. One PATCH (or the finish a `HEAD`
-/// may start) at a time per upload: a second one is answered `423 Locked`
-/// and retries, instead of both writing the same file. Per process: with
-/// several replicas (issue 18) the claim moves to the database.
-#[derive(Debug, Default)]
-pub struct InFlight(std::sync::Mutex<std::collections::HashSet<String>>);
-
-/// A claim on one upload, released when dropped.
-pub struct Writer {
-    state: Shared,
-    id: String,
-}
-
-impl InFlight {
-    fn claim(state: &Shared, id: &str) -> Option<Writer> {
-        let mut held = state.uploads_in_flight.0.lock().unwrap_or_else(|p| p.into_inner());
-        held.insert(id.to_owned()).then(|| Writer { state: state.clone(), id: id.to_owned() })
-    }
-}
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        self.state.uploads_in_flight.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
-    }
-}
-
 fn locked(lang: Lang) -> ApiError {
     tus_error(
         ApiError::new(
@@ -281,7 +255,7 @@ pub async fn head(
         // Every byte arrived but the server stopped before attaching the
         // photo: finish now, so "offset = length" always means "attached".
         // If a PATCH is finishing it right now, that one will.
-        let writer = InFlight::claim(&state, &id).ok_or_else(|| locked(device.lang))?;
+        let writer = state.uploads_in_flight.claim(&id).ok_or_else(|| locked(device.lang))?;
         let upload_now = find(&state, &device, &id).await?;
         if !upload_now.completed {
             let (st, uid, lang) = (state.clone(), id.clone(), device.lang);
@@ -324,7 +298,7 @@ pub async fn patch(
     })?;
     // One writer at a time; the upload is read under the claim, so the
     // offset checked is the one this request will write at.
-    let writer = InFlight::claim(&state, &id).ok_or_else(|| locked(lang))?;
+    let writer = state.uploads_in_flight.claim(&id).ok_or_else(|| locked(lang))?;
     let upload = find(&state, &device, &id).await?;
     if upload.completed || offset != upload.offset {
         return Err(tus_error(ApiError::new(

@@ -7,25 +7,24 @@
 //! behind the other trait, [`crate::photos::PhotoStore`], so object storage
 //! can follow too.
 //!
-//! Errors are the server's own [`ApiError`]: storage failures become a 500,
-//! and the few domain refusals that only the store can see (an id reused
-//! with another body, an unknown report) carry their code and message.
+//! Errors are the domain's [`StorageError`]: the few refusals only the
+//! store can see (an id reused with another body, an unknown report) and
+//! engine failures. Storage knows nothing of HTTP, of the reader's language
+//! or of the address the server is reached at (links are paths).
 
+mod error;
 mod sqlite;
 mod types;
 
 use std::future::Future;
 use std::pin::Pin;
 
-use axum::http::StatusCode;
+use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::{Category, ReportStatus};
-use phananh_protocol::{Lang, ServiceArea};
 
-pub use sqlite::SqliteStorage;
+pub use error::StorageError;
+pub use sqlite::{SqliteStorage, db};
 pub use types::*;
-
-use crate::error::ApiError;
-use crate::staff::Staff;
 
 /// One line of the audit trail: who did what to what, and when.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -47,7 +46,7 @@ pub struct AuditEntry {
 
 /// What every storage call returns: a boxed future, so the trait can be
 /// used as `dyn Storage` (no extra dependency for async traits).
-pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
 
 /// The server's records: devices, categories, reports and their history,
 /// uploads, staff and their sessions, API keys.
@@ -80,21 +79,15 @@ pub trait Storage: Send + Sync + 'static {
     // --- Reports ---
 
     /// If `client_id` was already created by `device` with the same body,
-    /// the status first answered; 422 if the id was used otherwise.
-    fn replay(&self, client_id: String, device: String, body_hash: String, lang: Lang) -> Fut<'_, Option<StatusCode>>;
+    /// the HTTP status first answered; `IdReused` if the id was used otherwise.
+    fn replay(&self, client_id: String, device: String, body_hash: String) -> Fut<'_, Option<u16>>;
     /// Create a report with a fresh tracking code (from `prefix`) and its
     /// first history entry. A concurrent identical creation that won the
     /// race is returned instead of a second report.
-    fn create_report(&self, report: NewReport, prefix: String, lang: Lang) -> Fut<'_, Created>;
+    fn create_report(&self, report: NewReport, prefix: String) -> Fut<'_, Created>;
     /// One report as its device sees it (`device: None` for staff); another
-    /// device's report is "not found".
-    fn report_status(
-        &self,
-        client_id: String,
-        device: Option<String>,
-        base: String,
-        lang: Lang,
-    ) -> Fut<'_, ReportStatus>;
+    /// device's report is "not found". Its `public_url` is a path (`/r/CODE`).
+    fn report_status(&self, client_id: String, device: Option<String>) -> Fut<'_, ReportStatus>;
     /// A device's status changes after sequence number `after`, oldest first.
     fn changes(&self, device: String, after: i64, limit: u32) -> Fut<'_, ChangesSlice>;
     /// Open, non-duplicate reports inside a latitude/longitude box.
@@ -137,23 +130,16 @@ pub trait Storage: Send + Sync + 'static {
     fn session(&self, token_hash: String, now_ms: i64) -> Fut<'_, Option<Staff>>;
     /// Close a session.
     fn close_session(&self, token_hash: String) -> Fut<'_, ()>;
-    /// Reports for the dashboard, newest first.
-    fn staff_reports(&self, filter: ReportFilter, base: String) -> Fut<'_, Vec<StaffReport>>;
+    /// Reports for the dashboard, newest first (photo links are paths).
+    fn staff_reports(&self, filter: ReportFilter) -> Fut<'_, Vec<StaffReport>>;
     /// One report for the dashboard, by tracking code.
-    fn staff_report(&self, tracking_code: String, base: String) -> Fut<'_, Option<StaffReport>>;
+    fn staff_report(&self, tracking_code: String) -> Fut<'_, Option<StaffReport>>;
     /// Set a report's status, with an optional reply to the reporter (one
-    /// entry in the changes feed). 404 if there is no such report.
-    fn change_status(&self, change: StatusUpdate, lang: Lang) -> Fut<'_, ()>;
+    /// entry in the changes feed). `NotFound` if there is no such report.
+    fn change_status(&self, change: StatusUpdate) -> Fut<'_, ()>;
     /// Mark `tracking_code` as a duplicate of `of`, telling the reporter in
-    /// `reply`. 404 if either is unknown.
-    fn mark_duplicate(
-        &self,
-        staff_id: i64,
-        tracking_code: String,
-        of: String,
-        reply: String,
-        lang: Lang,
-    ) -> Fut<'_, ()>;
+    /// `reply`. `NotFound` if either is unknown, `SelfDuplicate` if they are one.
+    fn mark_duplicate(&self, staff_id: i64, tracking_code: String, of: String, reply: String) -> Fut<'_, ()>;
 
     /// Append to the audit trail (there is no way to change or remove an entry).
     fn audit(&self, entry: AuditEntry) -> Fut<'_, ()>;

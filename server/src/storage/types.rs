@@ -341,3 +341,17 @@ pub struct StatusUpdate {
     /// Reply to the reporter, cleaned.
     pub reply: Option<String>,
 }
+
+/// A signed-in staff member (the HTTP layer finds one from
+/// `Authorization: Bearer` or the session cookie).
+#[derive(Debug, Clone)]
+pub struct Staff {
+    /// Account id.
+    pub id: i64,
+    /// Account name.
+    pub name: String,
+    /// The session's CSRF token (forms must echo it).
+    pub csrf: String,
+    /// The session token's hash (for sign-out).
+    pub session: String,
+}

@@ -1,5 +1,6 @@
-//! The server's SQLite database: schema, and one connection used from a
-//! blocking thread so request handlers never block the async runtime.
+//! The server's SQLite database: its numbered migrations, and one
+//! connection on its own thread with group commit, so request handlers
+//! never block the async runtime.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::error::ApiError;
+use crate::storage::StorageError;
 
 /// The schema's history, one step a version: step *n* takes a database at
 /// version *n* to *n + 1*. A new database runs them all; an old one runs
@@ -221,19 +222,19 @@ impl Db {
     /// Run `f` with the connection (inside the current batch's transaction;
     /// use `savepoint()`, not `transaction()`, for a unit of work) and
     /// return its answer once it is committed.
-    pub async fn call<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn call<T, F>(&self, f: F) -> Result<T, StorageError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StorageError> + Send + 'static,
     {
-        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, ApiError>>();
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, StorageError>>();
         let job: Job = Box::new(move |c: &mut Connection| {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(c)))
-                .unwrap_or_else(|_| Err(ApiError::internal("a database call panicked")));
+                .unwrap_or_else(|_| Err(StorageError::backend("a database call panicked")));
             let ok = result.is_ok();
             let deliver: Deliver = Box::new(move |commit_error: Option<&str>| {
                 let answer = match (commit_error, result) {
-                    (Some(e), Ok(_)) => Err(ApiError::internal(format!("commit failed: {e}"))),
+                    (Some(e), Ok(_)) => Err(StorageError::backend(format!("commit failed: {e}"))),
                     (_, r) => r,
                 };
                 let _ = tx.send(answer);
@@ -249,7 +250,7 @@ impl Db {
             let (conn, queue) = (self.conn.clone(), self.queue.clone());
             tokio::task::spawn_blocking(move || run_batches(&conn, &queue));
         }
-        rx.await.map_err(|_| ApiError::internal("the database task stopped"))?
+        rx.await.map_err(|_| StorageError::backend("the database task stopped"))?
     }
 
     /// Run `f` on the calling thread (for the CLI and start-up).
@@ -306,19 +307,6 @@ fn run_batches(conn: &Mutex<Connection>, queue: &Mutex<Queue>) {
     }
 }
 
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-/// RFC 3339 text for a stored millisecond time.
-pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod group_commit_tests {
     #![allow(clippy::unwrap_used)]
@@ -338,7 +326,7 @@ mod group_commit_tests {
                     c.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
                     if n % 10 == 0 {
                         // Wrote, then failed: its row must not stay.
-                        return Err(ApiError::internal("refused"));
+                        return Err(StorageError::backend("refused"));
                     }
                     Ok(n)
                 })
@@ -371,7 +359,7 @@ mod group_commit_tests {
             .unwrap();
         assert_eq!(n, 181);
         // A panicking call is an error, and the database carries on.
-        assert!(db.call(|_| -> Result<(), ApiError> { panic!("bug") }).await.is_err());
+        assert!(db.call(|_| -> Result<(), StorageError> { panic!("bug") }).await.is_err());
         assert_eq!(
             db.call(|c| Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get::<_, i64>(0))?)).await.unwrap(),
             181

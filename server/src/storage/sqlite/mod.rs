@@ -3,18 +3,18 @@
 //! database thread.
 
 mod accounts;
+pub mod db;
 mod reports;
 mod staff;
 mod uploads;
 
 use std::path::Path;
 
-use axum::http::StatusCode;
+use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::{Category, ReportStatus};
-use phananh_protocol::{Lang, ServiceArea};
 
+use super::db::Db;
 use super::*;
-use crate::db::Db;
 
 /// The SQLite store: `server.sqlite3` in the data directory.
 #[derive(Clone)]
@@ -67,21 +67,15 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| accounts::set_service_area(c, &area)))
     }
 
-    fn replay(&self, client_id: String, device: String, body_hash: String, lang: Lang) -> Fut<'_, Option<StatusCode>> {
-        Box::pin(self.db.call(move |c| reports::replay(c, &client_id, Some(&device), &body_hash, lang)))
+    fn replay(&self, client_id: String, device: String, body_hash: String) -> Fut<'_, Option<u16>> {
+        Box::pin(self.db.call(move |c| reports::replay(c, &client_id, Some(&device), &body_hash)))
     }
-    fn create_report(&self, report: NewReport, prefix: String, lang: Lang) -> Fut<'_, Created> {
+    fn create_report(&self, report: NewReport, prefix: String) -> Fut<'_, Created> {
         let now = self.clock.now_ms();
-        Box::pin(self.db.call(move |c| reports::create(c, &report, &prefix, lang, now)))
+        Box::pin(self.db.call(move |c| reports::create(c, &report, &prefix, now)))
     }
-    fn report_status(
-        &self,
-        client_id: String,
-        device: Option<String>,
-        base: String,
-        lang: Lang,
-    ) -> Fut<'_, ReportStatus> {
-        Box::pin(self.db.call(move |c| reports::status(c, &client_id, device.as_deref(), &base, lang)))
+    fn report_status(&self, client_id: String, device: Option<String>) -> Fut<'_, ReportStatus> {
+        Box::pin(self.db.call(move |c| reports::status(c, &client_id, device.as_deref())))
     }
     fn changes(&self, device: String, after: i64, limit: u32) -> Fut<'_, ChangesSlice> {
         Box::pin(self.db.call(move |c| reports::changes(c, &device, after, limit)))
@@ -137,33 +131,26 @@ impl Storage for SqliteStorage {
         let now = self.clock.now_ms();
         Box::pin(self.db.call(move |c| staff::open_session(c, &token_hash, staff_id, &csrf, expires_at, now)))
     }
-    fn session(&self, token_hash: String, now_ms: i64) -> Fut<'_, Option<crate::staff::Staff>> {
+    fn session(&self, token_hash: String, now_ms: i64) -> Fut<'_, Option<Staff>> {
         Box::pin(self.db.call(move |c| staff::session(c, &token_hash, now_ms)))
     }
     fn close_session(&self, token_hash: String) -> Fut<'_, ()> {
         Box::pin(self.db.call(move |c| staff::close_session(c, &token_hash)))
     }
-    fn staff_reports(&self, filter: ReportFilter, base: String) -> Fut<'_, Vec<StaffReport>> {
+    fn staff_reports(&self, filter: ReportFilter) -> Fut<'_, Vec<StaffReport>> {
         let now = self.clock.now_ms();
-        Box::pin(self.db.call(move |c| staff::reports(c, &filter, &base, now)))
+        Box::pin(self.db.call(move |c| staff::reports(c, &filter, now)))
     }
-    fn staff_report(&self, tracking_code: String, base: String) -> Fut<'_, Option<StaffReport>> {
-        Box::pin(self.db.call(move |c| staff::report(c, &tracking_code, &base)))
+    fn staff_report(&self, tracking_code: String) -> Fut<'_, Option<StaffReport>> {
+        Box::pin(self.db.call(move |c| staff::report(c, &tracking_code)))
     }
-    fn change_status(&self, change: StatusUpdate, lang: Lang) -> Fut<'_, ()> {
+    fn change_status(&self, change: StatusUpdate) -> Fut<'_, ()> {
         let now = self.clock.now_ms();
-        Box::pin(self.db.call(move |c| staff::change_status(c, &change, lang, now)))
+        Box::pin(self.db.call(move |c| staff::change_status(c, &change, now)))
     }
-    fn mark_duplicate(
-        &self,
-        staff_id: i64,
-        tracking_code: String,
-        of: String,
-        reply: String,
-        lang: Lang,
-    ) -> Fut<'_, ()> {
+    fn mark_duplicate(&self, staff_id: i64, tracking_code: String, of: String, reply: String) -> Fut<'_, ()> {
         let now = self.clock.now_ms();
-        Box::pin(self.db.call(move |c| staff::mark_duplicate(c, staff_id, &tracking_code, &of, &reply, lang, now)))
+        Box::pin(self.db.call(move |c| staff::mark_duplicate(c, staff_id, &tracking_code, &of, &reply, now)))
     }
 
     fn audit(&self, e: AuditEntry) -> Fut<'_, ()> {

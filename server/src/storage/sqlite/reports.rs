@@ -1,28 +1,21 @@
 //! Reports: creation (idempotent), status, the changes feed, public reads.
 
-use axum::http::StatusCode;
+use phananh_protocol::ServiceArea;
 use phananh_protocol::text::fold;
 use phananh_protocol::wire::{ReportStatus, StatusChange};
-use phananh_protocol::{Lang, ServiceArea};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::db::rfc3339;
-use crate::error::ApiError;
+use crate::storage::StorageError;
 use crate::storage::{
     AttachedPhoto, ChangesSlice, Created, NewReport, Open311Filter, Open311Request, OpenReport, PublicReport,
 };
 use crate::tracking;
+use phananh_protocol::vn_time::rfc3339;
 
 /// The earlier answer's status if this exact report was already created by
 /// this device; 422 if the id was used with another body (or by another device).
-pub(super) fn replay(
-    c: &Connection,
-    id: &str,
-    device: Option<&str>,
-    hash: &str,
-    lang: Lang,
-) -> Result<Option<StatusCode>, ApiError> {
+pub(super) fn replay(c: &Connection, id: &str, device: Option<&str>, hash: &str) -> Result<Option<u16>, StorageError> {
     let found: Option<(Option<String>, String, u16)> = c
         .query_row("SELECT device_id, body_hash, response_status FROM reports WHERE client_id = ?1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -30,36 +23,22 @@ pub(super) fn replay(
         .optional()?;
     match found {
         None => Ok(None),
-        Some((dev, h, status)) if dev.as_deref() == device && h == hash => {
-            Ok(Some(StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED)))
-        }
-        Some(_) => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "id_reused",
-            lang,
-            "Mã phản ánh này đã được dùng cho một nội dung khác",
-            "This report id was already used with a different body",
-        )),
+        Some((dev, h, status)) if dev.as_deref() == device && h == hash => Ok(Some(status)),
+        Some(_) => Err(StorageError::IdReused),
     }
 }
 
-fn created(c: &Connection, client_id: &str) -> Result<Created, ApiError> {
+fn created(c: &Connection, client_id: &str) -> Result<Created, StorageError> {
     Ok(c.query_row("SELECT id, tracking_code FROM reports WHERE client_id = ?1", [client_id], |r| {
         Ok(Created { id: r.get(0)?, tracking_code: r.get(1)? })
     })?)
 }
 
-pub(super) fn create(
-    c: &mut Connection,
-    r: &NewReport,
-    prefix: &str,
-    lang: Lang,
-    now: i64,
-) -> Result<Created, ApiError> {
+pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) -> Result<Created, StorageError> {
     let tx = c.savepoint()?;
     // A concurrent duplicate that slipped past the replay check lands here,
     // serialised behind the first: answer it the same way.
-    if replay(&tx, &r.client_id, r.device_id.as_deref(), &r.body_hash, lang)?.is_some() {
+    if replay(&tx, &r.client_id, r.device_id.as_deref(), &r.body_hash)?.is_some() {
         return created(&tx, &r.client_id);
     }
     // Photo ids are global: a second report declaring one already in use
@@ -68,15 +47,7 @@ pub(super) fn create(
         let taken: bool =
             tx.query_row("SELECT count(*) FROM photo_decls WHERE photo_id = ?1", [&p.id], |r| r.get(0))?;
         if taken {
-            let mut e = ApiError::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "photo_id_taken",
-                lang,
-                "Mã ảnh này đã được dùng cho một phản ánh khác",
-                "This photo id is already used by another report",
-            );
-            e.field = Some("photos".into());
-            return Err(e);
+            return Err(StorageError::PhotoIdTaken);
         }
     }
     let mut code = tracking::new_code(prefix);
@@ -130,13 +101,7 @@ pub(super) fn create(
 }
 
 /// A report's status as its device sees it (`device: None` for staff).
-pub(super) fn status(
-    c: &Connection,
-    client_id: &str,
-    device: Option<&str>,
-    base: &str,
-    lang: Lang,
-) -> Result<ReportStatus, ApiError> {
+pub(super) fn status(c: &Connection, client_id: &str, device: Option<&str>) -> Result<ReportStatus, StorageError> {
     let row: Option<(i64, Option<String>, String, String, i64, i64)> = c
         .query_row(
             "SELECT id, device_id, tracking_code, status, photos_expected, created_at FROM reports WHERE client_id = ?1",
@@ -144,10 +109,10 @@ pub(super) fn status(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()?;
-    let Some((id, owner, code, status, expected, created)) = row else { return Err(ApiError::not_found(lang)) };
+    let Some((id, owner, code, status, expected, created)) = row else { return Err(StorageError::NotFound) };
     // Another device's report is "not found", never "forbidden": ids cannot be probed.
     if device.is_some() && owner.as_deref() != device {
-        return Err(ApiError::not_found(lang));
+        return Err(StorageError::NotFound);
     }
     let received: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |r| r.get(0))?;
     let history = history(c, id)?
@@ -162,7 +127,8 @@ pub(super) fn status(
         .collect();
     Ok(ReportStatus {
         client_id: client_id.to_owned(),
-        public_url: format!("{base}/r/{code}"),
+        // A path: the HTTP layer knows the address it is served at.
+        public_url: format!("/r/{code}"),
         tracking_code: code,
         status,
         photos_expected: expected as u32,
@@ -179,7 +145,7 @@ pub(super) fn history(c: &Connection, report_id: i64) -> rusqlite::Result<Vec<(S
         .collect()
 }
 
-pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> Result<ChangesSlice, ApiError> {
+pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> Result<ChangesSlice, StorageError> {
     let mut rows = c
         .prepare_cached(
             "SELECT ch.seq, r.client_id, r.tracking_code, ch.status, ch.reply, ch.at
@@ -205,7 +171,11 @@ pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> R
     Ok(ChangesSlice { changes: rows.into_iter().map(|(_, c)| c).collect(), last, has_more })
 }
 
-pub(super) fn open_in(c: &Connection, area: &ServiceArea, category: Option<&str>) -> Result<Vec<OpenReport>, ApiError> {
+pub(super) fn open_in(
+    c: &Connection,
+    area: &ServiceArea,
+    category: Option<&str>,
+) -> Result<Vec<OpenReport>, StorageError> {
     Ok(c.prepare_cached(
         "SELECT r.tracking_code, r.category, r.status, r.lat, r.lon, r.created_at,
             EXISTS (SELECT 1 FROM photos p WHERE p.report_id = r.id)
@@ -228,7 +198,7 @@ pub(super) fn open_in(c: &Connection, area: &ServiceArea, category: Option<&str>
     .collect::<Result<Vec<_>, _>>()?)
 }
 
-pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>, ApiError> {
+pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>, StorageError> {
     let row = c
         .query_row(
             "SELECT r.id, r.tracking_code, coalesce(k.name_vi, r.category), coalesce(k.name_en, r.category),
@@ -259,7 +229,7 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
     Ok(Some(report))
 }
 
-pub(super) fn photo_key(c: &Connection, code: &str, n: u32) -> Result<Option<String>, ApiError> {
+pub(super) fn photo_key(c: &Connection, code: &str, n: u32) -> Result<Option<String>, StorageError> {
     Ok(c.query_row(
         "SELECT p.key FROM photos p JOIN reports r ON r.id = p.report_id
          WHERE r.tracking_code = ?1 ORDER BY p.position LIMIT 1 OFFSET ?2",
@@ -270,7 +240,7 @@ pub(super) fn photo_key(c: &Connection, code: &str, n: u32) -> Result<Option<Str
 }
 
 /// Record a stored photo; its position is the declared one unless given.
-pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto, now: i64) -> Result<(), ApiError> {
+pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto, now: i64) -> Result<(), StorageError> {
     c.execute(
         "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
@@ -282,7 +252,7 @@ pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto, now: i64) -> Resul
     Ok(())
 }
 
-pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Request>, ApiError> {
+pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Request>, StorageError> {
     let mut sql = String::from(
         "SELECT r.tracking_code, r.status, r.category, coalesce(k.name_vi, r.category), r.description, r.address,
                 r.lat, r.lon, r.created_at, r.updated_at,

@@ -1,17 +1,15 @@
 //! Staff accounts, sessions, and the dashboard's reads and writes.
 
-use axum::http::StatusCode;
-use phananh_protocol::Lang;
 use phananh_protocol::text::fold_query;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::db::rfc3339;
-use crate::error::ApiError;
-use crate::staff::Staff;
+use crate::storage::Staff;
+use crate::storage::StorageError;
 use crate::storage::{HistoryEntry, ReportFilter, StaffReport, StatusUpdate};
+use phananh_protocol::vn_time::rfc3339;
 
-pub(super) fn put(c: &Connection, name: &str, password_hash: &str, now: i64) -> Result<(), ApiError> {
+pub(super) fn put(c: &Connection, name: &str, password_hash: &str, now: i64) -> Result<(), StorageError> {
     c.execute(
         "INSERT INTO staff (name, password_hash, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (name) DO UPDATE SET password_hash = ?2",
@@ -20,11 +18,11 @@ pub(super) fn put(c: &Connection, name: &str, password_hash: &str, now: i64) -> 
     Ok(())
 }
 
-pub(super) fn count(c: &Connection) -> Result<i64, ApiError> {
+pub(super) fn count(c: &Connection) -> Result<i64, StorageError> {
     Ok(c.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?)
 }
 
-pub(super) fn credentials(c: &Connection, name: &str) -> Result<Option<(i64, String)>, ApiError> {
+pub(super) fn credentials(c: &Connection, name: &str) -> Result<Option<(i64, String)>, StorageError> {
     Ok(c.query_row("SELECT id, password_hash FROM staff WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
@@ -36,7 +34,7 @@ pub(super) fn open_session(
     csrf: &str,
     expires_at: i64,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), StorageError> {
     let tx = c.savepoint()?;
     tx.execute("DELETE FROM staff_sessions WHERE expires_at < ?1", [now])?;
     tx.execute(
@@ -47,7 +45,7 @@ pub(super) fn open_session(
     Ok(())
 }
 
-pub(super) fn session(c: &Connection, token_hash: &str, now: i64) -> Result<Option<Staff>, ApiError> {
+pub(super) fn session(c: &Connection, token_hash: &str, now: i64) -> Result<Option<Staff>, StorageError> {
     Ok(c.query_row(
         "SELECT s.id, s.name, x.csrf, x.token_hash FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
          WHERE x.token_hash = ?1 AND x.expires_at > ?2",
@@ -57,7 +55,7 @@ pub(super) fn session(c: &Connection, token_hash: &str, now: i64) -> Result<Opti
     .optional()?)
 }
 
-pub(super) fn close_session(c: &Connection, token_hash: &str) -> Result<(), ApiError> {
+pub(super) fn close_session(c: &Connection, token_hash: &str) -> Result<(), StorageError> {
     c.execute("DELETE FROM staff_sessions WHERE token_hash = ?1", [token_hash])?;
     Ok(())
 }
@@ -95,7 +93,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
 }
 
 /// Reports matching the filters, newest first.
-pub(super) fn reports(c: &Connection, f: &ReportFilter, base: &str, now: i64) -> Result<Vec<StaffReport>, ApiError> {
+pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<StaffReport>, StorageError> {
     let mut sql = format!("SELECT {COLUMNS} FROM reports r WHERE 1");
     let mut args: Vec<Value> = Vec::new();
     if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
@@ -125,12 +123,12 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, base: &str, now: i64) ->
     args.push(Value::Integer(i64::from(f.offset.unwrap_or(0))));
     sql.push_str(&format!(" ORDER BY r.created_at DESC, r.id DESC LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
     let rows = c.prepare(&sql)?.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter().map(|(id, r)| complete(c, id, r, base)).collect()
+    rows.into_iter().map(|(id, r)| complete(c, id, r)).collect()
 }
 
-fn complete(c: &Connection, id: i64, mut r: StaffReport, base: &str) -> Result<StaffReport, ApiError> {
+fn complete(c: &Connection, id: i64, mut r: StaffReport) -> Result<StaffReport, StorageError> {
     let count: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |x| x.get(0))?;
-    r.photos = (0..count).map(|n| format!("{base}/r/{}/photo/{n}", r.tracking_code)).collect();
+    r.photos = (0..count).map(|n| format!("/r/{}/photo/{n}", r.tracking_code)).collect();
     r.history = super::reports::history(c, id)?
         .into_iter()
         .map(|(status, reply, at)| HistoryEntry { status, reply, at: rfc3339(at) })
@@ -139,19 +137,19 @@ fn complete(c: &Connection, id: i64, mut r: StaffReport, base: &str) -> Result<S
 }
 
 /// One report by tracking code.
-pub(super) fn report(c: &Connection, code: &str, base: &str) -> Result<Option<StaffReport>, ApiError> {
+pub(super) fn report(c: &Connection, code: &str) -> Result<Option<StaffReport>, StorageError> {
     let row = c
         .query_row(&format!("SELECT {COLUMNS} FROM reports r WHERE r.tracking_code = ?1"), [code], from_row)
         .optional()?;
-    row.map(|(id, r)| complete(c, id, r, base)).transpose()
+    row.map(|(id, r)| complete(c, id, r)).transpose()
 }
 
-pub(super) fn change_status(c: &mut Connection, change: &StatusUpdate, lang: Lang, now: i64) -> Result<(), ApiError> {
+pub(super) fn change_status(c: &mut Connection, change: &StatusUpdate, now: i64) -> Result<(), StorageError> {
     let tx = c.savepoint()?;
     let id: i64 = tx
         .query_row("SELECT id FROM reports WHERE tracking_code = ?1", [&change.tracking_code], |r| r.get(0))
         .optional()?
-        .ok_or_else(|| ApiError::not_found(lang))?;
+        .ok_or(StorageError::NotFound)?;
     tx.execute("UPDATE reports SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, change.status, now])?;
     tx.execute(
         "INSERT INTO changes (report_id, status, reply, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -167,28 +165,21 @@ pub(super) fn mark_duplicate(
     code: &str,
     of: &str,
     reply: &str,
-    lang: Lang,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), StorageError> {
     if code == of {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "self_duplicate",
-            lang,
-            "Không thể trùng với chính nó",
-            "A report cannot duplicate itself",
-        ));
+        return Err(StorageError::SelfDuplicate);
     }
     let tx = c.savepoint()?;
-    let find = |code: &str| -> Result<Option<(i64, String)>, ApiError> {
+    let find = |code: &str| -> Result<Option<(i64, String)>, StorageError> {
         Ok(tx
             .query_row("SELECT id, status FROM reports WHERE tracking_code = ?1", [code], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?)
     };
-    let (id, status) = find(code)?.ok_or_else(|| ApiError::not_found(lang))?;
-    let (original, _) = find(of)?.ok_or_else(|| ApiError::not_found(lang))?;
+    let (id, status) = find(code)?.ok_or(StorageError::NotFound)?;
+    let (original, _) = find(of)?.ok_or(StorageError::NotFound)?;
     tx.execute("UPDATE reports SET duplicate_of = ?2, updated_at = ?3 WHERE id = ?1", params![id, original, now])?;
     tx.execute(
         "INSERT INTO changes (report_id, status, reply, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -3,10 +3,10 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::reports::attach_photo;
-use crate::error::ApiError;
+use crate::storage::StorageError;
 use crate::storage::{AttachedPhoto, NewUpload, Upload, UploadRefusal};
 
-pub(super) fn start(c: &mut Connection, u: &NewUpload) -> Result<Result<(String, i64), UploadRefusal>, ApiError> {
+pub(super) fn start(c: &mut Connection, u: &NewUpload) -> Result<Result<(String, i64), UploadRefusal>, StorageError> {
     let tx = c.savepoint()?;
     // A replay of the same creation gets the same upload.
     let existing: Option<(String, i64)> = tx
@@ -59,7 +59,7 @@ pub(super) fn start(c: &mut Connection, u: &NewUpload) -> Result<Result<(String,
     Ok(Ok((u.id.clone(), u.expires_at)))
 }
 
-pub(super) fn find(c: &Connection, id: &str, device: &str) -> Result<Option<Upload>, ApiError> {
+pub(super) fn find(c: &Connection, id: &str, device: &str) -> Result<Option<Upload>, StorageError> {
     Ok(c.query_row(
         "SELECT report_id, photo_id, length, offset, sha256, expires_at, completed FROM uploads
          WHERE id = ?1 AND device_id = ?2",
@@ -79,12 +79,12 @@ pub(super) fn find(c: &Connection, id: &str, device: &str) -> Result<Option<Uplo
     .optional()?)
 }
 
-pub(super) fn set_offset(c: &Connection, id: &str, offset: u64) -> Result<(), ApiError> {
+pub(super) fn set_offset(c: &Connection, id: &str, offset: u64) -> Result<(), StorageError> {
     c.execute("UPDATE uploads SET offset = ?2 WHERE id = ?1", params![id, offset as i64])?;
     Ok(())
 }
 
-pub(super) fn complete(c: &mut Connection, id: &str, photo: &AttachedPhoto, now: i64) -> Result<(), ApiError> {
+pub(super) fn complete(c: &mut Connection, id: &str, photo: &AttachedPhoto, now: i64) -> Result<(), StorageError> {
     let tx = c.savepoint()?;
     attach_photo(&tx, photo, now)?;
     tx.execute("UPDATE uploads SET completed = 1 WHERE id = ?1", [id])?;
@@ -92,12 +92,12 @@ pub(super) fn complete(c: &mut Connection, id: &str, photo: &AttachedPhoto, now:
     Ok(())
 }
 
-pub(super) fn delete(c: &Connection, id: &str) -> Result<(), ApiError> {
+pub(super) fn delete(c: &Connection, id: &str) -> Result<(), StorageError> {
     c.execute("DELETE FROM uploads WHERE id = ?1", [id])?;
     Ok(())
 }
 
-pub(super) fn sweep(c: &mut Connection, now: i64) -> Result<Vec<String>, ApiError> {
+pub(super) fn sweep(c: &mut Connection, now: i64) -> Result<Vec<String>, StorageError> {
     let tx = c.savepoint()?;
     let ids = tx
         .prepare("SELECT id FROM uploads WHERE completed = 0 AND expires_at <= ?1")?

@@ -1,0 +1,349 @@
+//! The server's HTML pages as askama templates (`server/templates/`), which
+//! escape everything they are given: a view struct per page, filled from
+//! the domain's records and rendered by the handlers. Times are Vietnam
+//! time ("17:00 04/12/2026"); styles come from one stylesheet of ours
+//! (`/static/style.css`), so the pages need no inline style at all.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{Html, IntoResponse, Response};
+use phananh_protocol::wire::Category;
+use phananh_protocol::{Lang, Status, vn_time};
+
+use crate::storage::{PublicReport, Staff, StaffReport};
+
+/// The stylesheet, built into the binary.
+pub const STYLESHEET: &str = include_str!("../static/style.css");
+
+/// `GET /static/style.css`.
+pub async fn stylesheet() -> Response {
+    ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], STYLESHEET).into_response()
+}
+
+/// Render a page, or a plain 500 if a template fails (it cannot, short of a bug).
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "lỗi máy chủ / internal error").into_response()
+        }
+    }
+}
+
+/// An RFC 3339 time as people read it ("17:00 04/12/2026"); as given if it
+/// is not one.
+pub fn when(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(vn_time::format)
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+/// One `<option>`.
+pub struct Choice {
+    /// Its value.
+    pub value: String,
+    /// Its label.
+    pub label: String,
+    /// Chosen now.
+    pub selected: bool,
+}
+
+fn choice(value: &str, label: &str, current: &str) -> Choice {
+    Choice { value: value.to_owned(), label: label.to_owned(), selected: value == current }
+}
+
+/// The statuses staff may set, with "any" first when `any` is given.
+pub fn status_choices(current: &str, any: Option<&str>) -> Vec<Choice> {
+    let any = any.map(|label| choice("", label, current));
+    any.into_iter().chain(Status::ALL.iter().map(|s| choice(s.code(), s.label(Lang::Vi), current))).collect()
+}
+
+fn category_name<'a>(categories: &'a [Category], code: &'a str) -> &'a str {
+    categories.iter().find(|c| c.code == code).map_or(code, |c| c.name_vi.as_str())
+}
+
+/// One step of a report's history.
+pub struct Step {
+    /// When.
+    pub at: String,
+    /// The status from then on.
+    pub status: &'static str,
+    /// The reply that came with it.
+    pub reply: Option<String>,
+}
+
+/// `/staff`: sign in.
+#[derive(Template)]
+#[template(path = "staff_login.html")]
+pub struct StaffLogin {
+    /// Page language.
+    pub lang: &'static str,
+    /// What went wrong last time.
+    pub error: Option<&'static str>,
+}
+
+impl StaffLogin {
+    /// The page, with an error if there was one.
+    pub fn new(error: Option<&'static str>) -> StaffLogin {
+        StaffLogin { lang: "vi", error }
+    }
+}
+
+/// A row of the staff list.
+pub struct StaffRow {
+    /// Tracking code.
+    pub code: String,
+    /// Category name.
+    pub category: String,
+    /// Status name.
+    pub status: &'static str,
+    /// The description's start.
+    pub excerpt: String,
+    /// When received.
+    pub received: String,
+}
+
+/// `/staff/reports`.
+#[derive(Template)]
+#[template(path = "staff_list.html")]
+pub struct StaffList {
+    /// Page language.
+    pub lang: &'static str,
+    /// Who is signed in.
+    pub staff_name: String,
+    /// The session's CSRF token, for the forms.
+    pub csrf: String,
+    /// Status filter.
+    pub statuses: Vec<Choice>,
+    /// Category filter.
+    pub categories: Vec<Choice>,
+    /// "Older than" filter, days.
+    pub days: String,
+    /// Search words.
+    pub q: String,
+    /// The reports.
+    pub rows: Vec<StaffRow>,
+}
+
+/// What the list's filters were.
+pub struct ListFilters<'a> {
+    /// Status code.
+    pub status: &'a str,
+    /// Category code.
+    pub category: &'a str,
+    /// Search words.
+    pub q: &'a str,
+    /// Older than, days.
+    pub days: Option<u32>,
+}
+
+impl StaffList {
+    /// The list for `staff`.
+    pub fn new(staff: &Staff, f: ListFilters<'_>, reports: &[StaffReport], categories: &[Category]) -> StaffList {
+        let any = choice("", "Mọi loại", f.category);
+        StaffList {
+            lang: "vi",
+            staff_name: staff.name.clone(),
+            csrf: staff.csrf.clone(),
+            statuses: status_choices(f.status, Some("Mọi trạng thái")),
+            categories: std::iter::once(any)
+                .chain(categories.iter().map(|c| choice(&c.code, &c.name_vi, f.category)))
+                .collect(),
+            days: f.days.map(|d| d.to_string()).unwrap_or_default(),
+            q: f.q.to_owned(),
+            rows: reports
+                .iter()
+                .map(|r| StaffRow {
+                    code: r.tracking_code.clone(),
+                    category: category_name(categories, &r.category).to_owned(),
+                    status: phananh_protocol::status::label_of(&r.status, Lang::Vi),
+                    excerpt: r.description.chars().take(80).collect(),
+                    received: when(&r.received_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A position and its map link.
+pub struct Position {
+    /// "18.900000, 105.300000".
+    pub label: String,
+    /// OpenStreetMap at the point.
+    pub map_url: String,
+}
+
+/// `/staff/reports/{code}`.
+#[derive(Template)]
+#[template(path = "staff_report.html")]
+pub struct StaffReportPage {
+    /// Page language.
+    pub lang: &'static str,
+    /// Who is signed in.
+    pub staff_name: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Tracking code.
+    pub code: String,
+    /// Status name.
+    pub status: &'static str,
+    /// The original, if a duplicate.
+    pub duplicate_of: Option<String>,
+    /// Category name.
+    pub category: String,
+    /// Description.
+    pub description: String,
+    /// Where.
+    pub position: Option<Position>,
+    /// Typed address.
+    pub address: Option<String>,
+    /// Name and phone, or "—".
+    pub reporter: String,
+    /// Kept from the public.
+    pub anonymous: bool,
+    /// The neighbour filed for, with consent.
+    pub neighbour: Option<String>,
+    /// Photo addresses.
+    pub photos: Vec<String>,
+    /// Photos declared.
+    pub photos_expected: i64,
+    /// What happened.
+    pub history: Vec<Step>,
+    /// The status form's choices.
+    pub statuses: Vec<Choice>,
+}
+
+impl StaffReportPage {
+    /// The page for one report.
+    pub fn new(staff: &Staff, r: StaffReport, categories: &[Category]) -> StaffReportPage {
+        let join = |a: Option<&str>, b: Option<&str>| [a, b].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        let reporter = join(r.reporter_name.as_deref(), r.reporter_phone.as_deref());
+        let neighbour = (r.for_name.is_some() || r.for_phone.is_some()).then(|| {
+            let consent = if r.consent { "đã đồng ý" } else { "chưa đồng ý" };
+            format!("{} ({consent})", join(r.for_name.as_deref(), r.for_phone.as_deref()))
+        });
+        StaffReportPage {
+            lang: "vi",
+            staff_name: staff.name.clone(),
+            csrf: staff.csrf.clone(),
+            status: phananh_protocol::status::label_of(&r.status, Lang::Vi),
+            statuses: status_choices(&r.status, None),
+            category: category_name(categories, &r.category).to_owned(),
+            position: r.lat.zip(r.lon).map(|(lat, lon)| Position {
+                label: format!("{lat:.6}, {lon:.6}"),
+                map_url: format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"),
+            }),
+            reporter: if reporter.is_empty() { "—".into() } else { reporter },
+            neighbour,
+            history: r
+                .history
+                .iter()
+                .map(|h| Step {
+                    at: when(&h.at),
+                    status: phananh_protocol::status::label_of(&h.status, Lang::Vi),
+                    reply: h.reply.clone(),
+                })
+                .collect(),
+            code: r.tracking_code,
+            duplicate_of: r.duplicate_of,
+            description: r.description,
+            address: r.address,
+            anonymous: r.anonymous,
+            photos: r.photos,
+            photos_expected: r.photos_expected,
+        }
+    }
+}
+
+/// The public page's words in one language.
+pub struct PublicWords {
+    /// "Phản ánh".
+    pub report: &'static str,
+    /// "Loại".
+    pub category: &'static str,
+    /// "Địa chỉ".
+    pub address: &'static str,
+    /// "Tiếp nhận".
+    pub received: &'static str,
+    /// "Ảnh".
+    pub photo: &'static str,
+    /// "Diễn biến".
+    pub history: &'static str,
+}
+
+/// `/r/{code}`: for the neighbour without the app. Never a name or phone.
+#[derive(Template)]
+#[template(path = "public_report.html")]
+pub struct PublicReportPage {
+    /// Page language.
+    pub lang: &'static str,
+    /// English.
+    pub en: bool,
+    /// Words.
+    pub t: PublicWords,
+    /// Tracking code.
+    pub code: String,
+    /// Status name.
+    pub status: &'static str,
+    /// Category name.
+    pub category: String,
+    /// Description.
+    pub description: String,
+    /// Typed address.
+    pub address: Option<String>,
+    /// When received.
+    pub received: String,
+    /// Photo numbers.
+    pub photos: Vec<i64>,
+    /// What happened.
+    pub history: Vec<Step>,
+}
+
+impl PublicReportPage {
+    /// The page in `lang`.
+    pub fn new(r: PublicReport, lang: Lang) -> PublicReportPage {
+        let t = PublicWords {
+            report: lang.pick("Phản ánh", "Report"),
+            category: lang.pick("Loại", "Category"),
+            address: lang.pick("Địa chỉ", "Address"),
+            received: lang.pick("Tiếp nhận", "Received"),
+            photo: lang.pick("Ảnh", "Photo"),
+            history: lang.pick("Diễn biến", "History"),
+        };
+        PublicReportPage {
+            lang: lang.code(),
+            en: lang == Lang::En,
+            t,
+            status: phananh_protocol::status::label_of(&r.status, lang),
+            category: lang.pick(&r.category_vi, &r.category_en).to_owned(),
+            received: vn_time::format_ms(r.received),
+            photos: (0..r.photos).collect(),
+            history: r
+                .history
+                .iter()
+                .map(|(status, reply, at)| Step {
+                    at: vn_time::format_ms(*at),
+                    status: phananh_protocol::status::label_of(status, lang),
+                    reply: reply.clone(),
+                })
+                .collect(),
+            code: r.code,
+            description: r.description,
+            address: r.address,
+        }
+    }
+}
+
+/// A public page that found nothing.
+#[derive(Template)]
+#[template(path = "public_missing.html")]
+pub struct PublicMissing {
+    /// Page language.
+    pub lang: &'static str,
+    /// Heading.
+    pub title: &'static str,
+    /// What to do.
+    pub hint: &'static str,
+}

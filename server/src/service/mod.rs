@@ -1,0 +1,16 @@
+//! The service layer: what the district's server does, whoever asks — the
+//! app's API, Open311 clients or staff in the dashboard and its API.
+//! Handlers parse the request, call one of these, and render the answer;
+//! the rules live here once.
+//!
+//! - [`ReportService`]: a report's intake (checked by the protocol's
+//!   rules), its photos, and the staff's status changes, replies and
+//!   duplicates (each in the audit trail);
+//! - [`ServiceError`]: refusals in the domain's words (the HTTP layer maps
+//!   them, in the reader's language).
+
+mod error;
+mod reports;
+
+pub use error::ServiceError;
+pub use reports::{Intake, ReportRules, ReportService};
