@@ -195,3 +195,27 @@ impl FromRequestParts<Shared> for Staff {
         }
     }
 }
+
+/// A signed-in staff member acting on the report in the path
+/// (`…/reports/{code}/…`), with the request's language.
+pub struct OnReport {
+    /// Who.
+    pub staff: Staff,
+    /// The report's tracking code, normalised.
+    pub code: String,
+    /// The request's language.
+    pub lang: Lang,
+}
+
+impl FromRequestParts<Shared> for OnReport {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let staff = Staff::from_request_parts(parts, state).await?;
+        let axum::extract::Path(code) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found(lang))?;
+        Ok(OnReport { staff, code: crate::tracking::normalize(&code), lang })
+    }
+}

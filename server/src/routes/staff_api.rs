@@ -5,13 +5,13 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use phananh_protocol::Status;
+use phananh_protocol::{Lang, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::ReqLang;
 use crate::error::ApiError;
 use crate::routes::{ClientIp, limited};
-use crate::staff::{Staff, sign_in};
+use crate::staff::{OnReport, Staff, sign_in};
 use crate::state::Shared;
 pub use crate::storage::{ReportFilter, StaffReport};
 use crate::tracking;
@@ -40,9 +40,7 @@ pub async fn login(
     body: Bytes,
 ) -> Result<Json<Session>, ApiError> {
     limited(&state, &format!("login:{ip}"), 10, lang)?;
-    let login: Login = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::bad_request(lang, "bad_json", "Cần tên và mật khẩu", "name and password are required")
-    })?;
+    let login: Login = parse(&body, lang, "Cần tên và mật khẩu", "name and password are required")?;
     let session = sign_in(&state, &login.name, &login.password, lang).await?;
     let (token, csrf) = session.ok_or_else(|| {
         ApiError::new(
@@ -83,19 +81,15 @@ pub struct StatusChange {
 }
 
 /// `POST /api/v1/staff/reports/{code}/status` with `{"status", "reply"}`.
-pub async fn set_status(
-    State(state): State<Shared>,
-    staff: Staff,
-    ReqLang(lang): ReqLang,
-    Path(code): Path<String>,
-    body: Bytes,
-) -> Result<Json<StaffReport>, ApiError> {
-    let change: StatusChange = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::bad_request(lang, "bad_json", "Cần status và reply", "status (and reply) are required")
-    })?;
-    let code = tracking::normalize(&code);
-    let report = state.reports.change_status(&staff, &code, &change.status, change.reply.as_deref()).await?;
+pub async fn set_status(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
+    let change: StatusChange = parse(&body, on.lang, "Cần status và reply", "status (and reply) are required")?;
+    let report = state.reports.change_status(&on.staff, &on.code, &change.status, change.reply.as_deref()).await?;
     Ok(Json(absolute(&state, report)))
+}
+
+/// A JSON body, or 400 saying what the route needs.
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8], lang: Lang, vi: &str, en: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|_| ApiError::bad_request(lang, "bad_json", vi, en))
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,16 +100,11 @@ pub struct Duplicate {
 /// `POST /api/v1/staff/reports/{code}/duplicate` with `{"of": "DL-…"}`.
 pub async fn mark_duplicate(
     State(state): State<Shared>,
-    staff: Staff,
-    ReqLang(lang): ReqLang,
-    Path(code): Path<String>,
+    on: OnReport,
     body: Bytes,
 ) -> Result<Json<StaffReport>, ApiError> {
-    let dup: Duplicate = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::bad_request(lang, "bad_json", "Cần mã phản ánh gốc (of)", "of (the original's code) is required")
-    })?;
-    let (code, of) = (tracking::normalize(&code), tracking::normalize(&dup.of));
-    let report = state.reports.mark_duplicate(&staff, &code, &of).await?;
+    let dup: Duplicate = parse(&body, on.lang, "Cần mã phản ánh gốc (of)", "of (the original's code) is required")?;
+    let report = state.reports.mark_duplicate(&on.staff, &on.code, &tracking::normalize(&dup.of)).await?;
     Ok(Json(absolute(&state, report)))
 }
 

@@ -12,12 +12,11 @@ use axum::{Form, extract::rejection::FormRejection};
 use phananh_protocol::Lang;
 use serde::Deserialize;
 
-use crate::auth::ReqLang;
 use crate::error::ApiError;
 use crate::pages::{self, render};
 use crate::routes::staff_api::ReportFilter;
 use crate::routes::{ClientIp, limited};
-use crate::staff::{COOKIE_NAME, Staff, audit, same_origin, sign_in};
+use crate::staff::{COOKIE_NAME, OnReport, Staff, audit, same_origin, sign_in};
 use crate::state::Shared;
 use crate::tracking;
 
@@ -140,18 +139,37 @@ pub struct StatusForm {
 /// `POST /staff/reports/{code}/status`.
 pub async fn set_status(
     State(state): State<Shared>,
-    staff: Staff,
-    ReqLang(lang): ReqLang,
-    Path(code): Path<String>,
+    on: OnReport,
     form: Result<Form<StatusForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
+    let form = checked(form, &on)?;
+    state.reports.change_status(&on.staff, &on.code, &form.status, form.reply.as_deref()).await?;
+    Ok(redirect(&format!("/staff/reports/{}", on.code)))
+}
+
+/// A posted form, refused if malformed or without the session's CSRF token.
+fn checked<T: HasCsrf>(form: Result<Form<T>, FormRejection>, on: &OnReport) -> Result<T, ApiError> {
     let Form(form) =
-        form.map_err(|_| ApiError::bad_request(lang, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form"))?;
-    check_csrf(&staff, &form.csrf)?;
-    let code = tracking::normalize(&code);
-    let target = format!("/staff/reports/{code}");
-    state.reports.change_status(&staff, &code, &form.status, form.reply.as_deref()).await?;
-    Ok(redirect(&target))
+        form.map_err(|_| ApiError::bad_request(on.lang, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form"))?;
+    check_csrf(&on.staff, form.csrf())?;
+    Ok(form)
+}
+
+/// A form that carries the session's CSRF token.
+trait HasCsrf {
+    fn csrf(&self) -> &str;
+}
+
+impl HasCsrf for StatusForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl HasCsrf for DuplicateForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,16 +181,10 @@ pub struct DuplicateForm {
 /// `POST /staff/reports/{code}/duplicate`.
 pub async fn duplicate(
     State(state): State<Shared>,
-    staff: Staff,
-    ReqLang(lang): ReqLang,
-    Path(code): Path<String>,
+    on: OnReport,
     form: Result<Form<DuplicateForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let Form(form) =
-        form.map_err(|_| ApiError::bad_request(lang, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form"))?;
-    check_csrf(&staff, &form.csrf)?;
-    let (code, of) = (tracking::normalize(&code), tracking::normalize(&form.of));
-    let target = format!("/staff/reports/{code}");
-    state.reports.mark_duplicate(&staff, &code, &of).await?;
-    Ok(redirect(&target))
+    let form = checked(form, &on)?;
+    state.reports.mark_duplicate(&on.staff, &on.code, &tracking::normalize(&form.of)).await?;
+    Ok(redirect(&format!("/staff/reports/{}", on.code)))
 }

@@ -69,6 +69,25 @@ pub async fn options(State(state): State<Shared>) -> Response {
     r
 }
 
+/// A tus request on one upload: the device (authenticated), the upload's
+/// id from the path, and a `Tus-Resumable` we speak.
+pub struct TusCall {
+    device: Device,
+    id: String,
+}
+
+impl axum::extract::FromRequestParts<Shared> for TusCall {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &Shared) -> Result<Self, ApiError> {
+        let device = Device::from_request_parts(parts, state).await?;
+        check_version(&parts.headers, device.lang)?;
+        let Path(id) =
+            Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::not_found(device.lang))?;
+        Ok(TusCall { device, id })
+    }
+}
+
 fn check_version(headers: &HeaderMap, lang: Lang) -> Result<(), ApiError> {
     match headers.get("tus-resumable").and_then(|v| v.to_str().ok()) {
         Some(TUS_VERSION) => Ok(()),
@@ -243,13 +262,7 @@ fn offset_headers(r: &mut Response, u: &Upload) {
 }
 
 /// `HEAD /api/v1/uploads/{id}`: where to resume.
-pub async fn head(
-    State(state): State<Shared>,
-    device: Device,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    check_version(&headers, device.lang)?;
+pub async fn head(State(state): State<Shared>, TusCall { device, id }: TusCall) -> Result<Response, ApiError> {
     let mut upload = find(&state, &device, &id).await?;
     if !upload.completed && upload.offset == upload.length {
         // Every byte arrived but the server stopped before attaching the
@@ -505,13 +518,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
 }
 
 /// `DELETE /api/v1/uploads/{id}`: termination.
-pub async fn delete(
-    State(state): State<Shared>,
-    device: Device,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    check_version(&headers, device.lang)?;
+pub async fn delete(State(state): State<Shared>, TusCall { device, id }: TusCall) -> Result<Response, ApiError> {
     let upload = find(&state, &device, &id).await?;
     if upload.completed {
         // The photo is attached; termination does not take it back.
