@@ -18,8 +18,22 @@ const CATEGORIES: &[(&str, &str, &str, &str, &str, bool)] = &[
     ("nuoc_sach", "Nước sạch", "Clean water", "Hạ tầng", "Utilities", false),
     ("o_nhiem", "Ô nhiễm", "Pollution", "Môi trường", "Environment", false),
     ("an_ninh", "An ninh trật tự", "Public order", "Xã hội", "Community", false),
+    ("quoc_lo", "Hư hỏng quốc lộ, tỉnh lộ", "Damaged national or provincial road", "Giao thông", "Roads", false),
     ("khac", "Khác", "Other", "Khác", "Other", false),
 ];
+
+/// The demo district's configuration (units, rules, calendar, deadlines).
+pub const DISTRICT_TOML: &str = include_str!("../demo/district.toml");
+/// Its APPROXIMATE commune boundaries (a schematic grid; see the file).
+pub const BOUNDARIES_GEOJSON: &str = include_str!("../demo/boundaries.geojson");
+
+/// The demo district, checked.
+pub fn district() -> crate::district::District {
+    crate::district::config::parse(DISTRICT_TOML, std::path::Path::new("demo/district.toml"), |_| {
+        Ok(BOUNDARIES_GEOJSON.to_owned())
+    })
+    .unwrap_or_else(|e| unreachable!("the demo district is checked by its tests: {e}"))
+}
 
 /// Đô Lương district, roughly.
 pub const DO_LUONG: ServiceArea = ServiceArea { min_lat: 18.80, min_lon: 105.15, max_lat: 19.05, max_lon: 105.45 };

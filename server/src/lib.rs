@@ -7,12 +7,14 @@
 //! - [`storage`]: the records behind a trait ([`storage::SqliteStorage`]),
 //!   in the domain's words; [`photos`]: photo blobs behind another;
 //! - [`auth`], [`staff`]: devices and staff accounts;
+//! - [`district`]: units, boundaries, routing rules, working calendar;
 //! - [`pages`]: the HTML pages (askama templates in `server/templates/`);
 //! - [`ratelimit`], [`claims`], [`tracking`], [`demo`], [`xml`]: the small parts.
 
 pub mod auth;
 pub mod claims;
 pub mod demo;
+pub mod district;
 pub mod error;
 pub mod jpeg;
 pub mod listen;
