@@ -68,7 +68,7 @@ async fn sync_reports_and_categories_speak_json() {
         let (ok, out) = phananh(h, &["--json", "categories"]);
         assert!(ok);
         let categories: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(categories.as_array().unwrap().len(), 10);
+        assert_eq!(categories.as_array().unwrap().len(), 11);
         assert!(categories.as_array().unwrap().iter().any(|c| c["code"] == "cay_do" && c["name_en"] == "Fallen tree"));
 
         // Offline: the report waits, the summary says so, the exit code is 0.
@@ -96,6 +96,6 @@ async fn sync_reports_and_categories_speak_json() {
         // And the cached categories still list offline.
         let (ok, out) = phananh(h, &["--json", "categories"]);
         assert!(ok);
-        assert_eq!(serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().len(), 10);
+        assert_eq!(serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().len(), 11);
     });
 }

@@ -12,6 +12,8 @@ use crate::Lang;
 pub enum Status {
     /// Arrived; not yet looked at.
     Received,
+    /// Handed to the unit responsible (a commune, a department).
+    Assigned,
     /// Someone is working on it.
     InProgress,
     /// Fixed.
@@ -22,12 +24,14 @@ pub enum Status {
 
 impl Status {
     /// Every status, in the order a report moves through them.
-    pub const ALL: [Status; 4] = [Status::Received, Status::InProgress, Status::Resolved, Status::Rejected];
+    pub const ALL: [Status; 5] =
+        [Status::Received, Status::Assigned, Status::InProgress, Status::Resolved, Status::Rejected];
 
     /// The stable name used on the wire and in storage.
     pub const fn code(self) -> &'static str {
         match self {
             Status::Received => "received",
+            Status::Assigned => "assigned",
             Status::InProgress => "in_progress",
             Status::Resolved => "resolved",
             Status::Rejected => "rejected",
@@ -43,6 +47,7 @@ impl Status {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Status::Received => lang.pick("Đã tiếp nhận", "Received"),
+            Status::Assigned => lang.pick("Đã chuyển đơn vị xử lý", "Assigned"),
             Status::InProgress => lang.pick("Đang xử lý", "In progress"),
             Status::Resolved => lang.pick("Đã giải quyết", "Resolved"),
             Status::Rejected => lang.pick("Từ chối", "Rejected"),

@@ -176,6 +176,25 @@ pub struct ReportStatus {
     /// Status history with official replies, oldest first.
     #[serde(default)]
     pub history: Vec<StatusChange>,
+    /// The unit responsible, once routed.
+    #[serde(default)]
+    pub unit: Option<UnitRef>,
+    /// When the unit must have resolved it (RFC 3339), if a deadline runs.
+    #[serde(default)]
+    pub due_at: Option<String>,
+    /// `normal` or `urgent`.
+    #[serde(default)]
+    pub priority: Option<String>,
+}
+
+/// A unit of the district (a commune, a department), named in the
+/// request's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRef {
+    /// Stable code (`TRANG_SON`).
+    pub code: String,
+    /// "UBND xã Tràng Sơn".
+    pub name: String,
 }
 
 /// One status change (with an official reply, if any).
@@ -191,6 +210,12 @@ pub struct StatusChange {
     pub at: String,
     /// The official reply, if one came with it.
     pub reply: Option<String>,
+    /// The unit responsible from this step on.
+    #[serde(default)]
+    pub unit: Option<UnitRef>,
+    /// The deadline from this step on (RFC 3339).
+    #[serde(default)]
+    pub due_at: Option<String>,
 }
 
 /// `GET /api/v1/reports/changes` answer.

@@ -4,8 +4,8 @@
 use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::Category;
 
-use crate::storage::Storage;
 use crate::storage::StorageError;
+use crate::storage::{Role, Storage};
 
 /// (code, vi, en, group vi, group en, photo required)
 const CATEGORIES: &[(&str, &str, &str, &str, &str, bool)] = &[
@@ -26,6 +26,27 @@ const CATEGORIES: &[(&str, &str, &str, &str, &str, bool)] = &[
 pub const DISTRICT_TOML: &str = include_str!("../demo/district.toml");
 /// Its APPROXIMATE commune boundaries (a schematic grid; see the file).
 pub const BOUNDARIES_GEOJSON: &str = include_str!("../demo/boundaries.geojson");
+
+/// The demo's staff: (what the line printed says, name, role, unit). The
+/// first line's wording is read by scripts and tests.
+pub const ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("demo staff account", "admin", Role::Coordinator, None),
+    ("demo officer account (UBND xã Tràng Sơn)", "canbo.trangson", Role::Officer, Some("TRANG_SON")),
+    ("demo officer account (Phòng Kinh tế – Hạ tầng)", "canbo.ktht", Role::Officer, Some("KTHT")),
+    ("demo leader account", "lanhdao", Role::Leader, None),
+];
+
+/// Write the demo district's files into the data directory, unless a
+/// district is configured there already.
+pub fn write_district(data: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(data)?;
+    let file = data.join(crate::DISTRICT_FILE);
+    if !file.exists() {
+        std::fs::write(data.join("boundaries.geojson"), BOUNDARIES_GEOJSON)?;
+        std::fs::write(file, DISTRICT_TOML)?;
+    }
+    Ok(())
+}
 
 /// The demo district, checked.
 pub fn district() -> crate::district::District {

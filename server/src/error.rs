@@ -162,6 +162,13 @@ impl From<ServiceError> for ApiError {
                 e.field = field.map(|f| f.code().to_owned());
                 e
             }
+            ServiceError::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                lang,
+                "Vai trò của bạn không được làm việc này",
+                "Your role may not do this",
+            ),
             ServiceError::Storage(e) => e.into(),
         }
     }

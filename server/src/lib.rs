@@ -49,7 +49,9 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
     let photos: Arc<dyn photos::PhotoStore> = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
     let upload_dir = config.data_dir.join("uploads");
     private_dir(&upload_dir)?;
+    let district = Arc::new(load_district(&config)?);
     let rules = service::ReportRules {
+        district,
         limits: config.limits,
         code_prefix: config.code_prefix.clone(),
         max_photo_bytes: config.max_photo_bytes,
@@ -74,6 +76,21 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
         uploads_in_flight: Default::default(),
     }))
 }
+
+/// The district's units, rules and calendar: `--district FILE`, else
+/// `DATA/district.toml`, else the district alone (every report to the
+/// coordinator).
+pub fn load_district(config: &Config) -> anyhow::Result<district::District> {
+    let in_data = config.data_dir.join(DISTRICT_FILE);
+    let file = config.district_file.clone().or_else(|| in_data.exists().then_some(in_data));
+    match file {
+        Some(file) => Ok(district::config::load(&file)?),
+        None => Ok(district::District::single("DISTRICT", "Ủy ban nhân dân", "People's Committee")),
+    }
+}
+
+/// The district's configuration in the data directory.
+pub const DISTRICT_FILE: &str = "district.toml";
 
 /// Create `dir` (and its parents) and make it 0700.
 fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {

@@ -1,10 +1,11 @@
-//! `phananh-server serve | staff add | apikey add`.
+//! `phananh-server serve | staff add | unit list | apikey add`.
 
 use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use phananh_server::storage::Role;
 use phananh_server::{Config, auth, demo, staff};
 use tokio::net::TcpListener;
 
@@ -54,7 +55,14 @@ enum Command {
         /// Most memory one photo decode may need, in MiB (larger photos are refused)
         #[arg(long, default_value_t = 64)]
         decode_budget_mib: u64,
+        /// The district's configuration (units, rules, calendar) [default:
+        /// DIR/district.toml; with --demo, the demo district is written there]
+        #[arg(long, value_name = "FILE")]
+        district: Option<PathBuf>,
     },
+    /// The district's units
+    #[command(subcommand)]
+    Unit(UnitCommand),
     /// Manage staff accounts
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -71,7 +79,35 @@ enum StaffCommand {
         name: String,
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// coordinator, officer, leader or admin
+        #[arg(long, default_value = "coordinator", value_parser = parse_role)]
+        role: Role,
+        /// The account's unit (an officer's is required)
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// The district's configuration [default: DIR/district.toml]
+        #[arg(long, value_name = "FILE")]
+        district: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum UnitCommand {
+    /// Every unit: code, name, kind, parent
+    List {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Print JSON: [{"code", "name", "kind", "parent"}]
+        #[arg(long)]
+        json: bool,
+        /// The district's configuration [default: DIR/district.toml]
+        #[arg(long, value_name = "FILE")]
+        district: Option<PathBuf>,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::from_code(text).ok_or_else(|| "use coordinator, officer, leader or admin".into())
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,8 +140,10 @@ fn main() -> anyhow::Result<()> {
             idle_timeout,
             body_timeout,
             decode_budget_mib,
+            district,
         } => {
             let mut config = Config::new(data);
+            config.district_file = district;
             config.creates_per_minute = creates_per_minute;
             config.ip_creates_per_minute = ip_creates_per_minute;
             if let Some(url) = public_url {
@@ -122,12 +160,40 @@ fn main() -> anyhow::Result<()> {
             config.decode_budget = decode_budget_mib.max(1) << 20;
             serve(config, &listen, demo)
         }
-        Command::Staff(StaffCommand::Add { name, data }) => {
+        Command::Staff(StaffCommand::Add { name, data, role, unit, district }) => {
+            let mut config = Config::new(data);
+            config.district_file = district;
+            let units = phananh_server::load_district(&config)?;
+            if let Some(code) = &unit {
+                anyhow::ensure!(
+                    units.unit(code).is_some(),
+                    "unit {code} is not in the district (phananh-server unit list)"
+                );
+            }
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
-            let state = phananh_server::open(Config::new(data))?;
-            block_on(staff::add(state.store.as_ref(), &name, password.trim_end_matches(['\r', '\n'])))??;
-            println!("staff account {name} saved");
+            let state = phananh_server::open(config)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            block_on(staff::add(state.store.as_ref(), &name, password, role, unit.as_deref()))??;
+            println!("staff account {name} saved ({})", role.code());
+            Ok(())
+        }
+        Command::Unit(UnitCommand::List { data, json, district }) => {
+            let mut config = Config::new(data);
+            config.district_file = district;
+            let units = phananh_server::load_district(&config)?;
+            if json {
+                let list: Vec<_> = units
+                    .units()
+                    .iter()
+                    .map(|u| serde_json::json!({"code": u.code, "name": u.name_vi, "kind": u.kind.code(), "parent": u.parent}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for u in units.units() {
+                    println!("{:<16} {:<10} {}", u.code, u.kind.code(), u.name_vi);
+                }
+            }
             Ok(())
         }
         Command::Apikey(ApikeyCommand::Add { name, data }) => {
@@ -147,6 +213,9 @@ fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
 
 fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
     let data = config.data_dir.clone();
+    if with_demo && config.district_file.is_none() {
+        demo::write_district(&data)?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let state = phananh_server::open(config)?;
@@ -154,10 +223,12 @@ fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
             demo::seed(state.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e))?;
             let fresh = state.store.staff_count().await.map_err(|e| anyhow::anyhow!(e))? == 0;
             if fresh {
-                let password = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?[..16].to_owned();
-                staff::add(state.store.as_ref(), "admin", &password).await?;
                 // Printed once, to the operator's terminal; never logged.
-                println!("demo staff account: admin / {password}");
+                for (line, name, role, unit) in demo::ACCOUNTS {
+                    let password = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?[..16].to_owned();
+                    staff::add(state.store.as_ref(), name, &password, *role, *unit).await?;
+                    println!("{line}: {name} / {password}");
+                }
             }
         }
         let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;

@@ -11,7 +11,8 @@ use axum::response::{Html, IntoResponse, Response};
 use phananh_protocol::wire::Category;
 use phananh_protocol::{Lang, Status, vn_time};
 
-use crate::storage::{PublicReport, Staff, StaffReport};
+use crate::district::District;
+use crate::storage::{PublicReport, Role, Staff, StaffReport};
 
 /// The stylesheet, built into the binary.
 pub const STYLESHEET: &str = include_str!("../static/style.css");
@@ -38,6 +39,21 @@ pub fn when(rfc3339: &str) -> String {
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .map(vn_time::format)
         .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+/// A time for people: "17:00 04/12/2026" in Vietnamese, "4 Dec 2026, 17:00"
+/// in English; Vietnam time either way.
+pub fn when_ms(ms: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => vn_time::format_ms(ms),
+        Lang::En => {
+            let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+                .to_offset(vn_time::OFFSET);
+            t.format(time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]"))
+                .unwrap_or_default()
+        }
+    }
 }
 
 /// One `<option>`.
@@ -93,6 +109,14 @@ impl StaffLogin {
 
 /// A row of the staff list.
 pub struct StaffRow {
+    /// The unit responsible.
+    pub unit: String,
+    /// Its deadline, for people.
+    pub due: String,
+    /// Past its deadline and still open.
+    pub overdue: bool,
+    /// Urgent.
+    pub urgent: bool,
     /// Tracking code.
     pub code: String,
     /// Category name.
@@ -125,6 +149,12 @@ pub struct StaffList {
     pub q: String,
     /// The reports.
     pub rows: Vec<StaffRow>,
+    /// Unit filter (not offered to an officer: its unit is all it sees).
+    pub units: Vec<Choice>,
+    /// The queues, as tabs.
+    pub queues: Vec<Choice>,
+    /// The account's role and unit, for the heading.
+    pub who: String,
 }
 
 /// What the list's filters were.
@@ -137,14 +167,38 @@ pub struct ListFilters<'a> {
     pub q: &'a str,
     /// Older than, days.
     pub days: Option<u32>,
+    /// Unit code.
+    pub unit: &'a str,
+    /// Queue (`new`, `due_soon`, `overdue`).
+    pub queue: &'a str,
 }
 
 impl StaffList {
     /// The list for `staff`.
-    pub fn new(staff: &Staff, f: ListFilters<'_>, reports: &[StaffReport], categories: &[Category]) -> StaffList {
+    pub fn new(
+        staff: &Staff,
+        f: ListFilters<'_>,
+        reports: &[StaffReport],
+        categories: &[Category],
+        district: &District,
+    ) -> StaffList {
         let any = choice("", "Mọi loại", f.category);
+        let now = time::OffsetDateTime::now_utc();
+        let units = match staff.role {
+            Role::Officer => Vec::new(),
+            _ => std::iter::once(choice("", "Mọi đơn vị", f.unit))
+                .chain(district.units().iter().map(|u| choice(&u.code, &u.name_vi, f.unit)))
+                .collect(),
+        };
+        let queues = [("", "Tất cả"), ("new", "Mới"), ("due_soon", "Sắp đến hạn"), ("overdue", "Quá hạn")]
+            .iter()
+            .map(|(v, l)| choice(v, l, f.queue))
+            .collect();
         StaffList {
             lang: "vi",
+            units,
+            queues,
+            who: who(staff, district),
             staff_name: staff.name.clone(),
             csrf: staff.csrf.clone(),
             statuses: status_choices(f.status, Some("Mọi trạng thái")),
@@ -156,6 +210,11 @@ impl StaffList {
             rows: reports
                 .iter()
                 .map(|r| StaffRow {
+                    unit: unit_name(district, r.unit.as_deref()),
+                    due: r.due_at_ms.map(|ms| when_ms(ms, Lang::Vi)).unwrap_or_else(|| "—".into()),
+                    overdue: r.closed_at.is_none()
+                        && r.due_at_ms.is_some_and(|ms| ms <= phananh_protocol::vn_time::ms(now)),
+                    urgent: r.priority == "urgent",
                     code: r.tracking_code.clone(),
                     category: category_name(categories, &r.category).to_owned(),
                     status: phananh_protocol::status::label_of(&r.status, Lang::Vi),
@@ -213,11 +272,113 @@ pub struct StaffReportPage {
     pub history: Vec<Step>,
     /// The status form's choices.
     pub statuses: Vec<Choice>,
+    /// The unit responsible.
+    pub unit: String,
+    /// Priority, for people.
+    pub priority: &'static str,
+    /// Priority choices (coordinator).
+    pub priorities: Vec<Choice>,
+    /// Acknowledge by.
+    pub ack_due: String,
+    /// Resolve by.
+    pub due: String,
+    /// Past its deadline and still open.
+    pub overdue: bool,
+    /// Staff-only steps.
+    pub events: Vec<EventLine>,
+    /// Staff-only notes.
+    pub notes: Vec<EventLine>,
+    /// Extension requests awaiting a decision.
+    pub pending: Vec<Pending>,
+    /// Units to assign to (coordinator).
+    pub unit_choices: Vec<Choice>,
+    /// The account may act as the unit (status, note, hand back, extension).
+    pub can_act: bool,
+    /// The account coordinates (assign, priority, decide extensions).
+    pub can_coordinate: bool,
+    /// The account is an officer (may hand back).
+    pub is_officer: bool,
+    /// Reject reasons.
+    pub reasons: Vec<Choice>,
+    /// The account's role and unit.
+    pub who: String,
+}
+
+/// A staff-only line of a report's handling.
+pub struct EventLine {
+    /// When.
+    pub at: String,
+    /// Who.
+    pub who: String,
+    /// What, for people.
+    pub what: String,
+}
+
+/// An extension request to decide on.
+pub struct Pending {
+    /// Its id.
+    pub id: i64,
+    /// "until 17:00 11/12/2026 — reason (by name)".
+    pub text: String,
+}
+
+/// "Điều phối", "Cán bộ xử lý — UBND xã Tràng Sơn".
+fn who(staff: &Staff, district: &District) -> String {
+    match &staff.unit {
+        Some(u) => format!("{} — {}", staff.role.label(Lang::Vi), unit_name(district, Some(u))),
+        None => staff.role.label(Lang::Vi).to_owned(),
+    }
+}
+
+fn unit_name(district: &District, code: Option<&str>) -> String {
+    code.and_then(|c| district.unit(c)).unwrap_or(district.top()).name_vi.clone()
+}
+
+fn event_label(action: &str) -> &'static str {
+    match action {
+        "routed" => "Tự động chuyển đến",
+        "assigned" => "Giao cho",
+        "handed_back" => "Trả lại điều phối",
+        "priority" => "Đổi mức ưu tiên",
+        "extension_requested" => "Xin gia hạn",
+        "extension_approved" => "Đồng ý gia hạn",
+        "extension_refused" => "Không đồng ý gia hạn",
+        _ => "Khác",
+    }
 }
 
 impl StaffReportPage {
     /// The page for one report.
-    pub fn new(staff: &Staff, r: StaffReport, categories: &[Category]) -> StaffReportPage {
+    pub fn new(staff: &Staff, r: StaffReport, categories: &[Category], district: &District) -> StaffReportPage {
+        let can_act = matches!(staff.role, Role::Coordinator | Role::Officer);
+        let can_coordinate = staff.role == Role::Coordinator;
+        let rfc = |t: &Option<String>| t.as_deref().map(when).unwrap_or_else(|| "—".into());
+        let now = phananh_protocol::vn_time::ms(time::OffsetDateTime::now_utc());
+        let events = r
+            .events
+            .iter()
+            .map(|e| {
+                let mut what = event_label(&e.action).to_owned();
+                if let Some(u) = &e.unit {
+                    what.push_str(&format!(" {}", unit_name(district, Some(u))));
+                }
+                if let Some(d) = &e.detail {
+                    what.push_str(&format!(" ({d})"));
+                }
+                EventLine { at: when(&e.at), who: e.staff.clone().unwrap_or_else(|| "hệ thống".into()), what }
+            })
+            .collect();
+        let notes =
+            r.notes.iter().map(|n| EventLine { at: when(&n.at), who: n.staff.clone(), what: n.text.clone() }).collect();
+        let pending = r
+            .extensions
+            .iter()
+            .filter(|x| x.approved.is_none())
+            .map(|x| Pending {
+                id: x.id, text: format!("đến {} — {} ({})", when(&x.until), x.reason, x.requested_by)
+            })
+            .collect();
+        let unit_code = r.unit.clone().unwrap_or_else(|| district.top().code.clone());
         let join = |a: Option<&str>, b: Option<&str>| [a, b].into_iter().flatten().collect::<Vec<_>>().join(", ");
         let reporter = join(r.reporter_name.as_deref(), r.reporter_phone.as_deref());
         let neighbour = (r.for_name.is_some() || r.for_phone.is_some()).then(|| {
@@ -229,7 +390,31 @@ impl StaffReportPage {
             staff_name: staff.name.clone(),
             csrf: staff.csrf.clone(),
             status: phananh_protocol::status::label_of(&r.status, Lang::Vi),
-            statuses: status_choices(&r.status, None),
+            statuses: status_choices(&r.status, None)
+                .into_iter()
+                .filter(|c| c.value != Status::Assigned.code())
+                .collect(),
+            unit: unit_name(district, r.unit.as_deref()),
+            priority: crate::district::Priority::from_code(&r.priority).unwrap_or_default().label(Lang::Vi),
+            priorities: [("normal", "Thường"), ("urgent", "Khẩn")]
+                .iter()
+                .map(|(v, l)| choice(v, l, &r.priority))
+                .collect(),
+            ack_due: rfc(&r.ack_due_at),
+            due: rfc(&r.due_at),
+            overdue: r.closed_at.is_none() && r.due_at_ms.is_some_and(|ms| ms <= now),
+            events,
+            notes,
+            pending,
+            unit_choices: district.units().iter().map(|u| choice(&u.code, &u.name_vi, &unit_code)).collect(),
+            can_act,
+            can_coordinate,
+            is_officer: staff.role == Role::Officer,
+            reasons: crate::service::REJECT_REASONS
+                .iter()
+                .map(|c| choice(c, crate::service::reject_reason_label(c, Lang::Vi), ""))
+                .collect(),
+            who: who(staff, district),
             category: category_name(categories, &r.category).to_owned(),
             position: r.lat.zip(r.lon).map(|(lat, lon)| Position {
                 label: format!("{lat:.6}, {lon:.6}"),
@@ -271,6 +456,10 @@ pub struct PublicWords {
     pub photo: &'static str,
     /// "Diễn biến".
     pub history: &'static str,
+    /// "Đơn vị xử lý".
+    pub unit: &'static str,
+    /// "Hạn xử lý".
+    pub due: &'static str,
 }
 
 /// `/r/{code}`: for the neighbour without the app. Never a name or phone.
@@ -299,11 +488,18 @@ pub struct PublicReportPage {
     pub photos: Vec<i64>,
     /// What happened.
     pub history: Vec<Step>,
+    /// The unit responsible.
+    pub unit: Option<String>,
+    /// Its deadline.
+    pub due: Option<String>,
 }
 
 impl PublicReportPage {
     /// The page in `lang`.
-    pub fn new(r: PublicReport, lang: Lang) -> PublicReportPage {
+    pub fn new(r: PublicReport, lang: Lang, district: &District) -> PublicReportPage {
+        let unit = r.unit.as_deref().and_then(|c| district.unit(c)).map(|u| u.name(lang).to_owned());
+        let open = Status::from_code(&r.status).is_some_and(|s| !s.is_closed());
+        let due = r.due_at.filter(|_| open).map(|ms| when_ms(ms, lang));
         let t = PublicWords {
             report: lang.pick("Phản ánh", "Report"),
             category: lang.pick("Loại", "Category"),
@@ -311,6 +507,8 @@ impl PublicReportPage {
             received: lang.pick("Tiếp nhận", "Received"),
             photo: lang.pick("Ảnh", "Photo"),
             history: lang.pick("Diễn biến", "History"),
+            unit: lang.pick("Đơn vị xử lý", "Responsible unit"),
+            due: lang.pick("Hạn xử lý", "Due"),
         };
         PublicReportPage {
             lang: lang.code(),
@@ -318,13 +516,15 @@ impl PublicReportPage {
             t,
             status: phananh_protocol::status::label_of(&r.status, lang),
             category: lang.pick(&r.category_vi, &r.category_en).to_owned(),
-            received: vn_time::format_ms(r.received),
+            received: when_ms(r.received, lang),
+            unit,
+            due,
             photos: (0..r.photos).collect(),
             history: r
                 .history
                 .iter()
                 .map(|(status, reply, at)| Step {
-                    at: vn_time::format_ms(*at),
+                    at: when_ms(*at, lang),
                     status: phananh_protocol::status::label_of(status, lang),
                     reply: reply.clone(),
                 })

@@ -13,7 +13,7 @@ use crate::auth::{bearer, lang_of, new_token, token_hash};
 use crate::error::ApiError;
 use crate::state::Shared;
 pub use crate::storage::Staff;
-use crate::storage::{AuditEntry, Storage};
+use crate::storage::{AuditEntry, Role, Storage};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "phananh_staff";
@@ -31,11 +31,18 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 }
 
 /// Add (or reset the password of) a staff account.
-pub async fn add(store: &dyn Storage, name: &str, password: &str) -> anyhow::Result<()> {
+pub async fn add(
+    store: &dyn Storage,
+    name: &str,
+    password: &str,
+    role: Role,
+    unit: Option<&str>,
+) -> anyhow::Result<()> {
     anyhow::ensure!(!name.trim().is_empty(), "the staff name is empty");
     anyhow::ensure!(password.chars().count() >= 8, "the password needs at least 8 characters");
+    anyhow::ensure!(role != Role::Officer || unit.is_some(), "an officer needs --unit CODE");
     let hash = hash_password(password)?;
-    store.put_staff(name.trim().to_owned(), hash).await.map_err(|e| anyhow::anyhow!(e))
+    store.put_staff(name.trim().to_owned(), hash, role, unit.map(str::to_owned)).await.map_err(|e| anyhow::anyhow!(e))
 }
 
 /// Check a name and password; on success open a session: (token, csrf).

@@ -45,6 +45,9 @@ pub struct Config {
     pub decode_concurrency: usize,
     /// Where "now" comes from (the system's clock; tests set the time).
     pub clock: std::sync::Arc<dyn phananh_protocol::Clock>,
+    /// The district's configuration file; `None`: `DATA/district.toml` if
+    /// there is one, else a district with no units but itself.
+    pub district_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -65,6 +68,7 @@ impl Config {
             decode_budget: 64 << 20,
             decode_concurrency: 2,
             clock: std::sync::Arc::new(phananh_protocol::SystemClock),
+            district_file: None,
         }
     }
 }

@@ -18,7 +18,7 @@ async fn services_have_categories_area_limits_and_an_etag() {
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let body: Value = r.json().await.unwrap();
     let cats = body["categories"].as_array().unwrap();
-    assert_eq!(cats.len(), 10);
+    assert_eq!(cats.len(), 11);
     assert_eq!(cats[0]["name_vi"], "Ổ gà, hư hỏng mặt đường");
     assert_eq!(body["service_area"]["min_lat"], 18.8);
     assert_eq!(body["limits"]["max_photos"], 5);

@@ -22,7 +22,20 @@ fn serve_demo_starts_on_a_fresh_directory_and_stops_on_sigterm() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let password_line = lines.next().unwrap().unwrap();
     assert!(password_line.starts_with("demo staff account: admin / "), "{password_line}");
-    let listening = lines.next().unwrap().unwrap();
+    // Then an officer of a commune, one of a department and a leader (the
+    // demo district's), then where it listens.
+    let mut accounts = vec![password_line.clone()];
+    let listening = loop {
+        let line = lines.next().unwrap().unwrap();
+        if line.contains("listening on") {
+            break line;
+        }
+        accounts.push(line);
+    };
+    assert_eq!(accounts.len(), 4, "{accounts:?}");
+    assert!(accounts[1].starts_with("demo officer account (UBND xã Tràng Sơn): canbo.trangson / "));
+    assert!(accounts[3].starts_with("demo leader account: lanhdao / "));
+    assert!(data.join("district.toml").exists(), "the demo district is written beside the data");
     let addr = listening.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let body = std::io::Read::bytes(
         std::net::TcpStream::connect(&addr)

@@ -33,6 +33,13 @@ fn report(client_id: &str, device: &str, hash: &str) -> NewReport {
         }],
         photos_expected: 1,
         client_created_at: None,
+        routing: Routing {
+            unit_code: "TRANG_SON".into(),
+            reason: "location".into(),
+            priority: "normal".into(),
+            ack_due_at: Some(10_000),
+            due_at: Some(50_000),
+        },
     }
 }
 
@@ -93,15 +100,23 @@ async fn contract(store: &dyn Storage) {
     assert!(store.changes("dev-b".into(), 0, 10).await.unwrap().changes.is_empty());
 
     // Staff: accounts, sessions, status changes that feed the device.
-    store.put_staff("canbo".into(), "argon-hash-1".into()).await.unwrap();
-    store.put_staff("canbo".into(), "argon-hash-2".into()).await.unwrap();
+    store.put_staff("canbo".into(), "argon-hash-1".into(), Role::Coordinator, None).await.unwrap();
+    store.put_staff("canbo".into(), "argon-hash-2".into(), Role::Coordinator, None).await.unwrap();
     assert_eq!(store.staff_count().await.unwrap(), 1);
+    assert_eq!(store.officers_in("TRANG_SON".into()).await.unwrap(), 0);
+    store.put_staff("ts".into(), "h".into(), Role::Officer, Some("TRANG_SON".into())).await.unwrap();
+    assert_eq!(store.officers_in("TRANG_SON".into()).await.unwrap(), 1);
+    let (ts_id, _) = store.staff_credentials("ts".into()).await.unwrap().unwrap();
+    store.open_session("ts-sess".into(), ts_id, "c".into(), i64::MAX).await.unwrap();
+    let ts = store.session("ts-sess".into(), 10).await.unwrap().unwrap();
+    assert_eq!((ts.role, ts.unit.as_deref()), (Role::Officer, Some("TRANG_SON")));
     let (staff_id, hash) = store.staff_credentials("canbo".into()).await.unwrap().unwrap();
     assert_eq!(hash, "argon-hash-2");
     store.open_session("sess".into(), staff_id, "csrf".into(), i64::MAX).await.unwrap();
     store.open_session("old".into(), staff_id, "csrf".into(), 1).await.unwrap();
     let who = store.session("sess".into(), 10).await.unwrap().unwrap();
     assert_eq!((who.id, who.name.as_str(), who.csrf.as_str()), (staff_id, "canbo", "csrf"));
+    assert_eq!((who.role, who.unit), (Role::Coordinator, None));
     assert!(store.session("old".into(), 10).await.unwrap().is_none(), "an expired session is no session");
     store.close_session("sess".into()).await.unwrap();
     assert!(store.session("sess".into(), 10).await.unwrap().is_none());
@@ -130,6 +145,60 @@ async fn contract(store: &dyn Storage) {
     let full = store.staff_report(created.tracking_code.clone()).await.unwrap().unwrap();
     assert_eq!(full.reporter_phone.as_deref(), Some("+84912345678"));
     assert_eq!(full.history.len(), 2);
+    assert_eq!(
+        (full.unit.as_deref(), full.priority.as_str(), full.due_at_ms),
+        (Some("TRANG_SON"), "normal", Some(50_000))
+    );
+    assert_eq!(full.events[0].action, "routed", "routing is the first staff-only step");
+
+    // The government's half: scope, queues, assignment, notes, extensions.
+    let scoped = |units: &[&str]| ReportFilter {
+        scope: Some(units.iter().map(|u| u.to_string()).collect()),
+        ..Default::default()
+    };
+    assert_eq!(store.staff_reports(scoped(&["TRANG_SON"])).await.unwrap().len(), 1);
+    assert!(store.staff_reports(scoped(&["BAI_SON"])).await.unwrap().is_empty(), "another unit's reports stay out");
+    assert!(store.staff_reports(scoped(&[])).await.unwrap().is_empty(), "an officer without a unit sees nothing");
+    let queue = |q: &str| ReportFilter { queue: Some(q.into()), due_soon_before: Some(i64::MAX), ..Default::default() };
+    // The clock stands past both deadlines (50 000 ms): overdue, not due soon.
+    assert_eq!(store.staff_reports(queue("overdue")).await.unwrap().len(), 1);
+    assert!(store.staff_reports(queue("due_soon")).await.unwrap().is_empty());
+    assert!(store.staff_reports(queue("new")).await.unwrap().is_empty(), "in progress: taken up");
+    let code = created.tracking_code.clone();
+    let note = ReportAction::Note { text: "Nội bộ: gọi lại cho tổ trưởng".into() };
+    store.act(staff_id, code.clone(), note).await.unwrap();
+    let assign = ReportAction::Assign {
+        unit: "KTHT".into(),
+        reason: Some("Quốc lộ".into()),
+        ack_due_at: Some(1),
+        due_at: Some(i64::MAX / 2),
+    };
+    store.act(staff_id, code.clone(), assign).await.unwrap();
+    let ask = ReportAction::RequestExtension { reason: "Chờ vật tư".into(), until: i64::MAX / 2 + 1 };
+    store.act(ts_id, code.clone(), ask).await.unwrap();
+    let asked = store.staff_report(code.clone()).await.unwrap().unwrap();
+    assert_eq!((asked.unit.as_deref(), asked.status.as_str()), (Some("KTHT"), "in_progress"), "in progress stays so");
+    assert_eq!(asked.notes.len(), 1);
+    let request = asked.extensions[0].id;
+    store.act(staff_id, code.clone(), ReportAction::DecideExtension { id: request, approve: true }).await.unwrap();
+    let decided = store.act(staff_id, code.clone(), ReportAction::DecideExtension { id: request, approve: true });
+    assert_eq!(decided.await.unwrap_err(), StorageError::NotFound, "decided once");
+    let extended = store.staff_report(code.clone()).await.unwrap().unwrap();
+    assert_eq!(extended.due_at_ms, Some(i64::MAX / 2 + 1));
+    assert_eq!(extended.extensions[0].approved, Some(true));
+    let feed = store.changes("dev-a".into(), 0, 100).await.unwrap().changes;
+    assert!(feed.iter().all(|c| !c.reply.as_deref().unwrap_or("").contains("Nội bộ")), "a note never reaches the feed");
+    assert_eq!(
+        feed.last().and_then(|c| c.unit.as_ref()).map(|u| u.code.as_str()),
+        Some("KTHT"),
+        "the resident sees the unit"
+    );
+    let gone = store.act(staff_id, "DL-NONE00".into(), ReportAction::Note { text: "x".into() });
+    assert_eq!(gone.await.unwrap_err(), StorageError::NotFound);
+    let back = ReportAction::HandBack { to: "DL".into(), reason: "Không thuộc đơn vị".into() };
+    store.act(ts_id, code.clone(), back).await.unwrap();
+    let handed = store.staff_report(code.clone()).await.unwrap().unwrap();
+    assert_eq!((handed.unit.as_deref(), handed.status.as_str()), (Some("DL"), "received"));
 
     // Nearby: open reports inside the box only.
     let inside = ServiceArea { min_lat: 18.89, min_lon: 105.29, max_lat: 18.91, max_lon: 105.31 };

@@ -44,7 +44,9 @@ impl Server {
         let state = phananh_server::open(config).expect("server opens");
         demo::seed(state.store.as_ref()).await.expect("demo data");
         if state.store.staff_count().await.expect("staff") == 0 {
-            staff::add(state.store.as_ref(), STAFF.0, STAFF.1).await.expect("staff account");
+            staff::add(state.store.as_ref(), STAFF.0, STAFF.1, phananh_server::storage::Role::Coordinator, None)
+                .await
+                .expect("staff account");
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
         let addr = listener.local_addr().expect("address");

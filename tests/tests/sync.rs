@@ -351,7 +351,7 @@ async fn categories_are_cached_and_refreshed_with_their_etag() {
     let phone = Phone::new(&s.proxy.url());
     assert!(phone.syncer.refresh_categories().await.unwrap(), "first download");
     let services = phone.store().cached_services().unwrap().unwrap();
-    assert_eq!(services.categories.len(), 10);
+    assert_eq!(services.categories.len(), 11);
     assert!(services.categories.iter().any(|c| c.name_vi == "Cây đổ"));
     assert_eq!(phone.store().limits().unwrap(), services.limits, "submit checks the server's limits");
     assert!(phone.store().service_area().unwrap().is_some());

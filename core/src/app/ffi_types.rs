@@ -20,6 +20,7 @@ pub type DistrictStatus = Status;
 #[uniffi::remote(Enum)]
 enum DistrictStatus {
     Received,
+    Assigned,
     InProgress,
     Resolved,
     Rejected,

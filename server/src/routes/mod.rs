@@ -49,6 +49,15 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/reports/{code}", get(staff_api::show))
         .route("/staff/reports/{code}/status", post(staff_api::set_status))
         .route("/staff/reports/{code}/duplicate", post(staff_api::mark_duplicate))
+        .route("/staff/reports/{code}/assign", post(staff_api::assign))
+        .route("/staff/reports/{code}/hand-back", post(staff_api::hand_back))
+        .route("/staff/reports/{code}/note", post(staff_api::note))
+        .route("/staff/reports/{code}/priority", post(staff_api::priority))
+        .route("/staff/reports/{code}/extension", post(staff_api::extension))
+        .route("/staff/reports/{code}/extension/decide", post(staff_api::decide))
+        .route("/staff/assign", post(staff_api::assign_many))
+        .route("/staff/units", get(staff_api::units))
+        .route("/staff/audit", get(staff_api::audit_log))
         // Every other API body is a small JSON document (a report is at
         // most ~20 KB of text).
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
@@ -61,6 +70,7 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/reports/{code}", get(staff_html::show))
         .route("/staff/reports/{code}/status", post(staff_html::set_status))
         .route("/staff/reports/{code}/duplicate", post(staff_html::duplicate))
+        .route("/staff/reports/{code}/action", post(staff_html::action))
         .route("/open311/v2/{file}", get(open311::top).post(open311::post_request))
         .route("/open311/v2/services/{file}", get(open311::service))
         .route("/open311/v2/requests/{file}", get(open311::request))

@@ -209,11 +209,11 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
                 "service_name": r.category_name,
                 "service_code": r.category,
                 "description": r.description,
-                "agency_responsible": "UBND huyện",
+                "agency_responsible": unit_name(state, r.unit.as_deref()),
                 "service_notice": null,
                 "requested_datetime": rfc3339(r.created_at),
                 "updated_datetime": rfc3339(r.updated_at),
-                "expected_datetime": null,
+                "expected_datetime": r.due_at.map(rfc3339),
                 "address": r.address,
                 "address_id": null,
                 "zipcode": null,
@@ -402,4 +402,11 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
             respond(fmt, StatusCode::CREATED, crate::xml::list("service_requests", "request", &out, REQUEST_ORDER))
         }
     }
+}
+
+/// The responsible unit's name (Open311 is answered in Vietnamese, the
+/// district's language); the district itself for reports from before units.
+fn unit_name(state: &Shared, code: Option<&str>) -> String {
+    let district = state.reports.district();
+    code.and_then(|c| district.unit(c)).unwrap_or(district.top()).name_vi.clone()
 }

@@ -22,7 +22,9 @@ pub struct LangQuery {
 pub async fn page(State(state): State<Shared>, Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Vi };
     match state.store.public_report(tracking::normalize(&code)).await {
-        Ok(Some(report)) => render(StatusCode::OK, &pages::PublicReportPage::new(report, lang)),
+        Ok(Some(report)) => {
+            render(StatusCode::OK, &pages::PublicReportPage::new(report, lang, state.reports.district()))
+        }
         Ok(None) => render(
             StatusCode::NOT_FOUND,
             &pages::PublicMissing {

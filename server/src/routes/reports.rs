@@ -66,11 +66,27 @@ pub async fn put(
     Ok((StatusCode::CREATED, Json(status_answer(&state, client_id, device.id).await?)))
 }
 
-/// A report as its device sees it, with its public page's full address.
+/// A report as its device sees it, with its public page's full address
+/// and its units named in the request's language.
 async fn status_answer(state: &Shared, client_id: String, device: String) -> Result<ReportStatus, ApiError> {
     let mut answer = state.store.report_status(client_id, Some(device)).await?;
     answer.public_url = state.absolute(&answer.public_url);
+    let lang = crate::error::request_lang();
+    name_unit(state, &mut answer.unit, lang);
+    for step in &mut answer.history {
+        name_unit(state, &mut step.unit, lang);
+    }
     Ok(answer)
+}
+
+/// Fill in a unit's name, in `lang`, from the district's configuration.
+fn name_unit(state: &Shared, unit: &mut Option<phananh_protocol::wire::UnitRef>, lang: Lang) {
+    if let Some(u) = unit {
+        match state.reports.district().unit(&u.code) {
+            Some(known) => u.name = known.name(lang).to_owned(),
+            None => u.name = u.code.clone(),
+        }
+    }
 }
 
 pub(crate) fn invalid(lang: Lang, code: &'static str, field: Field, vi: &str, en: &str) -> ApiError {
@@ -121,7 +137,11 @@ pub async fn changes(
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let slice = state.store.changes(device.id, after, limit).await?;
-    let page = ChangesPage { changes: slice.changes, next_cursor: encode_cursor(slice.last), has_more: slice.has_more };
+    let mut changes = slice.changes;
+    for change in &mut changes {
+        name_unit(&state, &mut change.unit, lang);
+    }
+    let page = ChangesPage { changes, next_cursor: encode_cursor(slice.last), has_more: slice.has_more };
     Ok(Json(page))
 }
 

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use phananh_protocol::{Lang, Status};
 use serde::{Deserialize, Serialize};
@@ -54,36 +54,168 @@ pub async fn login(
     Ok(Json(Session { token, csrf }))
 }
 
-/// `GET /api/v1/staff/reports`.
+/// `GET /api/v1/staff/reports?status=&category=&unit=&priority=&queue=new|due_soon|overdue&q=`:
+/// the reports the account may see (an officer: its unit's).
 pub async fn list(
     State(state): State<Shared>,
-    _staff: Staff,
+    staff: Staff,
     Query(f): Query<ReportFilter>,
 ) -> Result<Json<Vec<StaffReport>>, ApiError> {
-    let reports = state.store.staff_reports(f).await?;
+    let reports = state.reports.reports_for(&staff, f).await?;
     Ok(Json(reports.into_iter().map(|r| absolute(&state, r)).collect()))
 }
 
-/// `GET /api/v1/staff/reports/{code}`.
-pub async fn show(
-    State(state): State<Shared>,
-    _staff: Staff,
-    Path(code): Path<String>,
-) -> Result<Json<StaffReport>, ApiError> {
-    let report = state.reports.staff_report(&tracking::normalize(&code)).await?;
+/// `GET /api/v1/staff/reports/{code}` (another unit's report is 404 to an officer).
+pub async fn show(State(state): State<Shared>, on: OnReport) -> Result<Json<StaffReport>, ApiError> {
+    let report = state.reports.report_for(&on.staff, &on.code).await?;
     Ok(Json(absolute(&state, report)))
+}
+
+/// `GET /api/v1/staff/units`: `[{"code", "name", "kind", "parent"}]`.
+pub async fn units(State(state): State<Shared>, _staff: Staff, ReqLang(lang): ReqLang) -> Json<serde_json::Value> {
+    let units: Vec<_> = state
+        .reports
+        .district()
+        .units()
+        .iter()
+        .map(|u| serde_json::json!({"code": u.code, "name": u.name(lang), "kind": u.kind.code(), "parent": u.parent}))
+        .collect();
+    Json(serde_json::Value::Array(units))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Assign {
+    pub unit: String,
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/staff/reports/{code}/assign` with `{"unit": CODE, "note": …}`:
+/// give it to a unit, or transfer it (a note is then required). Coordinator.
+pub async fn assign(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
+    let a: Assign = parse(&body, on.lang, "Cần đơn vị (unit)", "unit is required")?;
+    let report = state.reports.assign(&on.staff, &on.code, &a.unit, a.note.as_deref()).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignMany {
+    pub codes: Vec<String>,
+    pub unit: String,
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/staff/assign` with `{"codes": [...], "unit", "note"}`:
+/// several at once; each report's own answer (or error code) in order.
+pub async fn assign_many(
+    State(state): State<Shared>,
+    staff: Staff,
+    ReqLang(lang): ReqLang,
+    body: Bytes,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    let a: AssignMany = parse(&body, lang, "Cần codes và unit", "codes and unit are required")?;
+    let mut out = Vec::new();
+    for code in a.codes.iter().take(200) {
+        let code = tracking::normalize(code);
+        out.push(match state.reports.assign(&staff, &code, &a.unit, a.note.as_deref()).await {
+            Ok(_) => serde_json::json!({"code": code, "ok": true}),
+            Err(e) => serde_json::json!({"code": code, "ok": false, "error": ApiError::from(e).code}),
+        });
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Reason {
+    pub reason: Option<String>,
+}
+
+/// `POST /api/v1/staff/reports/{code}/hand-back` with `{"reason"}`: back to the coordinator.
+pub async fn hand_back(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
+    let r: Reason = parse(&body, on.lang, "Cần lý do (reason)", "reason is required")?;
+    let report = state.reports.hand_back(&on.staff, &on.code, r.reason.as_deref()).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Note {
+    pub text: Option<String>,
+}
+
+/// `POST /api/v1/staff/reports/{code}/note` with `{"text"}`: staff-only.
+pub async fn note(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
+    let n: Note = parse(&body, on.lang, "Cần nội dung (text)", "text is required")?;
+    let report = state.reports.note(&on.staff, &on.code, n.text.as_deref()).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PriorityChange {
+    pub priority: String,
+}
+
+/// `POST /api/v1/staff/reports/{code}/priority` with `{"priority": "normal"|"urgent"}`.
+pub async fn priority(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
+    let p: PriorityChange = parse(&body, on.lang, "Cần priority", "priority is required")?;
+    let report = state.reports.set_priority(&on.staff, &on.code, &p.priority).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExtensionRequest {
+    pub days: u32,
+    pub reason: Option<String>,
+}
+
+/// `POST /api/v1/staff/reports/{code}/extension` with `{"days", "reason"}`.
+pub async fn extension(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
+    let x: ExtensionRequest = parse(&body, on.lang, "Cần days và reason", "days and reason are required")?;
+    let report = state.reports.request_extension(&on.staff, &on.code, x.days, x.reason.as_deref()).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Decision {
+    pub id: i64,
+    pub approve: bool,
+}
+
+/// `POST /api/v1/staff/reports/{code}/extension/decide` with `{"id", "approve"}`. Coordinator.
+pub async fn decide(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
+    let d: Decision = parse(&body, on.lang, "Cần id và approve", "id and approve are required")?;
+    let report = state.reports.decide_extension(&on.staff, &on.code, d.id, d.approve).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
+/// `GET /api/v1/staff/audit?limit=`: the newest audit entries. Admin and coordinator.
+pub async fn audit_log(
+    State(state): State<Shared>,
+    staff: Staff,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<Vec<crate::storage::AuditEntry>>, ApiError> {
+    if !matches!(staff.role, crate::storage::Role::Admin | crate::storage::Role::Coordinator) {
+        return Err(crate::service::ServiceError::Forbidden.into());
+    }
+    Ok(Json(state.store.audit_log(q.limit.unwrap_or(100).clamp(1, 1000)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct StatusChange {
     pub status: String,
     pub reply: Option<String>,
+    /// To reject: `not_competent`, `duplicate` or `insufficient_info`.
+    pub reason: Option<String>,
 }
 
 /// `POST /api/v1/staff/reports/{code}/status` with `{"status", "reply"}`.
 pub async fn set_status(State(state): State<Shared>, on: OnReport, body: Bytes) -> Result<Json<StaffReport>, ApiError> {
     let change: StatusChange = parse(&body, on.lang, "Cần status và reply", "status (and reply) are required")?;
-    let report = state.reports.change_status(&on.staff, &on.code, &change.status, change.reply.as_deref()).await?;
+    let (reply, reason) = (change.reply.as_deref(), change.reason.as_deref());
+    let report = state.reports.change_status(&on.staff, &on.code, &change.status, reply, reason).await?;
     Ok(Json(absolute(&state, report)))
 }
 

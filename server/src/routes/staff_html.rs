@@ -105,15 +105,14 @@ pub async fn list(
     Query(f): Query<ReportFilter>,
 ) -> Result<Response, ApiError> {
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
-    let (status, category, q, days) = (
-        f.status.clone().unwrap_or_default(),
-        f.category.clone().unwrap_or_default(),
-        f.q.clone().unwrap_or_default(),
-        f.older_than_days,
-    );
-    let (reports, categories) = (state.store.staff_reports(f).await?, state.store.categories().await?);
-    let filters = pages::ListFilters { status: &status, category: &category, q: &q, days };
-    Ok(render(StatusCode::OK, &pages::StaffList::new(&staff, filters, &reports, &categories)))
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (status, category, q, unit, queue) =
+        (text(&f.status), text(&f.category), text(&f.q), text(&f.unit), text(&f.queue));
+    let days = f.older_than_days;
+    let (reports, categories) = (state.reports.reports_for(&staff, f).await?, state.store.categories().await?);
+    let filters = pages::ListFilters { status: &status, category: &category, q: &q, days, unit: &unit, queue: &queue };
+    let district = state.reports.district();
+    Ok(render(StatusCode::OK, &pages::StaffList::new(&staff, filters, &reports, &categories, district)))
 }
 
 /// `GET /staff/reports/{code}`.
@@ -124,9 +123,9 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
     let code = tracking::normalize(&code);
-    let (r, categories) = (state.store.staff_report(code).await?, state.store.categories().await?);
-    let r = r.ok_or_else(|| ApiError::not_found(Lang::Vi))?;
-    Ok(render(StatusCode::OK, &pages::StaffReportPage::new(&staff, r, &categories)))
+    let (r, categories) = (state.reports.report_for(&staff, &code).await?, state.store.categories().await?);
+    let district = state.reports.district();
+    Ok(render(StatusCode::OK, &pages::StaffReportPage::new(&staff, r, &categories, district)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +133,7 @@ pub struct StatusForm {
     csrf: String,
     status: String,
     reply: Option<String>,
+    reason: Option<String>,
 }
 
 /// `POST /staff/reports/{code}/status`.
@@ -143,7 +143,8 @@ pub async fn set_status(
     form: Result<Form<StatusForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let form = checked(form, &on)?;
-    state.reports.change_status(&on.staff, &on.code, &form.status, form.reply.as_deref()).await?;
+    let (reply, reason) = (form.reply.as_deref(), form.reason.as_deref().filter(|r| !r.is_empty()));
+    state.reports.change_status(&on.staff, &on.code, &form.status, reply, reason).await?;
     Ok(redirect(&format!("/staff/reports/{}", on.code)))
 }
 
@@ -187,4 +188,49 @@ pub async fn duplicate(
     let form = checked(form, &on)?;
     state.reports.mark_duplicate(&on.staff, &on.code, &tracking::normalize(&form.of)).await?;
     Ok(redirect(&format!("/staff/reports/{}", on.code)))
+}
+
+/// Every other action on a report, as one form: `action` says which.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    action: String,
+    unit: Option<String>,
+    text: Option<String>,
+    priority: Option<String>,
+    days: Option<u32>,
+    id: Option<i64>,
+    approve: Option<String>,
+}
+
+impl HasCsrf for ActionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /staff/reports/{code}/action`: assign or transfer, hand back, a
+/// note, the priority, an extension request or decision.
+pub async fn action(
+    State(state): State<Shared>,
+    on: OnReport,
+    form: Result<Form<ActionForm>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let form = checked(form, &on)?;
+    let (r, staff, code, text) = (&state.reports, &on.staff, on.code.as_str(), form.text.as_deref());
+    match form.action.as_str() {
+        "assign" => r.assign(staff, code, form.unit.as_deref().unwrap_or_default(), text).await?,
+        "hand_back" => r.hand_back(staff, code, text).await?,
+        "note" => r.note(staff, code, text).await?,
+        "priority" => r.set_priority(staff, code, form.priority.as_deref().unwrap_or_default()).await?,
+        "extension" => r.request_extension(staff, code, form.days.unwrap_or(0), text).await?,
+        "decide" => {
+            let approve = form.approve.as_deref() == Some("yes");
+            r.decide_extension(staff, code, form.id.unwrap_or(0), approve).await?
+        }
+        _ => return Err(ApiError::bad_request(on.lang, "bad_action", "Thao tác không hợp lệ", "Unknown action")),
+    };
+    // Handed back, the report is no longer the officer's to see.
+    let back = if form.action == "hand_back" { "/staff/reports".to_owned() } else { format!("/staff/reports/{code}") };
+    Ok(redirect(&back))
 }

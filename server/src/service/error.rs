@@ -23,6 +23,11 @@ pub enum ServiceError {
         /// English.
         en: &'static str,
     },
+    /// The account's role may not do this (a leader changing a report, an
+    /// officer assigning). Reports the account may not even see are
+    /// `Storage(NotFound)` instead, so they cannot be probed.
+    #[error("not allowed for this role")]
+    Forbidden,
     /// Storage refused or failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -38,6 +43,9 @@ impl ServiceError {
         match self {
             ServiceError::Invalid(errors) => errors.message(lang),
             ServiceError::Refused { vi, en, .. } => lang.pick(vi, en).to_owned(),
+            ServiceError::Forbidden => {
+                lang.pick("Vai trò của bạn không được làm việc này", "Your role may not do this").to_owned()
+            }
             ServiceError::Storage(e) => e.to_string(),
         }
     }

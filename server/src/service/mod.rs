@@ -11,6 +11,8 @@
 
 mod error;
 mod reports;
+mod staff;
 
 pub use error::ServiceError;
-pub use reports::{Intake, ReportRules, ReportService};
+pub use reports::{Intake, ReportRules, ReportService, duplicate_reply};
+pub use staff::{Need, REJECT_REASONS, allowed, reject_reason_label};

@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use phananh_protocol::validate::validate;
 use phananh_protocol::wire::ReportBody;
-use phananh_protocol::{Clock, Field, Limits, Status};
+use phananh_protocol::{Clock, Field, Limits, Status, vn_time};
 
 use super::ServiceError;
+use crate::district::{District, Priority};
 use crate::photos::PhotoStore;
 use crate::storage::{
-    AttachedPhoto, AuditEntry, Created, DeclaredPhoto, NewReport, Source, Staff, StaffReport, StatusUpdate, Storage,
+    AttachedPhoto, AuditEntry, Created, DeclaredPhoto, NewReport, Routing, Source, Staff, StaffReport, StatusUpdate,
+    Storage,
 };
 
 /// A report as it arrives, from the app or from Open311.
@@ -41,6 +43,8 @@ pub struct ReportRules {
     pub max_photo_bytes: u64,
     /// The clock (tests move it).
     pub clock: Arc<dyn Clock>,
+    /// Units, routing rules, calendar and deadlines.
+    pub district: Arc<District>,
 }
 
 /// Reports: one path in, whoever sends; one path for staff's changes.
@@ -54,6 +58,7 @@ pub struct ReportService {
     max_photo_bytes: u64,
     /// Where a photo is written before the photo store takes it.
     scratch: std::path::PathBuf,
+    district: Arc<District>,
 }
 
 /// The longest reply staff may write, in characters.
@@ -68,8 +73,8 @@ impl ReportService {
         rules: ReportRules,
         scratch: std::path::PathBuf,
     ) -> ReportService {
-        let ReportRules { limits, code_prefix, max_photo_bytes, clock } = rules;
-        ReportService { store, photos, clock, limits, code_prefix, max_photo_bytes, scratch }
+        let ReportRules { limits, code_prefix, max_photo_bytes, clock, district } = rules;
+        ReportService { store, photos, clock, limits, code_prefix, max_photo_bytes, scratch, district }
     }
 
     /// Check a report by the shared rules and keep it, with a fresh
@@ -107,8 +112,44 @@ impl ReportService {
             ));
         }
         self.check_extras(raw)?;
-        let new = self.new_report(&intake, clean);
+        let routing = self.route(&clean.category, raw.lat.zip(raw.lon)).await?;
+        let new = self.new_report(&intake, clean, routing);
         Ok(self.store.create_report(new, self.code_prefix.clone()).await?)
+    }
+
+    /// Where a new report goes and by when. A unit nobody staffs yet
+    /// would leave it unseen: it goes to the coordinator instead.
+    async fn route(&self, category: &str, point: Option<(f64, f64)>) -> Result<Routing, ServiceError> {
+        let district = &self.district;
+        let (mut unit, reason) = district.route(category, point);
+        let mut reason = reason.code().to_owned();
+        if unit.code != district.top().code && self.store.officers_in(unit.code.clone()).await? == 0 {
+            reason = format!("{reason}: {} has no officer", unit.code);
+            unit = district.top();
+        }
+        let (ack, due) = district.deadlines(category, Priority::Normal, self.now_or_utc());
+        Ok(Routing {
+            unit_code: unit.code.clone(),
+            reason,
+            priority: Priority::Normal.code().into(),
+            ack_due_at: ack.map(vn_time::ms),
+            due_at: due.map(vn_time::ms),
+        })
+    }
+
+    /// The district: units, rules, calendar.
+    pub fn district(&self) -> &District {
+        &self.district
+    }
+
+    pub(super) fn store(&self) -> &dyn Storage {
+        self.store.as_ref()
+    }
+
+    /// The time now, from the injected clock.
+    pub fn now_or_utc(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.clock.now_ms()) * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
 
     /// What only the app's body carries: its creation time and the photos
@@ -145,7 +186,7 @@ impl ReportService {
     }
 
     /// What the store keeps of a checked report.
-    fn new_report(&self, intake: &Intake, clean: ReportBody) -> NewReport {
+    fn new_report(&self, intake: &Intake, clean: ReportBody, routing: Routing) -> NewReport {
         let r = &intake.body;
         let behalf = r.on_behalf_of.as_ref();
         // A phone that is not a Vietnamese number was refused by the rules
@@ -177,6 +218,7 @@ impl ReportService {
                 .collect(),
             photos_expected: r.photos.len() as u32 + intake.inline_photos,
             client_created_at: r.created_at.clone(),
+            routing,
         }
     }
 
@@ -208,19 +250,52 @@ impl ReportService {
         Ok(self.store.attach_photo(photo).await?)
     }
 
-    /// Staff set a report's status, with an optional reply to the
-    /// reporter (cleaned; empty is none); recorded in the audit trail.
+    /// Staff set a report's status, with a reply to the reporter (public;
+    /// required to resolve, and to reject, with a reason); recorded in the
+    /// audit trail. Assigning is [`ReportService::assign`], not a status.
     pub async fn change_status(
         &self,
         staff: &Staff,
         tracking_code: &str,
         status: &str,
         reply: Option<&str>,
+        reject_reason: Option<&str>,
     ) -> Result<StaffReport, ServiceError> {
-        if Status::from_code(status).is_none() {
+        let report = self.staff_report(tracking_code).await?;
+        super::allowed(staff, report.unit.as_deref(), &self.district.top().code, super::Need::Act)?;
+        let Some(status) = Status::from_code(status).filter(|s| *s != Status::Assigned) else {
             return Err(ServiceError::refused("bad_status", None, "Trạng thái không hợp lệ", "Unknown status"));
+        };
+        let mut reply = reply.map(phananh_protocol::text::clean_text).filter(|r| !r.is_empty());
+        if status == Status::Resolved && reply.is_none() {
+            return Err(ServiceError::refused(
+                "reply_required",
+                None,
+                "Cần trả lời người dân khi giải quyết xong",
+                "Resolving needs a reply to the resident",
+            ));
         }
-        let reply = reply.map(phananh_protocol::text::clean_text).filter(|r| !r.is_empty());
+        if status == Status::Rejected {
+            let Some(reason) = reject_reason.filter(|r| super::REJECT_REASONS.contains(r)) else {
+                return Err(ServiceError::refused(
+                    "reason_required",
+                    None,
+                    "Cần lý do từ chối: không thuộc thẩm quyền, trùng lặp hoặc không đủ thông tin",
+                    "Rejecting needs a reason: not_competent, duplicate or insufficient_info",
+                ));
+            };
+            // The resident reads the reason, in both languages, before any words of staff.
+            let label = format!(
+                "{} / {}",
+                super::reject_reason_label(reason, phananh_protocol::Lang::Vi),
+                super::reject_reason_label(reason, phananh_protocol::Lang::En)
+            );
+            reply = Some(match reply {
+                Some(text) => format!("{label}. {text}"),
+                None => label,
+            });
+        }
+        let status = status.code();
         if reply.as_ref().is_some_and(|r| r.chars().count() > MAX_REPLY_CHARS) {
             return Err(ServiceError::refused("reply_too_long", None, "Trả lời quá dài", "The reply is too long"));
         }
@@ -239,6 +314,8 @@ impl ReportService {
         tracking_code: &str,
         of: &str,
     ) -> Result<StaffReport, ServiceError> {
+        let report = self.staff_report(tracking_code).await?;
+        super::allowed(staff, report.unit.as_deref(), &self.district.top().code, super::Need::Act)?;
         let reply = duplicate_reply(of);
         self.store.mark_duplicate(staff.id, tracking_code.to_owned(), of.to_owned(), reply).await?;
         self.audit(staff, "duplicate", tracking_code, of).await?;
@@ -251,7 +328,13 @@ impl ReportService {
         Ok(report.ok_or(crate::storage::StorageError::NotFound)?)
     }
 
-    async fn audit(&self, staff: &Staff, action: &str, subject: &str, detail: &str) -> Result<(), ServiceError> {
+    pub(super) async fn audit(
+        &self,
+        staff: &Staff,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), ServiceError> {
         let entry = AuditEntry {
             at: self.clock.now_ms(),
             staff_id: Some(staff.id),

@@ -118,8 +118,14 @@ pub trait Storage: Send + Sync + 'static {
 
     // --- Staff ---
 
-    /// Add a staff account, or set its password hash if the name exists.
-    fn put_staff(&self, name: String, password_hash: String) -> Fut<'_, ()>;
+    /// Add a staff account, or set its password hash, role and unit if the
+    /// name exists.
+    fn put_staff(&self, name: String, password_hash: String, role: Role, unit: Option<String>) -> Fut<'_, ()>;
+    /// How many officers a unit has.
+    fn officers_in(&self, unit: String) -> Fut<'_, i64>;
+    /// Do something to a report besides its status (see [`ReportAction`]).
+    /// `NotFound` if there is no such report or extension request.
+    fn act(&self, staff_id: i64, tracking_code: String, action: ReportAction) -> Fut<'_, ()>;
     /// How many staff accounts exist.
     fn staff_count(&self) -> Fut<'_, i64>;
     /// A staff account's id and password hash, by name.

@@ -1,6 +1,7 @@
 //! The records that cross the [`Storage`](super::Storage) trait.
 
 use phananh_protocol::wire::StatusChange;
+pub use phananh_protocol::wire::UnitRef;
 use serde::{Deserialize, Serialize};
 
 /// Where a report came from.
@@ -74,6 +75,23 @@ pub struct NewReport {
     pub photos_expected: u32,
     /// When the phone says it was written.
     pub client_created_at: Option<String>,
+    /// Where it goes and by when.
+    pub routing: Routing,
+}
+
+/// Where a new report goes, why, and its deadlines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routing {
+    /// The unit responsible.
+    pub unit_code: String,
+    /// Why it went there (`category_rule`, `location`, `coordinator`, …).
+    pub reason: String,
+    /// `normal` or `urgent`.
+    pub priority: String,
+    /// To acknowledge by (ms), if a deadline runs.
+    pub ack_due_at: Option<i64>,
+    /// To resolve by (ms), if a deadline runs.
+    pub due_at: Option<i64>,
 }
 
 /// A created (or found again) report.
@@ -136,6 +154,10 @@ pub struct PublicReport {
     pub photos: i64,
     /// (status, reply, at ms), oldest first.
     pub history: Vec<(String, Option<String>, i64)>,
+    /// The unit responsible.
+    pub unit: Option<String>,
+    /// To resolve by (ms).
+    pub due_at: Option<i64>,
 }
 
 /// A photo whose bytes are in the photo store, to record against its report.
@@ -201,6 +223,10 @@ pub struct Open311Request {
     pub last_reply: Option<String>,
     /// Photos attached.
     pub photos: i64,
+    /// The unit responsible.
+    pub unit: Option<String>,
+    /// To resolve by (ms).
+    pub due_at: Option<i64>,
 }
 
 /// An upload to start.
@@ -273,6 +299,19 @@ pub struct ReportFilter {
     pub limit: Option<u32>,
     /// Page offset.
     pub offset: Option<u32>,
+    /// Only this unit's.
+    pub unit: Option<String>,
+    /// Only this priority.
+    pub priority: Option<String>,
+    /// A queue: `new` (not yet taken up), `due_soon`, `overdue`.
+    pub queue: Option<String>,
+    /// Only these units' (an officer's scope; set by the service, never by
+    /// the request).
+    #[serde(skip)]
+    pub scope: Option<Vec<String>>,
+    /// "Due soon" means due before this (ms; set by the service).
+    #[serde(skip)]
+    pub due_soon_before: Option<i64>,
 }
 
 /// A report as staff see it.
@@ -316,6 +355,27 @@ pub struct StaffReport {
     pub received_at: String,
     /// Status history.
     pub history: Vec<HistoryEntry>,
+    /// The unit responsible (`None`: the coordinator's, from before units).
+    pub unit: Option<String>,
+    /// `normal` or `urgent`.
+    pub priority: String,
+    /// To acknowledge by (RFC 3339).
+    pub ack_due_at: Option<String>,
+    /// To resolve by (RFC 3339).
+    pub due_at: Option<String>,
+    /// To resolve by (ms), for the queues.
+    #[serde(skip)]
+    pub due_at_ms: Option<i64>,
+    /// Taken up (RFC 3339).
+    pub acknowledged_at: Option<String>,
+    /// Resolved or rejected (RFC 3339).
+    pub closed_at: Option<String>,
+    /// Staff-only steps (routing, assignments, extensions…).
+    pub events: Vec<EventEntry>,
+    /// Staff-only notes.
+    pub notes: Vec<NoteEntry>,
+    /// Extension requests.
+    pub extensions: Vec<ExtensionEntry>,
 }
 
 /// One entry of a report's history.
@@ -354,4 +414,147 @@ pub struct Staff {
     pub csrf: String,
     /// The session token's hash (for sign-out).
     pub session: String,
+    /// What the account may do.
+    pub role: Role,
+    /// Its unit (an officer's; others may have none).
+    pub unit: Option<String>,
+}
+
+/// What a staff account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees everything; assigns, transfers, sets priority, approves extensions.
+    Coordinator,
+    /// Sees and acts on its own unit's reports only.
+    Officer,
+    /// Reads everything, changes nothing.
+    Leader,
+    /// Units, staff, categories, rules, calendar; reads reports.
+    Admin,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [Role::Coordinator, Role::Officer, Role::Leader, Role::Admin];
+
+    /// The stored name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Officer => "officer",
+            Role::Leader => "leader",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// From its stored name.
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// For people.
+    pub fn label(self, lang: phananh_protocol::Lang) -> &'static str {
+        match self {
+            Role::Coordinator => lang.pick("Điều phối", "Coordinator"),
+            Role::Officer => lang.pick("Cán bộ xử lý", "Officer"),
+            Role::Leader => lang.pick("Lãnh đạo", "Leader"),
+            Role::Admin => lang.pick("Quản trị", "Administrator"),
+        }
+    }
+}
+
+/// Something staff do to a report, besides its status (each is one entry
+/// in the report's staff-only events, never in the resident's feed —
+/// except an assignment, which tells the resident the unit and deadline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportAction {
+    /// Give it to a unit (first assignment or transfer), with new deadlines.
+    Assign {
+        /// The unit.
+        unit: String,
+        /// Why (a transfer needs one).
+        reason: Option<String>,
+        /// To acknowledge by (ms).
+        ack_due_at: Option<i64>,
+        /// To resolve by (ms).
+        due_at: Option<i64>,
+    },
+    /// An officer hands it back to the coordinator's queue.
+    HandBack {
+        /// The coordinator's unit (the district).
+        to: String,
+        /// Why.
+        reason: String,
+    },
+    /// A staff-only note.
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// A new priority and the deadlines that follow from it.
+    Priority {
+        /// `normal` or `urgent`.
+        priority: String,
+        /// To acknowledge by (ms).
+        ack_due_at: Option<i64>,
+        /// To resolve by (ms).
+        due_at: Option<i64>,
+    },
+    /// An officer asks for more time.
+    RequestExtension {
+        /// Why.
+        reason: String,
+        /// The deadline asked for (ms).
+        until: i64,
+    },
+    /// The coordinator decides on an extension.
+    DecideExtension {
+        /// The request.
+        id: i64,
+        /// Granted.
+        approve: bool,
+    },
+}
+
+/// One staff-only step of a report's handling.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventEntry {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who (account name), if a person.
+    pub staff: Option<String>,
+    /// `routed`, `assigned`, `handed_back`, `priority`, `extension_requested`,
+    /// `extension_approved`, `extension_refused`.
+    pub action: String,
+    /// The unit concerned.
+    pub unit: Option<String>,
+    /// Why, or the value set.
+    pub detail: Option<String>,
+}
+
+/// A staff-only note.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteEntry {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who.
+    pub staff: String,
+    /// The note.
+    pub text: String,
+}
+
+/// An extension request.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionEntry {
+    /// Its id.
+    pub id: i64,
+    /// Who asked.
+    pub requested_by: String,
+    /// Why.
+    pub reason: String,
+    /// The deadline asked for (RFC 3339).
+    pub until: String,
+    /// Granted (`None` while pending).
+    pub approved: Option<bool>,
 }

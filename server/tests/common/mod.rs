@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use phananh_server::storage::Role;
 use phananh_server::{Config, Shared, demo, staff};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
@@ -45,7 +46,7 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     tweak(&mut config);
     let state = phananh_server::open(config).unwrap();
     demo::seed(state.store.as_ref()).await.unwrap();
-    staff::add(state.store.as_ref(), "canbo", "mat-khau-du-dai").await.unwrap();
+    staff::add(state.store.as_ref(), "canbo", "mat-khau-du-dai", Role::Coordinator, None).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -135,4 +136,38 @@ pub fn new_id() -> String {
 
 pub fn test_jpeg() -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/photos/real/DSCN0010.jpg")).unwrap()
+}
+
+/// A server with the demo district (units, rules, calendar) and these staff
+/// accounts: (name, role, unit). Every password is `mat-khau-du-dai`.
+pub async fn start_district(
+    accounts: &[(&str, phananh_server::storage::Role, Option<&str>)],
+    clock: std::sync::Arc<dyn phananh_protocol::Clock>,
+) -> TestServer {
+    let s = start_with(move |config| {
+        demo::write_district(&config.data_dir).unwrap();
+        config.clock = clock;
+    })
+    .await;
+    for (name, role, unit) in accounts {
+        staff::add(s.state.store.as_ref(), name, "mat-khau-du-dai", *role, *unit).await.unwrap();
+    }
+    s
+}
+
+/// A client signed in as `name`.
+pub async fn staff_as(server: &TestServer, name: &str) -> reqwest::Client {
+    let session: Value = client()
+        .post(format!("{}/api/v1/staff/login", server.base))
+        .json(&json!({"name": name, "password": "mat-khau-du-dai"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap_or_else(|| panic!("{name} signs in: {session}"));
+    let mut headers = HeaderMap::new();
+    headers.insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
 }

@@ -13,10 +13,68 @@ use crate::storage::StorageError;
 /// The schema's history, one step a version: step *n* takes a database at
 /// version *n* to *n + 1*. A new database runs them all; an old one runs
 /// what it lacks, in one transaction. Never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Version 3: the government's half. Each report has the unit responsible,
+/// a priority, and deadlines (to acknowledge, to resolve) in ms; staff have
+/// a role and a unit; the resident's feed (`changes`) says which unit and
+/// which deadline from each step on. Staff-only records are kept apart from
+/// that feed, so nothing in them can reach a resident: `report_events`
+/// (routing, assignment, transfer, hand-back, priority, extensions, with
+/// who and why) and `internal_notes`. Reports of earlier versions have no
+/// unit: they are the coordinator's.
+const SCHEMA_3: &str = "
+ALTER TABLE reports ADD COLUMN unit_code TEXT;
+ALTER TABLE reports ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+ALTER TABLE reports ADD COLUMN ack_due_at INTEGER;
+ALTER TABLE reports ADD COLUMN due_at INTEGER;
+ALTER TABLE reports ADD COLUMN acknowledged_at INTEGER;
+ALTER TABLE reports ADD COLUMN closed_at INTEGER;
+CREATE INDEX reports_unit ON reports (unit_code, status, due_at);
+CREATE INDEX reports_due ON reports (status, due_at);
+
+ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'coordinator';
+ALTER TABLE staff ADD COLUMN unit_code TEXT;
+
+ALTER TABLE changes ADD COLUMN unit_code TEXT;
+ALTER TABLE changes ADD COLUMN due_at INTEGER;
+
+CREATE TABLE report_events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    at        INTEGER NOT NULL,
+    staff_id  INTEGER,
+    action    TEXT NOT NULL,
+    unit_code TEXT,
+    detail    TEXT
+) STRICT;
+CREATE INDEX report_events_report ON report_events (report_id, seq);
+
+CREATE TABLE internal_notes (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    staff_id  INTEGER NOT NULL,
+    text      TEXT NOT NULL,
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX internal_notes_report ON internal_notes (report_id, seq);
+
+CREATE TABLE extensions (
+    id           INTEGER PRIMARY KEY,
+    report_id    INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    requested_by INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    until        INTEGER NOT NULL,
+    requested_at INTEGER NOT NULL,
+    decided_by   INTEGER,
+    decided_at   INTEGER,
+    approved     INTEGER
+) STRICT;
+CREATE INDEX extensions_report ON extensions (report_id);
+";
 
 /// Version 2: photo ids are looked up alone (they are global), and an
 /// append-only audit trail for staff actions, sign-in failures included.

@@ -117,9 +117,16 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| uploads::sweep(c, now_ms)))
     }
 
-    fn put_staff(&self, name: String, password_hash: String) -> Fut<'_, ()> {
+    fn put_staff(&self, name: String, password_hash: String, role: Role, unit: Option<String>) -> Fut<'_, ()> {
         let now = self.clock.now_ms();
-        Box::pin(self.db.call(move |c| staff::put(c, &name, &password_hash, now)))
+        Box::pin(self.db.call(move |c| staff::put(c, &name, &password_hash, role, unit.as_deref(), now)))
+    }
+    fn officers_in(&self, unit: String) -> Fut<'_, i64> {
+        Box::pin(self.db.call(move |c| staff::officers_in(c, &unit)))
+    }
+    fn act(&self, staff_id: i64, tracking_code: String, action: ReportAction) -> Fut<'_, ()> {
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| staff::act(c, staff_id, &tracking_code, &action, now)))
     }
     fn staff_count(&self) -> Fut<'_, i64> {
         Box::pin(self.db.call(|c| staff::count(c)))

@@ -2,7 +2,7 @@
 
 use phananh_protocol::ServiceArea;
 use phananh_protocol::text::fold;
-use phananh_protocol::wire::{ReportStatus, StatusChange};
+use phananh_protocol::wire::{ReportStatus, StatusChange, UnitRef};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -62,8 +62,10 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
     tx.execute(
         "INSERT INTO reports (client_id, device_id, source, tracking_code, body_hash, response_status, category,
              description, description_fold, lat, lon, accuracy_m, address, reporter_name, reporter_phone, anonymous,
-             for_name, for_phone, consent, photos_expected, client_created_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 201, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+             for_name, for_phone, consent, photos_expected, client_created_at, created_at, updated_at,
+             unit_code, priority, ack_due_at, due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 201, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21,
+             ?22, ?23, ?24, ?25)",
         params![
             r.client_id,
             r.device_id,
@@ -85,7 +87,11 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
             r.consent,
             i64::from(r.photos_expected),
             r.client_created_at,
-            now
+            now,
+            r.routing.unit_code,
+            r.routing.priority,
+            r.routing.ack_due_at,
+            r.routing.due_at,
         ],
     )?;
     let report_id = tx.last_insert_rowid();
@@ -95,21 +101,32 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
             params![report_id, p.id, p.sha256, p.bytes as i64, i as i64],
         )?;
     }
-    tx.execute("INSERT INTO changes (report_id, status, at) VALUES (?1, 'received', ?2)", params![report_id, now])?;
+    tx.execute(
+        "INSERT INTO changes (report_id, status, at, unit_code, due_at) VALUES (?1, 'received', ?2, ?3, ?4)",
+        params![report_id, now, r.routing.unit_code, r.routing.due_at],
+    )?;
+    tx.execute(
+        "INSERT INTO report_events (report_id, at, action, unit_code, detail) VALUES (?1, ?2, 'routed', ?3, ?4)",
+        params![report_id, now, r.routing.unit_code, r.routing.reason],
+    )?;
     tx.commit()?;
     Ok(Created { id: report_id, tracking_code: code })
 }
 
 /// A report's status as its device sees it (`device: None` for staff).
 pub(super) fn status(c: &Connection, client_id: &str, device: Option<&str>) -> Result<ReportStatus, StorageError> {
-    let row: Option<(i64, Option<String>, String, String, i64, i64)> = c
+    type Row = (i64, Option<String>, String, String, i64, i64, Option<String>, String, Option<i64>);
+    let row: Option<Row> = c
         .query_row(
-            "SELECT id, device_id, tracking_code, status, photos_expected, created_at FROM reports WHERE client_id = ?1",
+            "SELECT id, device_id, tracking_code, status, photos_expected, created_at, unit_code, priority, due_at
+             FROM reports WHERE client_id = ?1",
             [client_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
         )
         .optional()?;
-    let Some((id, owner, code, status, expected, created)) = row else { return Err(StorageError::NotFound) };
+    let Some((id, owner, code, status, expected, created, unit, priority, due_at)) = row else {
+        return Err(StorageError::NotFound);
+    };
     // Another device's report is "not found", never "forbidden": ids cannot be probed.
     if device.is_some() && owner.as_deref() != device {
         return Err(StorageError::NotFound);
@@ -117,12 +134,14 @@ pub(super) fn status(c: &Connection, client_id: &str, device: Option<&str>) -> R
     let received: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |r| r.get(0))?;
     let history = history(c, id)?
         .into_iter()
-        .map(|(status, reply, at)| StatusChange {
+        .map(|h| StatusChange {
             client_id: client_id.to_owned(),
             tracking_code: code.clone(),
-            status,
-            reply,
-            at: rfc3339(at),
+            status: h.status,
+            reply: h.reply,
+            at: rfc3339(h.at),
+            unit: unit_ref(h.unit),
+            due_at: h.due_at.map(rfc3339),
         })
         .collect();
     Ok(ReportStatus {
@@ -135,20 +154,39 @@ pub(super) fn status(c: &Connection, client_id: &str, device: Option<&str>) -> R
         photos_received: received as u32,
         received_at: rfc3339(created),
         history,
+        unit: unit_ref(unit),
+        due_at: due_at.map(rfc3339),
+        priority: Some(priority),
     })
 }
 
-/// A report's history, oldest first: (status, reply, at ms).
-pub(super) fn history(c: &Connection, report_id: i64) -> rusqlite::Result<Vec<(String, Option<String>, i64)>> {
-    c.prepare_cached("SELECT status, reply, at FROM changes WHERE report_id = ?1 ORDER BY seq")?
-        .query_map([report_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+/// A unit by code; its name is the HTTP layer's to fill, in the reader's language.
+fn unit_ref(code: Option<String>) -> Option<UnitRef> {
+    code.map(|code| UnitRef { code, name: String::new() })
+}
+
+/// One step of a report's resident-visible history.
+pub(super) struct Step {
+    pub(super) status: String,
+    pub(super) reply: Option<String>,
+    pub(super) at: i64,
+    pub(super) unit: Option<String>,
+    pub(super) due_at: Option<i64>,
+}
+
+/// A report's resident-visible history, oldest first.
+pub(super) fn history(c: &Connection, report_id: i64) -> rusqlite::Result<Vec<Step>> {
+    c.prepare_cached("SELECT status, reply, at, unit_code, due_at FROM changes WHERE report_id = ?1 ORDER BY seq")?
+        .query_map([report_id], |r| {
+            Ok(Step { status: r.get(0)?, reply: r.get(1)?, at: r.get(2)?, unit: r.get(3)?, due_at: r.get(4)? })
+        })?
         .collect()
 }
 
 pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> Result<ChangesSlice, StorageError> {
     let mut rows = c
         .prepare_cached(
-            "SELECT ch.seq, r.client_id, r.tracking_code, ch.status, ch.reply, ch.at
+            "SELECT ch.seq, r.client_id, r.tracking_code, ch.status, ch.reply, ch.at, ch.unit_code, ch.due_at
              FROM changes ch JOIN reports r ON r.id = ch.report_id
              WHERE r.device_id = ?1 AND ch.seq > ?2 ORDER BY ch.seq LIMIT ?3",
         )?
@@ -161,6 +199,8 @@ pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> R
                     status: r.get(3)?,
                     reply: r.get(4)?,
                     at: rfc3339(r.get(5)?),
+                    unit: unit_ref(r.get(6)?),
+                    due_at: r.get::<_, Option<i64>>(7)?.map(rfc3339),
                 },
             ))
         })?
@@ -180,7 +220,7 @@ pub(super) fn open_in(
         "SELECT r.tracking_code, r.category, r.status, r.lat, r.lon, r.created_at,
             EXISTS (SELECT 1 FROM photos p WHERE p.report_id = r.id)
          FROM reports r
-         WHERE r.status IN ('received', 'in_progress') AND r.duplicate_of IS NULL
+         WHERE r.status IN ('received', 'assigned', 'in_progress') AND r.duplicate_of IS NULL
            AND r.lat BETWEEN ?1 AND ?2 AND r.lon BETWEEN ?3 AND ?4
            AND (?5 IS NULL OR r.category = ?5)",
     )?
@@ -203,7 +243,7 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
         .query_row(
             "SELECT r.id, r.tracking_code, coalesce(k.name_vi, r.category), coalesce(k.name_en, r.category),
                     r.description, r.address, r.status, r.created_at,
-                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id)
+                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id), r.unit_code, r.due_at
              FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE r.tracking_code = ?1",
             [code],
             |r| {
@@ -219,13 +259,15 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
                         received: r.get(7)?,
                         photos: r.get(8)?,
                         history: Vec::new(),
+                        unit: r.get(9)?,
+                        due_at: r.get(10)?,
                     },
                 ))
             },
         )
         .optional()?;
     let Some((id, mut report)) = row else { return Ok(None) };
-    report.history = history(c, id)?;
+    report.history = history(c, id)?.into_iter().map(|h| (h.status, h.reply, h.at)).collect();
     Ok(Some(report))
 }
 
@@ -257,7 +299,7 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
         "SELECT r.tracking_code, r.status, r.category, coalesce(k.name_vi, r.category), r.description, r.address,
                 r.lat, r.lon, r.created_at, r.updated_at,
                 (SELECT reply FROM changes ch WHERE ch.report_id = r.id AND ch.reply IS NOT NULL ORDER BY ch.seq DESC LIMIT 1),
-                (SELECT count(*) FROM photos p WHERE p.report_id = r.id)
+                (SELECT count(*) FROM photos p WHERE p.report_id = r.id), r.unit_code, r.due_at
          FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE 1",
     );
     let mut args: Vec<Value> = Vec::new();
@@ -278,7 +320,7 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
         }
         match f.open {
             None => {}
-            Some(true) => sql.push_str(" AND r.status IN ('received', 'in_progress')"),
+            Some(true) => sql.push_str(" AND r.status IN ('received', 'assigned', 'in_progress')"),
             Some(false) => sql.push_str(" AND r.status IN ('resolved', 'rejected')"),
         }
     }
@@ -298,6 +340,8 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
                 updated_at: r.get(9)?,
                 last_reply: r.get(10)?,
                 photos: r.get(11)?,
+                unit: r.get(12)?,
+                due_at: r.get(13)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?)

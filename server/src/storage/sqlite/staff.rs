@@ -6,16 +6,29 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::storage::Staff;
 use crate::storage::StorageError;
-use crate::storage::{HistoryEntry, ReportFilter, StaffReport, StatusUpdate};
+use crate::storage::{
+    EventEntry, ExtensionEntry, HistoryEntry, NoteEntry, ReportAction, ReportFilter, Role, StaffReport, StatusUpdate,
+};
 use phananh_protocol::vn_time::rfc3339;
 
-pub(super) fn put(c: &Connection, name: &str, password_hash: &str, now: i64) -> Result<(), StorageError> {
+pub(super) fn put(
+    c: &Connection,
+    name: &str,
+    password_hash: &str,
+    role: Role,
+    unit: Option<&str>,
+    now: i64,
+) -> Result<(), StorageError> {
     c.execute(
-        "INSERT INTO staff (name, password_hash, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET password_hash = ?2",
-        params![name, password_hash, now],
+        "INSERT INTO staff (name, password_hash, created_at, role, unit_code) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (name) DO UPDATE SET password_hash = ?2, role = ?4, unit_code = ?5",
+        params![name, password_hash, now, role.code(), unit],
     )?;
     Ok(())
+}
+
+pub(super) fn officers_in(c: &Connection, unit: &str) -> Result<i64, StorageError> {
+    Ok(c.query_row("SELECT count(*) FROM staff WHERE role = 'officer' AND unit_code = ?1", [unit], |r| r.get(0))?)
 }
 
 pub(super) fn count(c: &Connection) -> Result<i64, StorageError> {
@@ -47,10 +60,21 @@ pub(super) fn open_session(
 
 pub(super) fn session(c: &Connection, token_hash: &str, now: i64) -> Result<Option<Staff>, StorageError> {
     Ok(c.query_row(
-        "SELECT s.id, s.name, x.csrf, x.token_hash FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
+        "SELECT s.id, s.name, x.csrf, x.token_hash, s.role, s.unit_code
+         FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
          WHERE x.token_hash = ?1 AND x.expires_at > ?2",
         params![token_hash, now],
-        |r| Ok(Staff { id: r.get(0)?, name: r.get(1)?, csrf: r.get(2)?, session: r.get(3)? }),
+        |r| {
+            Ok(Staff {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                csrf: r.get(2)?,
+                session: r.get(3)?,
+                // An unknown role (a newer server's) may do nothing more than read.
+                role: Role::from_code(&r.get::<_, String>(4)?).unwrap_or(Role::Leader),
+                unit: r.get(5)?,
+            })
+        },
     )
     .optional()?)
 }
@@ -63,7 +87,8 @@ pub(super) fn close_session(c: &Connection, token_hash: &str) -> Result<(), Stor
 const COLUMNS: &str =
     "r.id, r.tracking_code, r.client_id, r.category, r.description, r.status, r.lat, r.lon, r.address,
      r.reporter_name, r.reporter_phone, r.anonymous, r.for_name, r.for_phone, r.consent,
-     (SELECT d.tracking_code FROM reports d WHERE d.id = r.duplicate_of), r.photos_expected, r.created_at";
+     (SELECT d.tracking_code FROM reports d WHERE d.id = r.duplicate_of), r.photos_expected, r.created_at,
+     r.unit_code, r.priority, r.ack_due_at, r.due_at, r.acknowledged_at, r.closed_at";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
     Ok((
@@ -88,6 +113,16 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
             received_at: rfc3339(r.get(17)?),
             photos: Vec::new(),
             history: Vec::new(),
+            unit: r.get(18)?,
+            priority: r.get(19)?,
+            ack_due_at: r.get::<_, Option<i64>>(20)?.map(rfc3339),
+            due_at: r.get::<_, Option<i64>>(21)?.map(rfc3339),
+            due_at_ms: r.get(21)?,
+            acknowledged_at: r.get::<_, Option<i64>>(22)?.map(rfc3339),
+            closed_at: r.get::<_, Option<i64>>(23)?.map(rfc3339),
+            events: Vec::new(),
+            notes: Vec::new(),
+            extensions: Vec::new(),
         },
     ))
 }
@@ -103,6 +138,41 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
     if let Some(cat) = f.category.as_deref().filter(|s| !s.is_empty()) {
         args.push(Value::Text(cat.to_owned()));
         sql.push_str(&format!(" AND r.category = ?{}", args.len()));
+    }
+    if let Some(unit) = f.unit.as_deref().filter(|s| !s.is_empty()) {
+        args.push(Value::Text(unit.to_owned()));
+        sql.push_str(&format!(" AND r.unit_code = ?{}", args.len()));
+    }
+    if let Some(scope) = &f.scope {
+        // An officer's units; reports from before units belong to none.
+        let mut list = Vec::new();
+        for unit in scope {
+            args.push(Value::Text(unit.clone()));
+            list.push(format!("?{}", args.len()));
+        }
+        if list.is_empty() {
+            sql.push_str(" AND 0");
+        } else {
+            sql.push_str(&format!(" AND r.unit_code IN ({})", list.join(", ")));
+        }
+    }
+    if let Some(p) = f.priority.as_deref().filter(|s| !s.is_empty()) {
+        args.push(Value::Text(p.to_owned()));
+        sql.push_str(&format!(" AND r.priority = ?{}", args.len()));
+    }
+    const OPEN: &str = "r.status IN ('received', 'assigned', 'in_progress') AND r.duplicate_of IS NULL";
+    match f.queue.as_deref().unwrap_or_default() {
+        "new" => sql.push_str(&format!(" AND {OPEN} AND r.acknowledged_at IS NULL")),
+        "due_soon" => {
+            args.push(Value::Integer(now));
+            args.push(Value::Integer(f.due_soon_before.unwrap_or(now)));
+            sql.push_str(&format!(" AND {OPEN} AND r.due_at > ?{} AND r.due_at <= ?{}", args.len() - 1, args.len()));
+        }
+        "overdue" => {
+            args.push(Value::Integer(now));
+            sql.push_str(&format!(" AND {OPEN} AND r.due_at <= ?{}", args.len()));
+        }
+        _ => {}
     }
     if let Some(days) = f.older_than_days.filter(|d| *d > 0) {
         args.push(Value::Integer(now - i64::from(days) * 86_400_000));
@@ -131,8 +201,45 @@ fn complete(c: &Connection, id: i64, mut r: StaffReport) -> Result<StaffReport, 
     r.photos = (0..count).map(|n| format!("/r/{}/photo/{n}", r.tracking_code)).collect();
     r.history = super::reports::history(c, id)?
         .into_iter()
-        .map(|(status, reply, at)| HistoryEntry { status, reply, at: rfc3339(at) })
+        .map(|h| HistoryEntry { status: h.status, reply: h.reply, at: rfc3339(h.at) })
         .collect();
+    r.events = c
+        .prepare_cached(
+            "SELECT e.at, s.name, e.action, e.unit_code, e.detail FROM report_events e
+             LEFT JOIN staff s ON s.id = e.staff_id WHERE e.report_id = ?1 ORDER BY e.seq",
+        )?
+        .query_map([id], |x| {
+            Ok(EventEntry {
+                at: rfc3339(x.get(0)?),
+                staff: x.get(1)?,
+                action: x.get(2)?,
+                unit: x.get(3)?,
+                detail: x.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    r.notes = c
+        .prepare_cached(
+            "SELECT n.at, coalesce(s.name, '?'), n.text FROM internal_notes n
+             LEFT JOIN staff s ON s.id = n.staff_id WHERE n.report_id = ?1 ORDER BY n.seq",
+        )?
+        .query_map([id], |x| Ok(NoteEntry { at: rfc3339(x.get(0)?), staff: x.get(1)?, text: x.get(2)? }))?
+        .collect::<Result<_, _>>()?;
+    r.extensions = c
+        .prepare_cached(
+            "SELECT x.id, coalesce(s.name, '?'), x.reason, x.until, x.approved FROM extensions x
+             LEFT JOIN staff s ON s.id = x.requested_by WHERE x.report_id = ?1 ORDER BY x.id",
+        )?
+        .query_map([id], |x| {
+            Ok(ExtensionEntry {
+                id: x.get(0)?,
+                requested_by: x.get(1)?,
+                reason: x.get(2)?,
+                until: rfc3339(x.get(3)?),
+                approved: x.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
     Ok(r)
 }
 
@@ -150,9 +257,18 @@ pub(super) fn change_status(c: &mut Connection, change: &StatusUpdate, now: i64)
         .query_row("SELECT id FROM reports WHERE tracking_code = ?1", [&change.tracking_code], |r| r.get(0))
         .optional()?
         .ok_or(StorageError::NotFound)?;
-    tx.execute("UPDATE reports SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, change.status, now])?;
+    let closed = matches!(change.status.as_str(), "resolved" | "rejected");
     tx.execute(
-        "INSERT INTO changes (report_id, status, reply, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "UPDATE reports SET status = ?2, updated_at = ?3,
+             acknowledged_at = CASE WHEN ?2 IN ('in_progress', 'resolved', 'rejected')
+                 THEN coalesce(acknowledged_at, ?3) ELSE acknowledged_at END,
+             closed_at = CASE WHEN ?4 THEN ?3 ELSE NULL END
+         WHERE id = ?1",
+        params![id, change.status, now, closed],
+    )?;
+    tx.execute(
+        "INSERT INTO changes (report_id, status, reply, staff_id, at, unit_code, due_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, unit_code, due_at FROM reports WHERE id = ?1",
         params![id, change.status, change.reply, change.staff_id, now],
     )?;
     tx.commit()?;
@@ -182,9 +298,107 @@ pub(super) fn mark_duplicate(
     let (original, _) = find(of)?.ok_or(StorageError::NotFound)?;
     tx.execute("UPDATE reports SET duplicate_of = ?2, updated_at = ?3 WHERE id = ?1", params![id, original, now])?;
     tx.execute(
-        "INSERT INTO changes (report_id, status, reply, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO changes (report_id, status, reply, staff_id, at, unit_code, due_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, unit_code, due_at FROM reports WHERE id = ?1",
         params![id, status, reply, staff, now],
     )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Something staff do to a report besides its status.
+pub(super) fn act(
+    c: &mut Connection,
+    staff: i64,
+    code: &str,
+    action: &ReportAction,
+    now: i64,
+) -> Result<(), StorageError> {
+    let tx = c.savepoint()?;
+    let (id, status): (i64, String) = tx
+        .query_row("SELECT id, status FROM reports WHERE tracking_code = ?1", [code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(StorageError::NotFound)?;
+    let event = |action: &str, unit: Option<&str>, detail: Option<&str>| {
+        tx.execute(
+            "INSERT INTO report_events (report_id, at, staff_id, action, unit_code, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, now, staff, action, unit, detail],
+        )
+    };
+    match action {
+        ReportAction::Assign { unit, reason, ack_due_at, due_at } => {
+            // A report not yet taken up becomes "assigned"; one in progress
+            // stays so with its new unit.
+            let next = if status == "received" || status == "assigned" { "assigned" } else { status.as_str() };
+            tx.execute(
+                "UPDATE reports SET unit_code = ?2, status = ?3, ack_due_at = ?4, due_at = ?5, updated_at = ?6,
+                     acknowledged_at = NULL
+                 WHERE id = ?1",
+                params![id, unit, next, ack_due_at, due_at, now],
+            )?;
+            event("assigned", Some(unit), reason.as_deref())?;
+            // The resident sees the unit and deadline, never the reason.
+            tx.execute(
+                "INSERT INTO changes (report_id, status, staff_id, at, unit_code, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, next, staff, now, unit, due_at],
+            )?;
+        }
+        ReportAction::HandBack { to, reason } => {
+            tx.execute(
+                "UPDATE reports SET unit_code = ?2, status = 'received', acknowledged_at = NULL, updated_at = ?3
+                 WHERE id = ?1",
+                params![id, to, now],
+            )?;
+            event("handed_back", Some(to), Some(reason))?;
+        }
+        ReportAction::Note { text } => {
+            tx.execute(
+                "INSERT INTO internal_notes (report_id, staff_id, text, at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, staff, text, now],
+            )?;
+        }
+        ReportAction::Priority { priority, ack_due_at, due_at } => {
+            tx.execute(
+                "UPDATE reports SET priority = ?2, ack_due_at = ?3, due_at = ?4, updated_at = ?5 WHERE id = ?1",
+                params![id, priority, ack_due_at, due_at, now],
+            )?;
+            event("priority", None, Some(priority))?;
+        }
+        ReportAction::RequestExtension { reason, until } => {
+            tx.execute(
+                "INSERT INTO extensions (report_id, requested_by, reason, until, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, staff, reason, until, now],
+            )?;
+            event("extension_requested", None, Some(&format!("{} — {reason}", rfc3339(*until))))?;
+        }
+        ReportAction::DecideExtension { id: request, approve } => {
+            let until: i64 = tx
+                .query_row(
+                    "SELECT until FROM extensions WHERE id = ?1 AND report_id = ?2 AND approved IS NULL",
+                    params![request, id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or(StorageError::NotFound)?;
+            tx.execute(
+                "UPDATE extensions SET decided_by = ?2, decided_at = ?3, approved = ?4 WHERE id = ?1",
+                params![request, staff, now, approve],
+            )?;
+            if *approve {
+                tx.execute("UPDATE reports SET due_at = ?2, updated_at = ?3 WHERE id = ?1", params![id, until, now])?;
+                event("extension_approved", None, Some(&rfc3339(until)))?;
+                // The resident sees the new deadline.
+                tx.execute(
+                    "INSERT INTO changes (report_id, status, staff_id, at, unit_code, due_at)
+                     SELECT ?1, status, ?2, ?3, unit_code, due_at FROM reports WHERE id = ?1",
+                    params![id, staff, now],
+                )?;
+            } else {
+                event("extension_refused", None, Some(&rfc3339(until)))?;
+            }
+        }
+    }
     tx.commit()?;
     Ok(())
 }
