@@ -90,6 +90,9 @@ impl Out {
             println!("{:<18}{who} ({consent})", l("Phản ánh hộ:", "Filed for:"));
         }
         println!("{:<18}{} ({})", l("Ảnh:", "Photos:"), r.photos.len(), r.photos_size_label);
+        if let Some(line) = &r.handling_line {
+            println!("{line}");
+        }
         println!("{:<18}{}", l("Tạo lúc:", "Created:"), r.created_label);
         println!("{:<18}{}", l("Cập nhật:", "Updated:"), r.updated_label);
         for h in &r.history {

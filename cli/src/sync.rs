@@ -207,6 +207,7 @@ pub fn reports(app: &App, limit: u32, out: &Out) -> Result<()> {
                     "attention_reason": r.attention_reason,
                     "category": r.category,
                     "description": r.description,
+                    "unit": r.unit_name,
                 })
             })
             .collect();
@@ -222,6 +223,9 @@ pub fn reports(app: &App, limit: u32, out: &Out) -> Result<()> {
             _ => &r.state_label,
         };
         println!("{:<10} {:<16} {}", r.tracking_code.as_deref().unwrap_or("-"), status, excerpt(&r.description, 40));
+        if let Some(unit) = &r.unit_name {
+            println!("           {} {}", out.t("Đơn vị xử lý:", "Unit:"), unit);
+        }
         if let Some(reply) = &r.last_reply {
             println!("           {} {}", out.t("Trả lời:", "Reply:"), excerpt(reply, 100));
         }

@@ -49,6 +49,10 @@ texts! {
     edit_report => "Soạn phản ánh", "Edit report";
     /// Field: category.
     category => "Loại sự việc", "Category";
+    /// The unit of the district handling a report.
+    responsible_unit => "Đơn vị xử lý", "Responsible unit";
+    /// The deadline the unit must meet.
+    due_by => "Hạn xử lý", "Due";
     /// Prompt: choose a category.
     choose_category => "Chọn loại sự việc", "Choose a category";
     /// Field: description.

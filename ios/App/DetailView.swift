@@ -20,6 +20,8 @@ struct DetailView: View {
                     Text(r.trackingCode ?? "—").font(.system(size: 34, weight: .bold, design: .monospaced))
                     if r.trackingCode == nil { Text(t.codeAfterSync).font(.footnote) }
                     Text([r.stateLabel, r.statusLabel].compactMap { $0 }.joined(separator: " · "))
+                    // The unit and deadline, in one line written by the core.
+                    if let line = r.handlingLine { Text(line) }
                     if let reason = r.attentionReason {
                         Text(reason).foregroundColor(.red)
                         Button(t.retry) { act { try app.core.retry(reportId: r.id) } }

@@ -326,7 +326,13 @@ async fn staff_replies_come_back_once() {
     assert_eq!(r.history.len(), 2, "{:?}", r.history);
     assert_eq!(r.history[1].status, Status::InProgress);
     assert_eq!(r.history[1].reply.as_deref(), Some(reply));
+    // The district's unit and deadline come with each step (a server
+    // without units of its own answers with the district itself).
+    let (unit_code, unit_name) = r.history[1].unit.clone().expect("the unit responsible");
+    assert!(!unit_code.is_empty() && !unit_name.is_empty());
+    assert!(r.history[1].due_at.is_some_and(|due| due > r.history[0].at), "a deadline after receipt");
     let listed = phone.store().list(&Default::default()).unwrap().items;
+    assert_eq!(listed[0].unit_name.as_deref(), Some(unit_name.as_str()));
     assert_eq!(listed[0].status, Some(Status::InProgress));
     assert_eq!(listed[0].last_reply.as_deref(), Some(reply));
     assert!(events.0.lock().unwrap().contains(&SyncEvent::StatusChanged { id, status: Status::InProgress }));

@@ -80,6 +80,16 @@ impl Ctx<'_> {
         let l = self.lang;
         let kind = r.state.kind();
         let current = r.history.last().map(|h| h.status);
+        let unit_name = r.history.iter().rev().find_map(|h| h.unit.as_ref()).map(|u| u.1.clone());
+        let open = current.is_some_and(|s| !s.is_closed());
+        let due_label = r.history.last().and_then(|h| h.due_at).filter(|_| open).map(vn_time::format);
+        let t = crate::ui_text::UiTexts::new(l);
+        let handling_line = match (&unit_name, &due_label) {
+            (Some(u), Some(d)) => Some(format!("{}: {u} · {}: {d}", t.responsible_unit, t.due_by)),
+            (Some(u), None) => Some(format!("{}: {u}", t.responsible_unit)),
+            (None, Some(d)) => Some(format!("{}: {d}", t.due_by)),
+            (None, None) => None,
+        };
         let behalf = r.on_behalf_of.clone().unwrap_or_default();
         ReportView {
             id: r.id.to_string(),
@@ -121,6 +131,9 @@ impl Ctx<'_> {
                     reply: h.reply.clone(),
                 })
                 .collect(),
+            unit_name,
+            due_label,
+            handling_line,
             created_at_ms: vn_time::ms(r.created_at),
             created_relative: relative_time(r.created_at, self.now, l),
             created_label: vn_time::format(r.created_at),
@@ -141,6 +154,7 @@ impl Ctx<'_> {
             status: s.status,
             status_label: s.status.map(|st| st.label(self.lang).to_owned()),
             last_reply: s.last_reply.clone(),
+            unit_name: s.unit_name.clone(),
             attention_reason: s.attention_reason.clone(),
             photo_count: s.photo_count,
             thumbnail_path: s.thumbnail.as_deref().map(|t| self.path(t)),

@@ -108,6 +108,24 @@ fn views_carry_labels_sizes_and_vietnam_times() {
     let gps = attached.suggestion.location.unwrap();
     assert!((gps.lat - 40.446_972).abs() < 1e-5);
 
+    // The district routes it: the unit and deadline in one line, Vietnam time.
+    let step = crate::model::StatusEntry {
+        status: crate::model::Status::Assigned,
+        at: datetime!(2026-12-04 10:05 UTC),
+        reply: None,
+        unit: Some(("TRANG_SON".into(), "UBND xã Tràng Sơn".into())),
+        due_at: Some(datetime!(2026-12-11 10:00 UTC)),
+    };
+    let id = app.report_id(&draft.id).unwrap();
+    let update = crate::store::StatusUpdate { report: id, entry: step };
+    app.store().apply_changes(&[update], "c1").unwrap();
+    let routed = app.get_report(&draft.id).unwrap();
+    assert_eq!(routed.handling_line.as_deref(), Some("Đơn vị xử lý: UBND xã Tràng Sơn · Hạn xử lý: 17:00 11/12/2026"));
+    assert_eq!(
+        app.list_reports(&ListFilter::default()).unwrap().items[0].unit_name.as_deref(),
+        Some("UBND xã Tràng Sơn")
+    );
+
     clock.set(vn_time::ms(datetime!(2026-12-04 13:00 UTC)));
     let later = app.get_report(&draft.id).unwrap();
     assert_eq!(later.created_relative, "3 giờ trước");

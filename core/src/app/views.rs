@@ -202,6 +202,13 @@ pub struct ReportView {
     pub status_label: Option<String>,
     /// The district's handling, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// The unit responsible ("UBND xã Tràng Sơn"), once the district routed it.
+    pub unit_name: Option<String>,
+    /// Its deadline ("17:00 04/12/2026", Vietnam time) while the report is open.
+    pub due_label: Option<String>,
+    /// Both in one line for the detail screen: "Đơn vị xử lý: UBND xã
+    /// Tràng Sơn · Hạn xử lý: 17:00 04/12/2026".
+    pub handling_line: Option<String>,
     /// Milliseconds since the epoch.
     pub created_at_ms: i64,
     /// "5 phút trước".
@@ -238,6 +245,8 @@ pub struct ReportRow {
     pub status_label: Option<String>,
     /// The latest official reply.
     pub last_reply: Option<String>,
+    /// The district's unit handling it.
+    pub unit_name: Option<String>,
     /// Why the server refused it.
     pub attention_reason: Option<String>,
     /// Number of photos.

@@ -143,6 +143,9 @@ pub struct ReportSummary {
     pub status: Option<Status>,
     /// The district's latest official reply, if any.
     pub last_reply: Option<String>,
+    /// The district's unit handling it, once routed.
+    #[serde(default)]
+    pub unit_name: Option<String>,
     /// When the draft was started.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

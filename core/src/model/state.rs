@@ -127,6 +127,12 @@ pub struct StatusEntry {
     pub at: OffsetDateTime,
     /// The official reply to the reporter, if one came with it.
     pub reply: Option<String>,
+    /// The unit responsible from this step on (code, name), if the server says.
+    #[serde(default)]
+    pub unit: Option<(String, String)>,
+    /// Its deadline from this step on.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
 }
 
 #[cfg(test)]

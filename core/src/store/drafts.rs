@@ -252,17 +252,26 @@ pub(super) fn load_report(conn: &Connection, id: ReportId) -> Result<Report> {
         })
         .context("reading a report's photos")?;
     report.history = conn
-        .prepare_cached("SELECT status, at, reply FROM status_history WHERE report_id = ?1 ORDER BY at, seq")
+        .prepare_cached(
+            "SELECT status, at, reply, unit_code, unit_name, due_at FROM status_history
+             WHERE report_id = ?1 ORDER BY at, seq",
+        )
         .and_then(|mut s| {
-            s.query_map([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()
+            s.query_map([id.to_string()], |r| {
+                let unit: Option<(String, String)> = match (r.get(3)?, r.get(4)?) {
+                    (Some(code), Some(name)) => Some((code, name)),
+                    _ => None,
+                };
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get(2)?, unit, r.get::<_, Option<i64>>(5)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
         })
         .context("reading a report's history")?
         .into_iter()
-        .map(|(status, at, reply)| {
+        .map(|(status, at, reply, unit, due_at)| {
             let status =
                 Status::from_code(&status).ok_or_else(|| Error::Corrupt(format!("unknown status {status:?}")))?;
-            Ok(StatusEntry { status, at: from_ms(at), reply })
+            Ok(StatusEntry { status, at: from_ms(at), reply, unit, due_at: due_at.map(from_ms) })
         })
         .collect::<Result<_>>()?;
     Ok(report)

@@ -233,11 +233,22 @@ impl Store {
 pub(super) fn insert_history(conn: &Connection, id: ReportId, entry: &StatusEntry) -> Result<bool> {
     let changed = conn
         .prepare_cached(
-            "INSERT INTO status_history (report_id, seq, status, at, reply)
-             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM status_history WHERE report_id = ?1), ?2, ?3, ?4)
+            "INSERT INTO status_history (report_id, seq, status, at, reply, unit_code, unit_name, due_at)
+             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM status_history WHERE report_id = ?1), ?2, ?3, ?4,
+                 ?5, ?6, ?7)
              ON CONFLICT DO NOTHING",
         )
-        .and_then(|mut s| s.execute(params![id.to_string(), entry.status.code(), super::to_ms(entry.at), entry.reply]))
+        .and_then(|mut s| {
+            s.execute(params![
+                id.to_string(),
+                entry.status.code(),
+                super::to_ms(entry.at),
+                entry.reply,
+                entry.unit.as_ref().map(|u| &u.0),
+                entry.unit.as_ref().map(|u| &u.1),
+                entry.due_at.map(super::to_ms),
+            ])
+        })
         .context("saving a status change")?;
     Ok(changed == 1)
 }

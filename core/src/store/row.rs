@@ -16,7 +16,8 @@ pub(super) const SUMMARY_COLUMNS: &str = "r.id, r.state, r.category, r.descripti
      (SELECT count(*) FROM photos p WHERE p.report_id = r.id), \
      (SELECT thumb_file FROM photos p WHERE p.report_id = r.id ORDER BY position LIMIT 1), \
      r.server_status, \
-     (SELECT reply FROM status_history h WHERE h.report_id = r.id AND h.reply IS NOT NULL ORDER BY h.at DESC, h.seq DESC LIMIT 1)";
+     (SELECT reply FROM status_history h WHERE h.report_id = r.id AND h.reply IS NOT NULL ORDER BY h.at DESC, h.seq DESC LIMIT 1), \
+     (SELECT unit_name FROM status_history h WHERE h.report_id = r.id AND h.unit_name IS NOT NULL ORDER BY h.at DESC, h.seq DESC LIMIT 1)";
 
 pub(super) fn report_id(row: &Row<'_>, idx: usize) -> rusqlite::Result<ReportId> {
     let text: String = row.get(idx)?;
@@ -84,5 +85,6 @@ pub(super) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ReportSummary>
         thumbnail: row.get(10)?,
         status: row.get::<_, Option<String>>(11)?.as_deref().and_then(Status::from_code),
         last_reply: row.get(12)?,
+        unit_name: row.get(13)?,
     })
 }

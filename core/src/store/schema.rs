@@ -9,7 +9,7 @@ use rusqlite::{Connection, Transaction};
 use crate::error::{Result, StorageContext};
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// The whole schema at [`VERSION`], for new databases.
 pub(crate) const LATEST: &str = "
@@ -75,6 +75,9 @@ CREATE TABLE status_history (
     status    TEXT NOT NULL,
     at        INTEGER NOT NULL,
     reply     TEXT,
+    unit_code TEXT,
+    unit_name TEXT,
+    due_at    INTEGER,
     PRIMARY KEY (report_id, seq)
 ) STRICT;
 CREATE UNIQUE INDEX status_history_once ON status_history (report_id, at, status, coalesce(reply, ''));
@@ -118,6 +121,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE photos ADD COLUMN upload_url TEXT;
     ALTER TABLE photos ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
     CREATE UNIQUE INDEX status_history_once ON status_history (report_id, at, status, coalesce(reply, ''));
+    ",
+    // 3 → 4: the district's unit responsible and its deadline, with each
+    // step of the history (the server routes reports since its schema 3).
+    "
+    ALTER TABLE status_history ADD COLUMN unit_code TEXT;
+    ALTER TABLE status_history ADD COLUMN unit_name TEXT;
+    ALTER TABLE status_history ADD COLUMN due_at INTEGER;
     ",
 ];
 

@@ -561,7 +561,8 @@ fn the_outbox_records_each_step_and_leaves_only_when_everything_arrived() {
     // A report being sent cannot be deleted or edited.
     assert!(matches!(store.delete(draft.id), Err(Error::NotEditable { .. })));
 
-    let received = StatusEntry { status: Status::Received, at: from_ms(1_700_000_000_000), reply: None };
+    let received =
+        StatusEntry { status: Status::Received, at: from_ms(1_700_000_000_000), reply: None, unit: None, due_at: None };
     let accepted = Accepted {
         tracking_code: "DL-7K3M9Q".into(),
         public_url: "http://x/r/DL-7K3M9Q".into(),
@@ -599,10 +600,14 @@ fn the_outbox_records_each_step_and_leaves_only_when_everything_arrived() {
             status: Status::InProgress,
             at: from_ms(1_700_000_100_000),
             reply: Some("Đang xử lý".into()),
+            unit: Some(("TRANG_SON".into(), "UBND xã Tràng Sơn".into())),
+            due_at: Some(from_ms(1_700_500_000_000)),
         },
     };
     assert_eq!(store.apply_changes(std::slice::from_ref(&update), "c1").unwrap(), vec![(draft.id, Status::InProgress)]);
     assert!(store.apply_changes(std::slice::from_ref(&update), "c1").unwrap().is_empty());
+    let kept = store.get(draft.id).unwrap().history.pop().unwrap();
+    assert_eq!(kept, update.entry, "the unit and deadline are kept with the step");
     assert_eq!(store.changes_cursor().unwrap().as_deref(), Some("c1"));
     assert_eq!(store.get(draft.id).unwrap().history.len(), 2);
     let row = &store.list(&ListQuery::default()).unwrap().items[0];

@@ -52,7 +52,7 @@ impl Syncer {
                 .iter()
                 .filter_map(|c| {
                     let report: ReportId = c.client_id.parse().ok()?;
-                    Some(StatusUpdate { report, entry: status_entry(&c.status, &c.at, c.reply.clone())? })
+                    Some(StatusUpdate { report, entry: status_entry(c)? })
                 })
                 .collect();
             let next = page.next_cursor.clone();

@@ -271,14 +271,20 @@ pub(crate) fn accepted(s: &ReportStatus) -> Accepted {
     Accepted {
         tracking_code: s.tracking_code.clone(),
         public_url: s.public_url.clone(),
-        history: s.history.iter().filter_map(|c| status_entry(&c.status, &c.at, c.reply.clone())).collect(),
+        history: s.history.iter().filter_map(status_entry).collect(),
     }
 }
 
 /// A wire status change as a history entry; unknown statuses (a newer
 /// server) are skipped rather than failing the whole page.
-pub(crate) fn status_entry(status: &str, at: &str, reply: Option<String>) -> Option<StatusEntry> {
-    let status = Status::from_code(status)?;
-    let at = OffsetDateTime::parse(at, &Rfc3339).ok()?;
-    Some(StatusEntry { status, at, reply })
+pub(crate) fn status_entry(c: &phananh_protocol::wire::StatusChange) -> Option<StatusEntry> {
+    let status = Status::from_code(&c.status)?;
+    let at = OffsetDateTime::parse(&c.at, &Rfc3339).ok()?;
+    Some(StatusEntry {
+        status,
+        at,
+        reply: c.reply.clone(),
+        unit: c.unit.as_ref().map(|u| (u.code.clone(), u.name.clone())),
+        due_at: c.due_at.as_deref().and_then(|d| OffsetDateTime::parse(d, &Rfc3339).ok()),
+    })
 }

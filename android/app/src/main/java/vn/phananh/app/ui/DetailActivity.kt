@@ -46,6 +46,8 @@ class DetailActivity : Activity() {
             root.text(t.codeAfterSync, 14f)
         }
         root.text(listOfNotNull(report.stateLabel, report.statusLabel).joinToString(" · "))
+        // "Đơn vị xử lý: UBND xã Tràng Sơn · Hạn xử lý: 17:00 04/12/2026", written by the core.
+        report.handlingLine?.let { root.text(it) }
         report.attentionReason?.let { root.text(it).setTextColor(Color.rgb(180, 30, 30)) }
         if (report.state == ReportState.NEEDS_ATTENTION) {
             root.button(t.retry) {
