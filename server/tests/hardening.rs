@@ -418,7 +418,8 @@ async fn the_staff_api_needs_more_than_the_cookie() {
         .await
         .unwrap();
     assert_eq!(other_name.status(), 200, "same page, another name");
-    let bearer = client().post(&url).bearer_auth(session_token).body(r#"{"status":"resolved"}"#).send().await.unwrap();
+    let done = r#"{"status":"resolved","reply":"Đã xử lý xong."}"#;
+    let bearer = client().post(&url).bearer_auth(session_token).body(done).send().await.unwrap();
     assert_eq!(bearer.status(), 200, "scripts with a bearer token need no CSRF token");
     // Security headers on every page.
     let page = client().get(format!("{base}/staff")).send().await.unwrap();

@@ -29,7 +29,7 @@ async fn discovery_and_services_in_json_and_xml() {
     let services: Value =
         client().get(format!("{}/open311/v2/services.json", s.base)).send().await.unwrap().json().await.unwrap();
     let list = services.as_array().unwrap();
-    assert_eq!(list.len(), 10);
+    assert_eq!(list.len(), 11);
     assert_eq!(list[0]["service_code"], "o_ga");
     assert_eq!(list[0]["metadata"], false);
     assert_eq!(list[0]["type"], "realtime");
@@ -70,7 +70,7 @@ async fn posting_a_request_needs_a_key_and_lands_as_a_report() {
     let r = client().post(&url).form(&form(&[("api_key", "sai")])).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = client().post(&url).form(&form(&[("api_key", &key), ("service_code", "khong_co")])).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "an unknown service is not found, as the spec has it");
     let r = client().post(&url).form(&form(&[("api_key", &key), ("lat", "abc")])).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
@@ -185,4 +185,70 @@ async fn posting_a_request_needs_a_key_and_lands_as_a_report() {
         .part("media", reqwest::multipart::Part::bytes(b"GIF89a....".to_vec()));
     let r = client().post(&url).multipart(not_jpeg).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+/// What clients such as `georeport` send and expect beyond the basics.
+#[tokio::test]
+async fn lists_tokens_coarse_dates_media_url_and_errors_as_clients_expect() {
+    let s = start().await;
+    let key = api_key(&s);
+    let post = |service: &str, extra: Vec<(&'static str, String)>| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("api_key", key.clone()),
+            ("service_code", service.to_owned()),
+            ("lat", "18.91".into()),
+            ("long", "105.31".into()),
+            ("description", "Sự việc ở thôn cần chính quyền xử lý sớm".into()),
+        ];
+        f.extend(extra);
+        client().post(format!("{}/open311/v2/requests.json", s.base)).form(&f).send()
+    };
+    let first: Value = post("den_duong", vec![]).await.unwrap().json().await.unwrap();
+    let photo = "https://example.org/anh/den.jpg".to_owned();
+    let second: Value = post("rac_thai", vec![("media_url", photo.clone())]).await.unwrap().json().await.unwrap();
+    let (a, b) = (first[0]["service_request_id"].as_str().unwrap(), second[0]["service_request_id"].as_str().unwrap());
+    let base = s.base.clone();
+    let get = |q: String| {
+        let url = format!("{base}/open311/v2/requests.json?{q}");
+        async move {
+            let r = client().get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let ids = |v: &Value| -> Vec<String> {
+        let rows = v.as_array().unwrap().iter();
+        rows.map(|r| r["service_request_id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned()).collect()
+    };
+    // Comma-separated lists.
+    let (status, both) = get("service_code=den_duong,rac_thai".into()).await;
+    assert_eq!((status, ids(&both).len()), (200, 2));
+    let (_, one) = get("service_code=rac_thai".into()).await;
+    assert_eq!(ids(&one), vec![b.to_owned()]);
+    let (status, open_closed) = get("status=open,closed".into()).await;
+    assert_eq!((status, ids(&open_closed).len()), (200, 2));
+    assert_eq!(get("status=open,bogus".into()).await.0, 400);
+    // Coarser W3C dates.
+    for date in ["2026-01-01", "2026-01-01T00:00Z", "2026-01-01T07:00%2B07:00"] {
+        let (status, found) = get(format!("start_date={date}")).await;
+        assert_eq!((status, ids(&found).len()), (200, 2), "{date}");
+    }
+    assert_eq!(get("start_date=yesterday".into()).await.0, 400);
+    // media_url kept and given back; service_notice the same as on POST.
+    let row = both.as_array().unwrap().iter().find(|r| r["service_request_id"] == b).unwrap();
+    assert_eq!(row["media_url"], photo.as_str());
+    assert_eq!(row["service_notice"], second[0]["service_notice"]);
+    // Tokens.
+    let r = client().get(format!("{}/open311/v2/tokens/{a}.json", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()[0]["service_request_id"], a);
+    let r = client().get(format!("{}/open311/v2/tokens/NOPE.xml", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("<errors>"));
+    // Any other path: Open311's error list, XML for .xml.
+    let r = client().get(format!("{}/open311/v2/nothing/here.xml", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("<errors>") && body.contains("<code>404</code>"), "{body}");
+    let r = client().get(format!("{}/open311/v2/nothing.json", s.base)).send().await.unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()[0]["code"], 404);
 }

@@ -40,6 +40,7 @@ fn report(client_id: &str, device: &str, hash: &str) -> NewReport {
             ack_due_at: Some(10_000),
             due_at: Some(50_000),
         },
+        media_url: None,
     }
 }
 
@@ -277,7 +278,7 @@ async fn contract(store: &dyn Storage) {
     let by_code = Open311Filter { codes: Some(vec![created.tracking_code.clone()]), ..Default::default() };
     let found = store.open311_requests(by_code).await.unwrap();
     assert_eq!((found.len(), found[0].photos, found[0].last_reply.as_deref()), (1, 1, Some("Đã cử người đến")));
-    let khac = Open311Filter { service_code: Some("khac".into()), ..Default::default() };
+    let khac = Open311Filter { service_codes: vec!["khac".into(), "den_duong".into()], ..Default::default() };
     assert_eq!(store.open311_requests(khac).await.unwrap().len(), 1);
     let closed = Open311Filter { open: Some(false), ..Default::default() };
     assert!(store.open311_requests(closed).await.unwrap().is_empty());

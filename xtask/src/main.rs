@@ -284,11 +284,12 @@ fn demo() -> Result<(), String> {
             .map_err(|e| format!("could not start the server: {e}"))?,
     );
     let mut lines = BufReader::new(server.0.stdout.take().ok_or("no server output")?).lines();
-    let mut staff = String::new();
+    // The coordinator, the officers and the leader the demo made.
+    let mut accounts = Vec::new();
     for line in lines.by_ref() {
         let line = line.map_err(|e| e.to_string())?;
-        if let Some(login) = line.strip_prefix("demo staff account: ") {
-            staff = login.to_owned();
+        if line.starts_with("demo ") && line.contains(" account") {
+            accounts.push(line.clone());
         }
         if line.starts_with("staff dashboard:") {
             break;
@@ -311,10 +312,19 @@ fn demo() -> Result<(), String> {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     };
     let photos = root.join("testdata/photos/real");
+    // Three reports for three units: a street light in Tràng Sơn (its
+    // commune's officer), a national road (Kinh tế – Hạ tầng), a fallen
+    // tree in Bài Sơn (no officer there yet: the coordinator's queue).
     let reports: [(&str, &str, &str, &str, &str); 3] = [
-        ("o_ga", "Ổ gà lớn giữa đường liên xã, xe máy đã ngã hai lần", "18.8712", "105.3401", "HMD_Nokia_8.3_5G.jpg"),
-        ("den_duong", "Đèn đường trước nhà văn hoá xóm 3 tắt cả tuần nay", "18.8950", "105.3120", "iphone_hdr_NO.jpg"),
-        ("cay_do", "Cây đổ chắn ngang đường vào trường tiểu học sau cơn giông", "18.9230", "105.2805", "DSCN0010.jpg"),
+        (
+            "quoc_lo",
+            "Ổ gà lớn trên quốc lộ 7 đoạn qua cầu, xe máy đã ngã hai lần",
+            "18.8712",
+            "105.3401",
+            "HMD_Nokia_8.3_5G.jpg",
+        ),
+        ("den_duong", "Đèn đường trước nhà văn hoá xóm 3 tắt cả tuần nay", "18.8200", "105.3550", "iphone_hdr_NO.jpg"),
+        ("cay_do", "Cây đổ chắn ngang đường vào trường tiểu học sau cơn giông", "19.0400", "105.1600", "DSCN0010.jpg"),
     ];
     for (category, description, lat, lon, photo) in reports {
         let id = phananh(&[
@@ -339,9 +349,13 @@ fn demo() -> Result<(), String> {
         phananh(&["submit", &id])?;
     }
     println!("{}", phananh(&["sync", "--quiet"])?);
+    println!("{}", phananh(&["reports"])?);
     let listed = phananh(&["--json", "reports"])?;
     println!("\nPhản Ánh demo is running.");
-    println!("  staff dashboard: {base}/staff   (sign in as {staff})");
+    println!("  staff dashboard: {base}/staff — sign in as:");
+    for account in &accounts {
+        println!("    {account}");
+    }
     for code in listed.split('"').filter(|t| t.starts_with("DL-")) {
         println!("  tracking page:   {base}/r/{code}");
     }

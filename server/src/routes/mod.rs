@@ -61,6 +61,13 @@ pub fn router(state: Shared) -> Router {
         // Every other API body is a small JSON document (a report is at
         // most ~20 KB of text).
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
+    // Open311 answers even its errors in its own form (XML for `.xml`).
+    let open311 = Router::new()
+        .route("/{file}", get(open311::top).post(open311::post_request))
+        .route("/services/{file}", get(open311::service))
+        .route("/requests/{file}", get(open311::request))
+        .route("/tokens/{file}", get(open311::token))
+        .fallback(open311::unknown);
     Router::new()
         .nest("/api/v1", api)
         .route("/staff", get(staff_html::index))
@@ -71,9 +78,7 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/reports/{code}/status", post(staff_html::set_status))
         .route("/staff/reports/{code}/duplicate", post(staff_html::duplicate))
         .route("/staff/reports/{code}/action", post(staff_html::action))
-        .route("/open311/v2/{file}", get(open311::top).post(open311::post_request))
-        .route("/open311/v2/services/{file}", get(open311::service))
-        .route("/open311/v2/requests/{file}", get(open311::request))
+        .nest("/open311/v2", open311)
         .route("/r/{code}", get(public::page))
         .route("/r/{code}/photo/{n}", get(public::photo))
         .route("/r/{code}/thumb/{n}", get(public::thumb))

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::routes::limited;
-use crate::service::Intake;
+use crate::service::{Intake, ServiceError};
 use crate::state::Shared;
 use crate::storage::{Created, Open311Filter, Source};
 use crate::tracking;
@@ -160,10 +160,36 @@ pub struct RequestsQuery {
     status: Option<String>,
 }
 
+/// A W3C date-time as Open311 clients send them: full RFC 3339, or the
+/// coarser forms the W3C note allows (`2026-11-29`, `2026-11-29T20:37Z`,
+/// `2026-11-29T20:37+07:00`); a bare date is midnight UTC.
 fn parse_date(s: &str) -> Option<i64> {
-    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    let s = s.trim();
+    let t = time::OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .or_else(|| {
+            time::OffsetDateTime::parse(
+                s,
+                format_description!("[year]-[month]-[day]T[hour]:[minute][offset_hour sign:mandatory]:[offset_minute]"),
+            )
+            .ok()
+        })
+        .or_else(|| {
+            let utc = s.strip_suffix('Z')?;
+            time::PrimitiveDateTime::parse(utc, format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+                .ok()
+                .map(|t| t.assume_utc())
+        })
+        .or_else(|| {
+            time::Date::parse(s, format_description!("[year]-[month]-[day]")).ok().map(|d| d.midnight().assume_utc())
+        })?;
     Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
+
+/// What a new request is told, in POST and GET answers alike.
+const SERVICE_NOTICE: &str = "Đã tiếp nhận / received";
 
 async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) -> Result<Vec<Value>, Response> {
     let mut filter = Open311Filter::default();
@@ -185,12 +211,28 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
             };
             filter.end = Some(ms);
         }
-        filter.service_code = q.service_code.filter(|s| !s.is_empty());
-        filter.open = match q.status.as_deref() {
-            None | Some("") => None,
-            Some("open") => Some(true),
-            Some("closed") => Some(false),
-            Some(_) => return Err(error(fmt, StatusCode::BAD_REQUEST, "status must be open or closed")),
+        // Both filters take comma-separated lists, as clients send them.
+        filter.service_codes = q
+            .service_code
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let (mut open, mut closed) = (false, false);
+        for s in q.status.as_deref().unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match s {
+                "open" => open = true,
+                "closed" => closed = true,
+                _ => return Err(error(fmt, StatusCode::BAD_REQUEST, "status must be open, closed or both")),
+            }
+        }
+        filter.open = match (open, closed) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
         };
     }
     let rows = state
@@ -210,7 +252,7 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
                 "service_code": r.category,
                 "description": r.description,
                 "agency_responsible": unit_name(state, r.unit.as_deref()),
-                "service_notice": null,
+                "service_notice": SERVICE_NOTICE,
                 "requested_datetime": rfc3339(r.created_at),
                 "updated_datetime": rfc3339(r.updated_at),
                 "expected_datetime": r.due_at.map(rfc3339),
@@ -219,7 +261,7 @@ async fn get_requests(state: &Shared, fmt: Fmt, q: RequestsQuery, base: &str) ->
                 "zipcode": null,
                 "lat": r.lat,
                 "long": r.lon,
-                "media_url": if r.photos > 0 { Some(format!("{base}/r/{code}/photo/0")) } else { None },
+                "media_url": if r.photos > 0 { Some(format!("{base}/r/{code}/photo/0")) } else { r.media_url },
             })
         })
         .collect())
@@ -380,9 +422,17 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         source: Source::Open311,
         body,
         inline_photos: u32::from(media.is_some()),
+        // A photo somewhere else: kept and listed back, as clients expect.
+        media_url: field("media_url")
+            .filter(|u| (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= 2000)
+            .map(str::to_owned),
     };
     let Created { id: report_id, tracking_code: code } = match state.reports.create(intake).await {
         Ok(created) => created,
+        // An unknown service is "not found", as the spec has it.
+        Err(ServiceError::Refused { code: "unknown_category", .. }) => {
+            return error(fmt, StatusCode::NOT_FOUND, "service_code not found");
+        }
         Err(e) if e.is_refusal() => return error(fmt, StatusCode::BAD_REQUEST, &e.message(Lang::En)),
         Err(_) => return error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "storage error"),
     };
@@ -394,8 +444,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
             tracing::warn!(error = %e, "an Open311 photo could not be kept");
         }
     }
-    let out =
-        vec![json!({"service_request_id": code, "service_notice": "Đã tiếp nhận / received", "account_id": null})];
+    let out = vec![json!({"service_request_id": code, "service_notice": SERVICE_NOTICE, "account_id": null})];
     match fmt {
         Fmt::Json => respond(fmt, StatusCode::CREATED, Value::Array(out).to_string()),
         Fmt::Xml => {
@@ -409,4 +458,25 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
 fn unit_name(state: &Shared, code: Option<&str>) -> String {
     let district = state.reports.district();
     code.and_then(|c| district.unit(c)).unwrap_or(district.top()).name_vi.clone()
+}
+
+/// `GET /open311/v2/tokens/{token}.{fmt}`: a request's id from the token a
+/// POST answered with. Every POST here answers with the id at once, so a
+/// token is the tracking code itself.
+pub async fn token(State(state): State<Shared>, Path(file): Path<String>) -> Response {
+    let Some((token, fmt)) = split(&file) else { return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown format") };
+    let code = tracking::normalize(token);
+    let known = state.store.public_report(code.clone()).await.ok().flatten().is_some();
+    if !known {
+        return error(fmt, StatusCode::NOT_FOUND, "token not found");
+    }
+    let rows = vec![json!({"service_request_id": code, "token": token})];
+    list(fmt, "service_requests", "request", rows, &["service_request_id", "token"])
+}
+
+/// Anything else under `/open311/v2/`: Open311's own error list, in XML
+/// for a `.xml` path.
+pub async fn unknown(axum::extract::OriginalUri(uri): axum::extract::OriginalUri) -> Response {
+    let fmt = if uri.path().ends_with(".xml") { Fmt::Xml } else { Fmt::Json };
+    error(fmt, StatusCode::NOT_FOUND, "unknown resource")
 }

@@ -60,6 +60,7 @@ pub async fn put(
         body_hash,
         body: report,
         inline_photos: 0,
+        media_url: None,
     };
     state.reports.create(intake).await?;
     tracing::info!(device = %device.id, "report received");

@@ -30,6 +30,8 @@ pub struct Intake {
     /// Photos sent inline (Open311's `media`), counted against the rules
     /// with the declared ones.
     pub inline_photos: u32,
+    /// A photo's address given instead (Open311's `media_url`).
+    pub media_url: Option<String>,
 }
 
 /// What the district configures about reports.
@@ -219,6 +221,7 @@ impl ReportService {
             photos_expected: r.photos.len() as u32 + intake.inline_photos,
             client_created_at: r.created_at.clone(),
             routing,
+            media_url: intake.media_url.clone(),
         }
     }
 

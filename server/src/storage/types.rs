@@ -77,6 +77,8 @@ pub struct NewReport {
     pub client_created_at: Option<String>,
     /// Where it goes and by when.
     pub routing: Routing,
+    /// A photo's address an Open311 client gave instead of the photo.
+    pub media_url: Option<String>,
 }
 
 /// Where a new report goes, why, and its deadlines.
@@ -190,8 +192,8 @@ pub struct Open311Filter {
     pub start: i64,
     /// Received at or before, ms.
     pub end: Option<i64>,
-    /// Category code.
-    pub service_code: Option<String>,
+    /// Category codes (any of them; empty: all).
+    pub service_codes: Vec<String>,
     /// `Some(true)`: open only; `Some(false)`: closed only.
     pub open: Option<bool>,
 }
@@ -225,6 +227,8 @@ pub struct Open311Request {
     pub photos: i64,
     /// The unit responsible.
     pub unit: Option<String>,
+    /// A link to a photo the client posted (`media_url`), if it gave one.
+    pub media_url: Option<String>,
     /// To resolve by (ms).
     pub due_at: Option<i64>,
 }

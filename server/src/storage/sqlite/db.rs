@@ -33,6 +33,7 @@ ALTER TABLE reports ADD COLUMN ack_due_at INTEGER;
 ALTER TABLE reports ADD COLUMN due_at INTEGER;
 ALTER TABLE reports ADD COLUMN acknowledged_at INTEGER;
 ALTER TABLE reports ADD COLUMN closed_at INTEGER;
+ALTER TABLE reports ADD COLUMN media_url TEXT;
 CREATE INDEX reports_unit ON reports (unit_code, status, due_at);
 CREATE INDEX reports_due ON reports (status, due_at);
 

@@ -63,9 +63,9 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
         "INSERT INTO reports (client_id, device_id, source, tracking_code, body_hash, response_status, category,
              description, description_fold, lat, lon, accuracy_m, address, reporter_name, reporter_phone, anonymous,
              for_name, for_phone, consent, photos_expected, client_created_at, created_at, updated_at,
-             unit_code, priority, ack_due_at, due_at)
+             unit_code, priority, ack_due_at, due_at, media_url)
          VALUES (?1, ?2, ?3, ?4, ?5, 201, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21,
-             ?22, ?23, ?24, ?25)",
+             ?22, ?23, ?24, ?25, ?26)",
         params![
             r.client_id,
             r.device_id,
@@ -92,6 +92,7 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
             r.routing.priority,
             r.routing.ack_due_at,
             r.routing.due_at,
+            r.media_url,
         ],
     )?;
     let report_id = tx.last_insert_rowid();
@@ -299,7 +300,7 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
         "SELECT r.tracking_code, r.status, r.category, coalesce(k.name_vi, r.category), r.description, r.address,
                 r.lat, r.lon, r.created_at, r.updated_at,
                 (SELECT reply FROM changes ch WHERE ch.report_id = r.id AND ch.reply IS NOT NULL ORDER BY ch.seq DESC LIMIT 1),
-                (SELECT count(*) FROM photos p WHERE p.report_id = r.id), r.unit_code, r.due_at
+                (SELECT count(*) FROM photos p WHERE p.report_id = r.id), r.unit_code, r.due_at, r.media_url
          FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE 1",
     );
     let mut args: Vec<Value> = Vec::new();
@@ -314,9 +315,13 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
             args.push(Value::Integer(end));
             sql.push_str(&format!(" AND r.created_at <= ?{}", args.len()));
         }
-        if let Some(code) = &f.service_code {
-            args.push(Value::Text(code.clone()));
-            sql.push_str(&format!(" AND r.category = ?{}", args.len()));
+        if !f.service_codes.is_empty() {
+            let mut marks = Vec::new();
+            for code in f.service_codes.iter().take(100) {
+                args.push(Value::Text(code.clone()));
+                marks.push(format!("?{}", args.len()));
+            }
+            sql.push_str(&format!(" AND r.category IN ({})", marks.join(", ")));
         }
         match f.open {
             None => {}
@@ -342,6 +347,7 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
                 photos: r.get(11)?,
                 unit: r.get(12)?,
                 due_at: r.get(13)?,
+                media_url: r.get(14)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?)
