@@ -181,9 +181,9 @@ impl StaffList {
         reports: &[StaffReport],
         categories: &[Category],
         district: &District,
+        now_ms: i64,
     ) -> StaffList {
         let any = choice("", "Mọi loại", f.category);
-        let now = time::OffsetDateTime::now_utc();
         let units = match staff.role {
             Role::Officer => Vec::new(),
             _ => std::iter::once(choice("", "Mọi đơn vị", f.unit))
@@ -212,8 +212,7 @@ impl StaffList {
                 .map(|r| StaffRow {
                     unit: unit_name(district, r.unit.as_deref()),
                     due: r.due_at_ms.map(|ms| when_ms(ms, Lang::Vi)).unwrap_or_else(|| "—".into()),
-                    overdue: r.closed_at.is_none()
-                        && r.due_at_ms.is_some_and(|ms| ms <= phananh_protocol::vn_time::ms(now)),
+                    overdue: r.closed_at.is_none() && r.due_at_ms.is_some_and(|ms| ms <= now_ms),
                     urgent: r.priority == "urgent",
                     code: r.tracking_code.clone(),
                     category: category_name(categories, &r.category).to_owned(),
@@ -349,11 +348,16 @@ fn event_label(action: &str) -> &'static str {
 
 impl StaffReportPage {
     /// The page for one report.
-    pub fn new(staff: &Staff, r: StaffReport, categories: &[Category], district: &District) -> StaffReportPage {
+    pub fn new(
+        staff: &Staff,
+        r: StaffReport,
+        categories: &[Category],
+        district: &District,
+        now: i64,
+    ) -> StaffReportPage {
         let can_act = matches!(staff.role, Role::Coordinator | Role::Officer);
         let can_coordinate = staff.role == Role::Coordinator;
         let rfc = |t: &Option<String>| t.as_deref().map(when).unwrap_or_else(|| "—".into());
-        let now = phananh_protocol::vn_time::ms(time::OffsetDateTime::now_utc());
         let events = r
             .events
             .iter()

@@ -191,3 +191,108 @@ async fn staff_sign_in_and_reply_in_chromium() {
     assert!(d.url().await.ends_with("/staff"), "signed out");
     d.call("DELETE", "", json!(null)).await;
 }
+
+/// The government's half in the browser, on the demo district: the
+/// coordinator assigns a new report to Tràng Sơn; the commune's officer
+/// finds it in the unit's queue, replies and resolves; the reporter's feed
+/// shows unit, reply and status; a report past its deadline shows in the
+/// coordinator's overdue queue once the injected clock passes it.
+/// Screenshots of each screen are saved in the test's output directory.
+#[tokio::test]
+async fn coordinator_assigns_officer_resolves_overdue_shows_in_chromium() {
+    use phananh_server::storage::Role;
+    const TUESDAY_8AM: i64 = 1_796_086_800_000; // 2026-12-01 08:00 in Vietnam
+    let clock = std::sync::Arc::new(phananh_protocol::ManualClock::new(TUESDAY_8AM));
+    let accounts = [("dieuphoi", Role::Coordinator, None), ("ts", Role::Officer, Some("TRANG_SON"))];
+    let s = start_district(&accounts, clock.clone()).await;
+    let dev = device(&s).await;
+    let body = json!({
+        "category": "khac",
+        "description": "Cống thoát nước trước chợ bị tắc, nước tràn ra đường",
+        "lat": 18.82, "lon": 105.355,
+        "reporter": {"name": "Lê Thị Hoa", "phone": "0912345678", "anonymous": false},
+    });
+    let created = put_report(&s, &dev, &body).await;
+    let code = created["tracking_code"].as_str().unwrap().to_owned();
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).to_owned();
+    let profile = tempfile::TempDir::new().unwrap();
+    let d = Driver::start(profile.path()).await;
+    let shot = |name: &'static str| {
+        let d = &d;
+        let path = shots.join(name);
+        async move {
+            let png = d.call("GET", "/screenshot", json!(null)).await;
+            let png =
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, png.as_str().unwrap()).unwrap();
+            std::fs::write(&path, png).unwrap();
+            eprintln!("screenshot: {}", path.display());
+        }
+    };
+    let sign_in = |name: &'static str| {
+        let d = &d;
+        let base = s.base.clone();
+        async move {
+            d.go(&format!("{base}/staff")).await;
+            d.type_into("#name", name).await;
+            d.type_into("#password", "mat-khau-du-dai").await;
+            d.click("#sign-in").await;
+            d.wait_for_url("/staff/reports").await;
+        }
+    };
+
+    // The coordinator: the new report waits in the district's queue.
+    sign_in("dieuphoi").await;
+    d.go(&format!("{}/staff/reports?queue=new", s.base)).await;
+    let queue = d.wait_for_text(&code).await;
+    assert!(queue.contains("UBND huyện Đô Lương"), "no rule for 'khac': the coordinator's");
+    shot("coordinator-new-queue.png").await;
+    d.go(&format!("{}/staff/reports/{code}", s.base)).await;
+    d.click("#assign-unit option[value=TRANG_SON]").await;
+    d.click("#assign").await;
+    d.wait_for_text("<dd id=\"unit\">UBND xã Tràng Sơn</dd>").await;
+    shot("coordinator-assigned.png").await;
+    d.click("#sign-out").await;
+    d.wait_for_url("/staff").await;
+
+    // The commune's officer: it is in the unit's new queue; reply, resolve.
+    sign_in("ts").await;
+    d.go(&format!("{}/staff/reports?queue=new", s.base)).await;
+    d.wait_for_text(&code).await;
+    shot("officer-queue.png").await;
+    d.click("a.report").await;
+    d.wait_for_text("Cống thoát nước trước chợ").await;
+    d.click("#new-status option[value=resolved]").await;
+    d.type_into("#reply", "Tổ vệ sinh đã thông cống chiều nay.").await;
+    d.click("#save-status").await;
+    d.wait_for_text("Tổ vệ sinh đã thông cống chiều nay.").await;
+    shot("officer-resolved.png").await;
+
+    // The reporter's feed: the unit, the reply, the status.
+    let feed: Value = dev.get(format!("{}/api/v1/reports/changes", s.base)).send().await.unwrap().json().await.unwrap();
+    let last = feed["changes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["status"], "resolved");
+    assert_eq!(last["reply"], "Tổ vệ sinh đã thông cống chiều nay.");
+    assert_eq!(last["unit"]["name"], "UBND xã Tràng Sơn");
+    d.click("#sign-out").await;
+    d.wait_for_url("/staff").await;
+
+    // Another report, never taken up: overdue once the clock passes its deadline.
+    let late = put_report(
+        &s,
+        &dev,
+        &json!({
+            "category": "den_duong",
+            "description": "Đèn đường trước trạm y tế xã tắt từ tuần trước",
+            "lat": 18.82, "lon": 105.355,
+        }),
+    )
+    .await;
+    let late = late["tracking_code"].as_str().unwrap().to_owned();
+    clock.set(TUESDAY_8AM + 8 * 24 * 3_600_000);
+    sign_in("dieuphoi").await;
+    d.go(&format!("{}/staff/reports?queue=overdue", s.base)).await;
+    let overdue = d.wait_for_text(&late).await;
+    assert!(overdue.contains("badge late") && !overdue.contains(&code), "only the open one is late, marked so");
+    shot("coordinator-overdue.png").await;
+    d.call("DELETE", "", json!(null)).await;
+}

@@ -112,7 +112,8 @@ pub async fn list(
     let (reports, categories) = (state.reports.reports_for(&staff, f).await?, state.store.categories().await?);
     let filters = pages::ListFilters { status: &status, category: &category, q: &q, days, unit: &unit, queue: &queue };
     let district = state.reports.district();
-    Ok(render(StatusCode::OK, &pages::StaffList::new(&staff, filters, &reports, &categories, district)))
+    let now = state.now_ms();
+    Ok(render(StatusCode::OK, &pages::StaffList::new(&staff, filters, &reports, &categories, district, now)))
 }
 
 /// `GET /staff/reports/{code}`.
@@ -125,7 +126,8 @@ pub async fn show(
     let code = tracking::normalize(&code);
     let (r, categories) = (state.reports.report_for(&staff, &code).await?, state.store.categories().await?);
     let district = state.reports.district();
-    Ok(render(StatusCode::OK, &pages::StaffReportPage::new(&staff, r, &categories, district)))
+    let now = state.now_ms();
+    Ok(render(StatusCode::OK, &pages::StaffReportPage::new(&staff, r, &categories, district, now)))
 }
 
 #[derive(Debug, Deserialize)]
