@@ -94,6 +94,53 @@ fn staff_add_reads_the_password_from_stdin_and_apikey_add_prints_the_key_last() 
     let db = rusqlite::Connection::open(dir.path().join("server.sqlite3")).unwrap();
     let stored: String = db.query_row("SELECT key_hash FROM api_keys", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, phananh_server::auth::token_hash(key), "only the hash is stored");
-    let staff: i64 = db.query_row("SELECT count(*) FROM staff WHERE name = 'Lan'", [], |r| r.get(0)).unwrap();
-    assert_eq!(staff, 1);
+    let (staff, role): (i64, String) = db
+        .query_row("SELECT count(*), max(role) FROM staff WHERE name = 'Lan'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((staff, role.as_str()), (1, "coordinator"), "without --role: a coordinator, as before");
+}
+
+/// `unit list --json` and `staff add --role --unit`: contracts for scripts.
+#[test]
+fn units_are_listed_and_officers_belong_to_one() {
+    let dir = tempfile::tempdir().unwrap();
+    phananh_server::demo::write_district(dir.path()).unwrap();
+    let out = Command::new(BIN).args(["unit", "list", "--json", "--data"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let units: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let units = units.as_array().unwrap();
+    assert_eq!(units.len(), 38, "the district, 4 offices, 33 communes and towns");
+    assert_eq!(
+        units[0],
+        serde_json::json!({"code": "DL", "name": "UBND huyện Đô Lương", "kind": "district", "parent": null})
+    );
+    let trang_son = units.iter().find(|u| u["code"] == "TRANG_SON").unwrap();
+    assert_eq!((trang_son["kind"].as_str(), trang_son["parent"].as_str()), (Some("commune"), Some("DL")));
+    assert!(units.iter().any(|u| u["kind"] == "town") && units.iter().any(|u| u["kind"] == "department"));
+
+    let add = |args: &[&str]| {
+        let mut child = Command::new(BIN)
+            .args(["staff", "add"])
+            .args(args)
+            .arg("--data")
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"mot-mat-khau-dai\n").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    assert!(add(&["hoa", "--role", "officer", "--unit", "TRANG_SON"]).status.success());
+    let no_unit = add(&["minh", "--role", "officer"]);
+    assert!(!no_unit.status.success() && String::from_utf8_lossy(&no_unit.stderr).contains("--unit"));
+    let unknown = add(&["minh", "--role", "officer", "--unit", "NOWHERE"]);
+    assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("NOWHERE"));
+    assert!(!add(&["minh", "--role", "mayor"]).status.success(), "an unknown role is refused");
+    let db = rusqlite::Connection::open(dir.path().join("server.sqlite3")).unwrap();
+    let hoa: (String, String) = db
+        .query_row("SELECT role, unit_code FROM staff WHERE name = 'hoa'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(hoa, ("officer".into(), "TRANG_SON".into()));
 }
