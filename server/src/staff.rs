@@ -42,7 +42,19 @@ pub async fn add(
     anyhow::ensure!(password.chars().count() >= 8, "the password needs at least 8 characters");
     anyhow::ensure!(role != Role::Officer || unit.is_some(), "an officer needs --unit CODE");
     let hash = hash_password(password)?;
-    store.put_staff(name.trim().to_owned(), hash, role, unit.map(str::to_owned)).await.map_err(|e| anyhow::anyhow!(e))
+    let (name, unit) = (name.trim().to_owned(), unit.map(str::to_owned));
+    store.put_staff(name.clone(), hash, role, unit.clone()).await.map_err(|e| anyhow::anyhow!(e))?;
+    // Account changes are staff actions too (made at the server's console).
+    let detail = format!("{}{}", role.code(), unit.map(|u| format!(" {u}")).unwrap_or_default());
+    let entry = AuditEntry {
+        at: phananh_protocol::Clock::now_ms(&phananh_protocol::SystemClock),
+        staff_id: None,
+        actor: "console".into(),
+        action: "account".into(),
+        subject: Some(name),
+        detail: Some(detail),
+    };
+    store.audit(entry).await.map_err(|e| anyhow::anyhow!(e))
 }
 
 /// Check a name and password; on success open a session: (token, csrf).

@@ -143,4 +143,8 @@ fn units_are_listed_and_officers_belong_to_one() {
         .query_row("SELECT role, unit_code FROM staff WHERE name = 'hoa'", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert_eq!(hoa, ("officer".into(), "TRANG_SON".into()));
+    let audited: String = db
+        .query_row("SELECT detail FROM audit_log WHERE action = 'account' AND subject = 'hoa'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audited, "officer TRANG_SON", "account changes are in the audit log");
 }
