@@ -299,6 +299,8 @@ pub struct StaffReportPage {
     pub is_officer: bool,
     /// Reject reasons.
     pub reasons: Vec<Choice>,
+    /// Reply templates for the report's category.
+    pub templates: Vec<String>,
     /// The account's role and unit.
     pub who: String,
 }
@@ -419,6 +421,7 @@ impl StaffReportPage {
                 .map(|c| choice(c, crate::service::reject_reason_label(c, Lang::Vi), ""))
                 .collect(),
             who: who(staff, district),
+            templates: district.reply_templates(&r.category).into_iter().map(str::to_owned).collect(),
             category: category_name(categories, &r.category).to_owned(),
             position: r.lat.zip(r.lon).map(|(lat, lon)| Position {
                 label: format!("{lat:.6}, {lon:.6}"),

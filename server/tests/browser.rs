@@ -261,10 +261,15 @@ async fn coordinator_assigns_officer_resolves_overdue_shows_in_chromium() {
     shot("officer-queue.png").await;
     d.click("a.report").await;
     d.wait_for_text("Cống thoát nước trước chợ").await;
+    // A reply template (no JavaScript: used when nothing is typed).
+    d.click("#new-status option[value=in_progress]").await;
+    d.click("#template option:nth-child(2)").await;
+    d.click("#save-status").await;
+    d.wait_for_text("<div class=\"reply text\">Đã tiếp nhận, đơn vị đang kiểm tra hiện trường.</div>").await;
     d.click("#new-status option[value=resolved]").await;
     d.type_into("#reply", "Tổ vệ sinh đã thông cống chiều nay.").await;
     d.click("#save-status").await;
-    d.wait_for_text("Tổ vệ sinh đã thông cống chiều nay.").await;
+    d.wait_for_text("<div class=\"reply text\">Tổ vệ sinh đã thông cống chiều nay.</div>").await;
     shot("officer-resolved.png").await;
 
     // The reporter's feed: the unit, the reply, the status.

@@ -62,6 +62,9 @@ struct File {
     calendar: CalendarSection,
     #[serde(default)]
     deadlines: DeadlineSection,
+    /// Reply templates per category code (`"*"`: every category).
+    #[serde(default)]
+    replies: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,7 +237,14 @@ pub fn parse(
     let base = file.deadlines.default.over(Deadlines::standard(per_day), per_day);
     let by_category: HashMap<String, Deadlines> =
         file.deadlines.categories.iter().map(|(c, v)| (c.clone(), v.over(base, per_day))).collect();
-    District::new(units, rules, calendar, base, by_category, d.approximate_boundaries)
+    for (category, texts) in &file.replies {
+        if texts.iter().any(|t| t.trim().is_empty() || t.chars().count() > 4000) {
+            return Err(invalid(format!("replies for {category}: each is 1–4000 characters")));
+        }
+    }
+    let mut district = District::new(units, rules, calendar, base, by_category, d.approximate_boundaries)?;
+    district.replies = file.replies;
+    Ok(district)
 }
 
 fn check_code(code: &str) -> Result<(), ConfigError> {

@@ -195,6 +195,8 @@ pub struct District {
     by_category: HashMap<String, Deadlines>,
     /// The boundaries are approximate (demo data).
     pub approximate_boundaries: bool,
+    /// Reply templates per category (`"*"`: every category).
+    pub replies: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl District {
@@ -234,7 +236,17 @@ impl District {
             }
         }
         let rules = rules.into_iter().map(|r| (r.category, r.target)).collect();
-        Ok(District { units, by_code, places, rules, calendar, deadlines, by_category, approximate_boundaries })
+        Ok(District {
+            units,
+            by_code,
+            places,
+            rules,
+            calendar,
+            deadlines,
+            by_category,
+            approximate_boundaries,
+            replies: Default::default(),
+        })
     }
 
     /// A district with no units but itself: every report to the coordinator.
@@ -295,6 +307,12 @@ impl District {
             },
             None => (self.top(), Reason::Fallback),
         }
+    }
+
+    /// The reply templates offered for a category: its own, then the ones for all.
+    pub fn reply_templates(&self, category: &str) -> Vec<&str> {
+        let own = self.replies.get(category).into_iter().flatten();
+        own.chain(self.replies.get("*").into_iter().flatten()).map(String::as_str).collect()
     }
 
     /// The working minutes (acknowledge, resolve) a report gets.

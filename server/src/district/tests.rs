@@ -104,6 +104,9 @@ fn deadlines_per_category_and_priority() {
     assert_eq!(d.deadline_minutes("an_ninh", Priority::Normal), (8 * 60, 2 * day));
     assert_eq!(d.deadline_minutes("cay_do", Priority::Normal), (4 * 60, 2 * day));
     assert!(d.calendar.holidays.contains(&time::macros::date!(2026 - 02 - 17)), "Tết is a holiday");
+    let templates = d.reply_templates("den_duong");
+    assert_eq!(templates.first(), Some(&"Đã thay bóng đèn, đèn đã sáng trở lại."), "the category's own first");
+    assert!(templates.len() > 1 && d.reply_templates("khac").len() == templates.len() - 1, "then those for all");
 }
 
 const SQUARE_A: &str = r#"{"type":"Feature","properties":{"code":"A"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}"#;

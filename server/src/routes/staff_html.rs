@@ -136,6 +136,8 @@ pub struct StatusForm {
     status: String,
     reply: Option<String>,
     reason: Option<String>,
+    /// A reply template, used when no reply was typed.
+    template: Option<String>,
 }
 
 /// `POST /staff/reports/{code}/status`.
@@ -145,7 +147,9 @@ pub async fn set_status(
     form: Result<Form<StatusForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let form = checked(form, &on)?;
-    let (reply, reason) = (form.reply.as_deref(), form.reason.as_deref().filter(|r| !r.is_empty()));
+    let typed = form.reply.as_deref().filter(|r| !r.trim().is_empty());
+    let reply = typed.or(form.template.as_deref().filter(|t| !t.is_empty()));
+    let reason = form.reason.as_deref().filter(|r| !r.is_empty());
     state.reports.change_status(&on.staff, &on.code, &form.status, reply, reason).await?;
     Ok(redirect(&format!("/staff/reports/{}", on.code)))
 }
