@@ -265,6 +265,8 @@ pub struct StaffReportPage {
     pub neighbour: Option<String>,
     /// Photo addresses.
     pub photos: Vec<String>,
+    /// Photos of the fix.
+    pub fix_photos: Vec<String>,
     /// Photos declared.
     pub photos_expected: i64,
     /// What happened.
@@ -444,6 +446,7 @@ impl StaffReportPage {
             address: r.address,
             anonymous: r.anonymous,
             photos: r.photos,
+            fix_photos: r.fix_photos,
             photos_expected: r.photos_expected,
         }
     }
@@ -467,6 +470,8 @@ pub struct PublicWords {
     pub unit: &'static str,
     /// "Hạn xử lý".
     pub due: &'static str,
+    /// "Ảnh sau khi xử lý".
+    pub fixed: &'static str,
 }
 
 /// `/r/{code}`: for the neighbour without the app. Never a name or phone.
@@ -493,6 +498,8 @@ pub struct PublicReportPage {
     pub received: String,
     /// Photo numbers.
     pub photos: Vec<i64>,
+    /// Photos of the fix, by number.
+    pub fix_photos: Vec<i64>,
     /// What happened.
     pub history: Vec<Step>,
     /// The unit responsible.
@@ -516,6 +523,7 @@ impl PublicReportPage {
             history: lang.pick("Diễn biến", "History"),
             unit: lang.pick("Đơn vị xử lý", "Responsible unit"),
             due: lang.pick("Hạn xử lý", "Due"),
+            fixed: lang.pick("Ảnh sau khi xử lý", "After the fix"),
         };
         PublicReportPage {
             lang: lang.code(),
@@ -527,6 +535,7 @@ impl PublicReportPage {
             unit,
             due,
             photos: (0..r.photos).collect(),
+            fix_photos: (0..r.fix_photos).collect(),
             history: r
                 .history
                 .iter()

@@ -268,6 +268,9 @@ async fn coordinator_assigns_officer_resolves_overdue_shows_in_chromium() {
     d.wait_for_text("<div class=\"reply text\">Đã tiếp nhận, đơn vị đang kiểm tra hiện trường.</div>").await;
     d.click("#new-status option[value=resolved]").await;
     d.type_into("#reply", "Tổ vệ sinh đã thông cống chiều nay.").await;
+    // A photo of the fix, as the phone's camera would give the page a file.
+    let fix = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/photos/real/DSCN0010.jpg");
+    d.type_into("#fix-photo", &fix.canonicalize().unwrap().to_string_lossy()).await;
     d.click("#save-status").await;
     d.wait_for_text("<div class=\"reply text\">Tổ vệ sinh đã thông cống chiều nay.</div>").await;
     shot("officer-resolved.png").await;
@@ -278,6 +281,14 @@ async fn coordinator_assigns_officer_resolves_overdue_shows_in_chromium() {
     assert_eq!(last["status"], "resolved");
     assert_eq!(last["reply"], "Tổ vệ sinh đã thông cống chiều nay.");
     assert_eq!(last["unit"]["name"], "UBND xã Tràng Sơn");
+    // The photo of the fix: on the staff page and the public page, without its metadata.
+    assert!(d.source().await.contains(&format!("/r/{code}/fix/0")));
+    let public = common::client().get(format!("{}/r/{code}", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(public.contains(&format!("/r/{code}/fix/0")) && public.contains("Ảnh sau khi xử lý"), "{public}");
+    let served =
+        common::client().get(format!("{}/r/{code}/fix/0", s.base)).send().await.unwrap().bytes().await.unwrap();
+    let original = std::fs::read(&fix).unwrap();
+    assert_eq!(served.as_ref(), phananh_protocol::jpeg::strip_metadata(&original, None).unwrap().as_ref());
     d.click("#sign-out").await;
     d.wait_for_url("/staff").await;
 

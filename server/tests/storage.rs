@@ -248,14 +248,15 @@ async fn contract(store: &dyn Storage) {
         width: 10,
         height: 10,
         position: None,
+        fix: false,
     };
     store.complete_upload("u1".into(), photo.clone()).await.unwrap();
     store.complete_upload("u1".into(), photo).await.unwrap();
     assert!(store.upload("u1".into(), "dev-a".into()).await.unwrap().unwrap().completed);
     let status = store.report_status(id.into(), Some("dev-a".into())).await.unwrap();
     assert_eq!(status.photos_received, 1, "completing twice attaches once");
-    assert_eq!(store.photo_key(created.tracking_code.clone(), 0).await.unwrap().as_deref(), Some("k.jpg"));
-    assert_eq!(store.photo_key(created.tracking_code.clone(), 1).await.unwrap(), None);
+    assert_eq!(store.photo_key(created.tracking_code.clone(), 0, false).await.unwrap().as_deref(), Some("k.jpg"));
+    assert_eq!(store.photo_key(created.tracking_code.clone(), 1, false).await.unwrap(), None);
     assert!(store.open_reports_in(inside, None).await.unwrap()[0].has_photo);
 
     // Expiry sweeps only unfinished uploads.
@@ -297,7 +298,9 @@ async fn contract(store: &dyn Storage) {
 
     // The public page's view: no reporter fields exist on it at all.
     let public = store.public_report(created.tracking_code.clone()).await.unwrap().unwrap();
-    assert_eq!((public.category_vi.as_str(), public.photos, public.history.len()), ("Ổ gà", 1, 2));
+    // Received, in progress, assigned to KTHT, the extension's new deadline.
+    assert_eq!((public.category_vi.as_str(), public.photos, public.history.len()), ("Ổ gà", 1, 4));
+    assert_eq!((public.unit.as_deref(), public.fix_photos), (Some("DL"), 0));
     assert!(store.public_report("DL-NONE00".into()).await.unwrap().is_none());
 }
 

@@ -82,6 +82,7 @@ pub fn router(state: Shared) -> Router {
         .route("/r/{code}", get(public::page))
         .route("/r/{code}/photo/{n}", get(public::photo))
         .route("/r/{code}/thumb/{n}", get(public::thumb))
+        .route("/r/{code}/fix/{n}", get(public::fix))
         .route("/static/style.css", get(crate::pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)

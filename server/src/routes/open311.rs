@@ -440,7 +440,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         let Ok(_decoding) = state.decodes.acquire().await else {
             return error(fmt, StatusCode::SERVICE_UNAVAILABLE, "shutting down");
         };
-        if let Err(e) = state.reports.add_photo(report_id, 0, jpeg, size).await {
+        if let Err(e) = state.reports.add_photo(report_id, 0, jpeg, size, false).await {
             tracing::warn!(error = %e, "an Open311 photo could not be kept");
         }
     }

@@ -39,21 +39,27 @@ pub async fn page(State(state): State<Shared>, Path(code): Path<String>, Query(q
 
 /// `GET /r/{code}/photo/{n}`: the report's n-th photo (0-based).
 pub async fn photo(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
-    serve_photo(state, path, false).await
+    serve_photo(state, path, false, false).await
 }
 
 /// `GET /r/{code}/thumb/{n}`: its thumbnail (the photo itself if none was made).
 pub async fn thumb(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
-    serve_photo(state, path, true).await
+    serve_photo(state, path, true, false).await
+}
+
+/// `GET /r/{code}/fix/{n}`: the n-th photo of the fix, taken by staff.
+pub async fn fix(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
+    serve_photo(state, path, false, true).await
 }
 
 async fn serve_photo(
     State(state): State<Shared>,
     Path((code, n)): Path<(String, u32)>,
     thumb: bool,
+    fix: bool,
 ) -> Result<Response, ApiError> {
     let code = tracking::normalize(&code);
-    let key = state.store.photo_key(code, n).await?;
+    let key = state.store.photo_key(code, n, fix).await?;
     let key = key.ok_or_else(|| ApiError::not_found(Lang::Vi))?;
     let store = state.photos.clone();
     let bytes = tokio::task::spawn_blocking(move || {

@@ -144,14 +144,71 @@ pub struct StatusForm {
 pub async fn set_status(
     State(state): State<Shared>,
     on: OnReport,
-    form: Result<Form<StatusForm>, FormRejection>,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let form = checked(form, &on)?;
+    let (form, photo) = status_form(req, &state, &on).await?;
     let typed = form.reply.as_deref().filter(|r| !r.trim().is_empty());
     let reply = typed.or(form.template.as_deref().filter(|t| !t.is_empty()));
     let reason = form.reason.as_deref().filter(|r| !r.is_empty());
-    state.reports.change_status(&on.staff, &on.code, &form.status, reply, reason).await?;
+    // A photo of the fix is checked and cleaned like any other before the
+    // status changes, so a refused photo changes nothing.
+    let photo = match photo {
+        Some(bytes) => match crate::jpeg::accept(&bytes, state.config.decode_budget) {
+            Ok(a) => Some((a.clean.into_owned(), (a.width, a.height))),
+            Err(_) => {
+                let (vi, en) = ("Ảnh phải là tệp JPEG nguyên vẹn", "The photo must be a whole JPEG");
+                return Err(ApiError::bad_request(on.lang, "bad_photo", vi, en));
+            }
+        },
+        None => None,
+    };
+    let report = state.reports.change_status(&on.staff, &on.code, &form.status, reply, reason).await?;
+    if let Some((jpeg, size)) = photo {
+        let _decoding = state.decodes.acquire().await.map_err(ApiError::internal)?;
+        let id = state.reports.internal_id(&report.tracking_code).await?;
+        state.reports.add_photo(id, report.fix_photos.len() as u32, jpeg, size, true).await?;
+    }
     Ok(redirect(&format!("/staff/reports/{}", on.code)))
+}
+
+/// The status form, as a plain form or (with a photo of the fix) multipart.
+async fn status_form(
+    req: axum::extract::Request,
+    state: &Shared,
+    on: &OnReport,
+) -> Result<(StatusForm, Option<Vec<u8>>), ApiError> {
+    use axum::extract::FromRequest;
+    let bad = || ApiError::bad_request(on.lang, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form");
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let form = checked(Form::<StatusForm>::from_request(req, state).await, on)?;
+        return Ok((form, None));
+    }
+    let mut mp = axum::extract::Multipart::from_request(req, state).await.map_err(|_| bad())?;
+    let (mut fields, mut photo) = (std::collections::HashMap::new(), None);
+    while let Some(field) = mp.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|_| bad())?;
+        if name == "photo" {
+            photo = Some(bytes.to_vec()).filter(|b| !b.is_empty());
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    let text = |k: &str| fields.get(k).cloned().filter(|v| !v.is_empty());
+    let form = StatusForm {
+        csrf: text("csrf").unwrap_or_default(),
+        status: text("status").ok_or_else(bad)?,
+        reply: text("reply"),
+        reason: text("reason"),
+        template: text("template"),
+    };
+    check_csrf(&on.staff, &form.csrf)?;
+    Ok((form, photo))
 }
 
 /// A posted form, refused if malformed or without the session's CSRF token.

@@ -511,6 +511,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         width,
         height,
         position: None,
+        fix: false,
     };
     state.store.complete_upload(id.to_owned(), photo).await?;
     tracing::info!(report = upload.report_id, "photo attached");

@@ -234,6 +234,7 @@ impl ReportService {
         position: u32,
         jpeg: Vec<u8>,
         (width, height): (u32, u32),
+        fix: bool,
     ) -> Result<(), ServiceError> {
         let photo_id = uuid::Uuid::now_v7().to_string();
         let key = format!("{report_id}/{photo_id}.jpg");
@@ -249,7 +250,7 @@ impl ReportService {
         .map_err(crate::storage::StorageError::backend)?
         .map_err(crate::storage::StorageError::backend)?;
         let photo =
-            AttachedPhoto { id: photo_id, report_id, key, sha256, bytes, width, height, position: Some(position) };
+            AttachedPhoto { id: photo_id, report_id, key, sha256, bytes, width, height, position: Some(position), fix };
         Ok(self.store.attach_photo(photo).await?)
     }
 
@@ -323,6 +324,12 @@ impl ReportService {
         self.store.mark_duplicate(staff.id, tracking_code.to_owned(), of.to_owned(), reply).await?;
         self.audit(staff, "duplicate", tracking_code, of).await?;
         self.staff_report(tracking_code).await
+    }
+
+    /// A report's internal id, by tracking code.
+    pub async fn internal_id(&self, tracking_code: &str) -> Result<i64, ServiceError> {
+        let id = self.store.report_id(tracking_code.to_owned()).await?;
+        Ok(id.ok_or(crate::storage::StorageError::NotFound)?)
     }
 
     /// One report as staff see it.

@@ -94,8 +94,11 @@ pub trait Storage: Send + Sync + 'static {
     fn open_reports_in(&self, area: ServiceArea, category: Option<String>) -> Fut<'_, Vec<OpenReport>>;
     /// What the public tracking page shows.
     fn public_report(&self, tracking_code: String) -> Fut<'_, Option<PublicReport>>;
-    /// The storage key of a report's n-th photo.
-    fn photo_key(&self, tracking_code: String, n: u32) -> Fut<'_, Option<String>>;
+    /// A report's internal id, by tracking code.
+    fn report_id(&self, tracking_code: String) -> Fut<'_, Option<i64>>;
+    /// The storage key of a report's n-th photo (of the resident's, or of
+    /// the staff's photos of the fix).
+    fn photo_key(&self, tracking_code: String, n: u32, fix: bool) -> Fut<'_, Option<String>>;
     /// Attach a stored photo to a report (idempotent by photo id).
     fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()>;
     /// Reports for Open311's `GET requests`, newest first, at most 1 000.

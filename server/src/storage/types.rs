@@ -160,6 +160,8 @@ pub struct PublicReport {
     pub unit: Option<String>,
     /// To resolve by (ms).
     pub due_at: Option<i64>,
+    /// Photos of the fix, taken by staff.
+    pub fix_photos: i64,
 }
 
 /// A photo whose bytes are in the photo store, to record against its report.
@@ -181,6 +183,8 @@ pub struct AttachedPhoto {
     pub height: u32,
     /// Position among the report's photos; `None`: as declared with the report.
     pub position: Option<u32>,
+    /// A photo of the fix, taken by staff (shown apart from the resident's).
+    pub fix: bool,
 }
 
 /// Open311's `GET requests` filters (already checked).
@@ -353,6 +357,8 @@ pub struct StaffReport {
     pub duplicate_of: Option<String>,
     /// Photo URLs.
     pub photos: Vec<String>,
+    /// Photos of the fix, taken by staff.
+    pub fix_photos: Vec<String>,
     /// Photos declared.
     pub photos_expected: i64,
     /// Received (RFC 3339).

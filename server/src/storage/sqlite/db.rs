@@ -21,7 +21,8 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Version 3: the government's half. Each report has the unit responsible,
 /// a priority, and deadlines (to acknowledge, to resolve) in ms; staff have
 /// a role and a unit; the resident's feed (`changes`) says which unit and
-/// which deadline from each step on. Staff-only records are kept apart from
+/// which deadline from each step on; photos of the fix (staff's, `fix = 1`)
+/// are kept apart from the resident's. Staff-only records are kept apart from
 /// that feed, so nothing in them can reach a resident: `report_events`
 /// (routing, assignment, transfer, hand-back, priority, extensions, with
 /// who and why) and `internal_notes`. Reports of earlier versions have no
@@ -34,8 +35,10 @@ ALTER TABLE reports ADD COLUMN due_at INTEGER;
 ALTER TABLE reports ADD COLUMN acknowledged_at INTEGER;
 ALTER TABLE reports ADD COLUMN closed_at INTEGER;
 ALTER TABLE reports ADD COLUMN media_url TEXT;
-CREATE INDEX reports_unit ON reports (unit_code, status, due_at);
-CREATE INDEX reports_due ON reports (status, due_at);
+ALTER TABLE photos ADD COLUMN fix INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX reports_unit ON reports (unit_code, created_at);
+CREATE INDEX reports_due ON reports (due_at);
+CREATE INDEX reports_newest ON reports (created_at);
 
 ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'coordinator';
 ALTER TABLE staff ADD COLUMN unit_code TEXT;

@@ -86,8 +86,15 @@ impl Storage for SqliteStorage {
     fn public_report(&self, tracking_code: String) -> Fut<'_, Option<PublicReport>> {
         Box::pin(self.db.call(move |c| reports::public(c, &tracking_code)))
     }
-    fn photo_key(&self, tracking_code: String, n: u32) -> Fut<'_, Option<String>> {
-        Box::pin(self.db.call(move |c| reports::photo_key(c, &tracking_code, n)))
+    fn report_id(&self, tracking_code: String) -> Fut<'_, Option<i64>> {
+        Box::pin(self.db.call(move |c| {
+            use rusqlite::OptionalExtension;
+            Ok(c.query_row("SELECT id FROM reports WHERE tracking_code = ?1", [tracking_code], |r| r.get(0))
+                .optional()?)
+        }))
+    }
+    fn photo_key(&self, tracking_code: String, n: u32, fix: bool) -> Fut<'_, Option<String>> {
+        Box::pin(self.db.call(move |c| reports::photo_key(c, &tracking_code, n, fix)))
     }
     fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()> {
         let now = self.clock.now_ms();

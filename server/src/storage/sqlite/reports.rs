@@ -132,7 +132,8 @@ pub(super) fn status(c: &Connection, client_id: &str, device: Option<&str>) -> R
     if device.is_some() && owner.as_deref() != device {
         return Err(StorageError::NotFound);
     }
-    let received: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |r| r.get(0))?;
+    let received: i64 =
+        c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1 AND fix = 0", [id], |r| r.get(0))?;
     let history = history(c, id)?
         .into_iter()
         .map(|h| StatusChange {
@@ -244,7 +245,8 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
         .query_row(
             "SELECT r.id, r.tracking_code, coalesce(k.name_vi, r.category), coalesce(k.name_en, r.category),
                     r.description, r.address, r.status, r.created_at,
-                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id), r.unit_code, r.due_at
+                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id AND p.fix = 0), r.unit_code, r.due_at,
+                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id AND p.fix = 1)
              FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE r.tracking_code = ?1",
             [code],
             |r| {
@@ -262,6 +264,7 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
                         history: Vec::new(),
                         unit: r.get(9)?,
                         due_at: r.get(10)?,
+                        fix_photos: r.get(11)?,
                     },
                 ))
             },
@@ -272,11 +275,11 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
     Ok(Some(report))
 }
 
-pub(super) fn photo_key(c: &Connection, code: &str, n: u32) -> Result<Option<String>, StorageError> {
+pub(super) fn photo_key(c: &Connection, code: &str, n: u32, fix: bool) -> Result<Option<String>, StorageError> {
     Ok(c.query_row(
         "SELECT p.key FROM photos p JOIN reports r ON r.id = p.report_id
-         WHERE r.tracking_code = ?1 ORDER BY p.position LIMIT 1 OFFSET ?2",
-        params![code, n],
+         WHERE r.tracking_code = ?1 AND p.fix = ?3 ORDER BY p.position, p.created_at LIMIT 1 OFFSET ?2",
+        params![code, n, fix],
         |r| r.get(0),
     )
     .optional()?)
@@ -285,11 +288,11 @@ pub(super) fn photo_key(c: &Connection, code: &str, n: u32) -> Result<Option<Str
 /// Record a stored photo; its position is the declared one unless given.
 pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto, now: i64) -> Result<(), StorageError> {
     c.execute(
-        "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at)
+        "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at, fix)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
-                 coalesce(?8, (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), 0), ?9)
+                 coalesce(?8, (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), 0), ?9, ?10)
          ON CONFLICT (id) DO NOTHING",
-        params![p.id, p.report_id, p.key, p.sha256, p.bytes as i64, p.width, p.height, p.position, now],
+        params![p.id, p.report_id, p.key, p.sha256, p.bytes as i64, p.width, p.height, p.position, now, p.fix],
     )?;
     c.execute("UPDATE reports SET updated_at = ?2 WHERE id = ?1", params![p.report_id, now])?;
     Ok(())
@@ -300,7 +303,7 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
         "SELECT r.tracking_code, r.status, r.category, coalesce(k.name_vi, r.category), r.description, r.address,
                 r.lat, r.lon, r.created_at, r.updated_at,
                 (SELECT reply FROM changes ch WHERE ch.report_id = r.id AND ch.reply IS NOT NULL ORDER BY ch.seq DESC LIMIT 1),
-                (SELECT count(*) FROM photos p WHERE p.report_id = r.id), r.unit_code, r.due_at, r.media_url
+                (SELECT count(*) FROM photos p WHERE p.report_id = r.id AND p.fix = 0), r.unit_code, r.due_at, r.media_url
          FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE 1",
     );
     let mut args: Vec<Value> = Vec::new();

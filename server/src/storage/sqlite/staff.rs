@@ -112,6 +112,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
             photos_expected: r.get(16)?,
             received_at: rfc3339(r.get(17)?),
             photos: Vec::new(),
+            fix_photos: Vec::new(),
             history: Vec::new(),
             unit: r.get(18)?,
             priority: r.get(19)?,
@@ -197,8 +198,11 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
 }
 
 fn complete(c: &Connection, id: i64, mut r: StaffReport) -> Result<StaffReport, StorageError> {
-    let count: i64 = c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1", [id], |x| x.get(0))?;
-    r.photos = (0..count).map(|n| format!("/r/{}/photo/{n}", r.tracking_code)).collect();
+    let count = |fix: bool| -> rusqlite::Result<i64> {
+        c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1 AND fix = ?2", params![id, fix], |x| x.get(0))
+    };
+    r.photos = (0..count(false)?).map(|n| format!("/r/{}/photo/{n}", r.tracking_code)).collect();
+    r.fix_photos = (0..count(true)?).map(|n| format!("/r/{}/fix/{n}", r.tracking_code)).collect();
     r.history = super::reports::history(c, id)?
         .into_iter()
         .map(|h| HistoryEntry { status: h.status, reply: h.reply, at: rfc3339(h.at) })
