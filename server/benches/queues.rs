@@ -39,7 +39,7 @@ async fn main() {
                 "INSERT INTO reports (client_id, source, tracking_code, body_hash, response_status, category,
                      description, description_fold, lat, lon, status, created_at, updated_at, unit_code, priority,
                      ack_due_at, due_at, acknowledged_at, closed_at)
-                 VALUES (?1, 'app', ?2, 'h', 201, ?3, ?4, ?4, 18.9, 105.3, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 VALUES (?1, 'app', ?2, 'h', 201, ?3, ?4, ?13, 18.9, 105.3, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .unwrap();
         for i in 0..REPORTS {
@@ -61,6 +61,7 @@ async fn main() {
                     at + 5 * 86_400_000,
                     (status != "received").then_some(at + 3_600_000),
                     closed.then_some(at + 86_400_000),
+                    phananh_protocol::text::fold(&description),
                 ])
                 .unwrap();
         }
@@ -97,6 +98,7 @@ async fn main() {
         ),
         ("priority urgent", f(&|x| x.priority = Some("urgent".into()))),
         ("text search 'thon 42'", f(&|x| x.q = Some("thon 42".into()))),
+        ("text search, no match", f(&|x| x.q = Some("khong co dau".into()))),
         ("older than 300 days", f(&|x| x.older_than_days = Some(300))),
         ("page 100 (offset 4950)", f(&|x| x.offset = Some(4950))),
     ];

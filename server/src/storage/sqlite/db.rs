@@ -39,6 +39,10 @@ ALTER TABLE photos ADD COLUMN fix INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX reports_unit ON reports (unit_code, created_at);
 CREATE INDEX reports_due ON reports (due_at);
 CREATE INDEX reports_newest ON reports (created_at);
+CREATE INDEX reports_unacknowledged ON reports (created_at) WHERE acknowledged_at IS NULL;
+-- Reports from before: taken up if past 'received', closed if done.
+UPDATE reports SET acknowledged_at = updated_at WHERE status <> 'received';
+UPDATE reports SET closed_at = updated_at WHERE status IN ('resolved', 'rejected');
 
 ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'coordinator';
 ALTER TABLE staff ADD COLUMN unit_code TEXT;

@@ -163,7 +163,9 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
     }
     const OPEN: &str = "r.status IN ('received', 'assigned', 'in_progress') AND r.duplicate_of IS NULL";
     match f.queue.as_deref().unwrap_or_default() {
-        "new" => sql.push_str(&format!(" AND {OPEN} AND r.acknowledged_at IS NULL")),
+        // Not taken up: no status past "received" yet, so neither
+        // acknowledged nor closed (the partial index holds exactly these).
+        "new" => sql.push_str(" AND r.acknowledged_at IS NULL AND r.closed_at IS NULL AND r.duplicate_of IS NULL"),
         "due_soon" => {
             args.push(Value::Integer(now));
             args.push(Value::Integer(f.due_soon_before.unwrap_or(now)));
