@@ -5,7 +5,6 @@ use phananh_core::photo::{self, Options, PhotoError};
 use phananh_core::protocol::vn_time;
 use phananh_core::ui_text::location_label;
 use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
 
 use crate::args::PhotoCommand;
 use crate::output::Out;
@@ -54,10 +53,7 @@ pub fn suggestion_json(s: &PhotoSuggestion) -> Value {
     if s.location.is_none() && s.taken_at_ms.is_none() {
         return Value::Null;
     }
-    let taken_at = s
-        .taken_at_ms
-        .and_then(|ms| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
-        .and_then(|t| t.format(&Rfc3339).ok());
+    let taken_at = s.taken_at_ms.map(vn_time::rfc3339);
     json!({ "lat": s.location.map(|p| p.lat), "lon": s.location.map(|p| p.lon), "taken_at": taken_at })
 }
 

@@ -79,10 +79,7 @@ fn print_summary(s: &SyncSummary, out: &Out) {
             "waiting": s.waiting,
             "changes": s.changes,
             "offline": s.offline,
-            "next_attempt_at": s
-                .next_attempt_at_ms
-                .and_then(|ms| time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+            "next_attempt_at": s.next_attempt_at_ms.map(vn_time::rfc3339),
         }));
         return;
     }
@@ -294,9 +291,7 @@ pub fn nearby(app: &App, lat: f64, lon: f64, category: Option<&str>, out: &Out) 
                 })
             })
             .collect();
-        let fetched_at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(hints.fetched_at_ms) * 1_000_000)
-            .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
+        let fetched_at = vn_time::rfc3339(hints.fetched_at_ms);
         out.json(&json!({ "reports": reports, "fetched_at": fetched_at, "from_cache": hints.from_cache }));
         return Ok(());
     }

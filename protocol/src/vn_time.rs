@@ -21,17 +21,31 @@ pub fn date(t: OffsetDateTime) -> String {
 /// [`format()`] for milliseconds since the epoch (an impossible value reads
 /// as the epoch).
 pub fn format_ms(ms: i64) -> String {
-    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    format(t)
+    format(from_ms(ms).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+}
+
+/// A time for people in their language: "17:00 04/12/2026" in Vietnamese,
+/// "4 Dec 2026, 17:00" in English; Vietnam time either way.
+pub fn format_in(ms: i64, lang: crate::Lang) -> String {
+    match lang {
+        crate::Lang::Vi => format_ms(ms),
+        crate::Lang::En => from_ms(ms)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+            .to_offset(OFFSET)
+            .format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]"))
+            .unwrap_or_default(),
+    }
+}
+
+/// The instant `ms` milliseconds after the epoch, if representable.
+pub fn from_ms(ms: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
 }
 
 /// RFC 3339 in UTC for machines (APIs, Open311, exports) from ms since the
 /// epoch; empty for an impossible value.
 pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
+    from_ms(ms).and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default()
 }
 
 /// Milliseconds since the epoch.
@@ -53,5 +67,8 @@ mod tests {
         assert_eq!(format_ms(i64::MAX), "07:00 01/01/1970");
         assert_eq!(rfc3339(ms(datetime!(2026-12-04 10:00 UTC))), "2026-12-04T10:00:00Z");
         assert_eq!(rfc3339(i64::MAX), "");
+        let at = ms(datetime!(2026-12-04 10:00 UTC));
+        assert_eq!(format_in(at, crate::Lang::Vi), "17:00 04/12/2026");
+        assert_eq!(format_in(at, crate::Lang::En), "4 Dec 2026, 17:00");
     }
 }

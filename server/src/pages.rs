@@ -41,19 +41,9 @@ pub fn when(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
-/// A time for people: "17:00 04/12/2026" in Vietnamese, "4 Dec 2026, 17:00"
-/// in English; Vietnam time either way.
+/// A time for people, in Vietnam time (`vn_time::format_in`).
 pub fn when_ms(ms: i64, lang: Lang) -> String {
-    match lang {
-        Lang::Vi => vn_time::format_ms(ms),
-        Lang::En => {
-            let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-                .to_offset(vn_time::OFFSET);
-            t.format(time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]"))
-                .unwrap_or_default()
-        }
-    }
+    vn_time::format_in(ms, lang)
 }
 
 /// One `<option>`.
@@ -371,6 +361,13 @@ impl StaffReportPage {
                     what.push_str(&format!(" {}", unit_name(district, Some(u))));
                 }
                 if let Some(d) = &e.detail {
+                    // An extension's detail begins with its deadline, kept
+                    // in RFC 3339: people read it in Vietnam time.
+                    let d = match d.split_once(" — ") {
+                        _ if !e.action.starts_with("extension_") => d.clone(),
+                        Some((until, reason)) => format!("{} — {reason}", when(until)),
+                        None => when(d),
+                    };
                     what.push_str(&format!(" ({d})"));
                 }
                 EventLine { at: when(&e.at), who: e.staff.clone().unwrap_or_else(|| "hệ thống".into()), what }

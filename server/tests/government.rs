@@ -238,4 +238,8 @@ async fn overdue_reports_appear_when_the_clock_passes_their_deadline() {
     assert_eq!(count(get(&coordinator, queue("overdue")).await.1), 0);
     let view = get(&coordinator, r).await.1;
     assert_eq!(view["due_at"], "2026-12-11T01:00:00Z", "three working days after the old deadline");
+    // The staff page tells it in Vietnam time, never in RFC 3339.
+    let page = coordinator.get(format!("{}/staff/reports/{code}", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Đồng ý gia hạn (08:00 11/12/2026)"), "{page}");
+    assert!(!page.contains("2026-12-11T01:00:00Z"), "no raw UTC for people");
 }

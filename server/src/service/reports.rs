@@ -150,8 +150,7 @@ impl ReportService {
 
     /// The time now, from the injected clock.
     pub fn now_or_utc(&self) -> time::OffsetDateTime {
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.clock.now_ms()) * 1_000_000)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        vn_time::from_ms(self.clock.now_ms()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
 
     /// What only the app's body carries: its creation time and the photos

@@ -2,8 +2,7 @@
 //! officers' actions on a report; the queues.
 
 use phananh_protocol::Lang;
-use phananh_protocol::vn_time::rfc3339;
-use time::OffsetDateTime;
+use phananh_protocol::vn_time::{ms, rfc3339};
 
 use super::ServiceError;
 use super::reports::ReportService;
@@ -50,10 +49,6 @@ pub fn reject_reason_label(code: &str, lang: Lang) -> &'static str {
         "duplicate" => lang.pick("Trùng lặp", "Duplicate"),
         _ => lang.pick("Không đủ thông tin", "Not enough information"),
     }
-}
-
-fn ms(t: OffsetDateTime) -> i64 {
-    phananh_protocol::vn_time::ms(t)
 }
 
 fn required(
@@ -190,10 +185,7 @@ impl ReportService {
             ));
         }
         let calendar = &self.district().calendar;
-        let from = report
-            .due_at_ms
-            .and_then(|ms| OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok())
-            .unwrap_or_else(|| self.now_or_utc());
+        let from = report.due_at_ms.and_then(phananh_protocol::vn_time::from_ms).unwrap_or_else(|| self.now_or_utc());
         let until = calendar.add_working_minutes(from, days * calendar.minutes_per_day()).map(ms).ok_or_else(|| {
             ServiceError::refused("no_working_time", None, "Không có ngày làm việc", "No working time ahead")
         })?;
