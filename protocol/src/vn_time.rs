@@ -48,6 +48,13 @@ pub fn rfc3339(ms: i64) -> String {
     from_ms(ms).and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default()
 }
 
+/// The first instant of a Vietnam calendar day written `YYYY-MM-DD` (as an
+/// HTML date field sends it), in ms; `None` if it is not such a day.
+pub fn day_start_ms(day: &str) -> Option<i64> {
+    let date = time::Date::parse(day.trim(), format_description!("[year]-[month]-[day]")).ok()?;
+    Some(ms(date.midnight().assume_offset(OFFSET)))
+}
+
 /// Milliseconds since the epoch.
 pub fn ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
@@ -57,6 +64,14 @@ pub fn ms(t: OffsetDateTime) -> i64 {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_day_starts_at_midnight_in_vietnam() {
+        assert_eq!(day_start_ms("2026-12-04"), Some(ms(datetime!(2026-12-03 17:00 UTC))));
+        for bad in ["", "04/12/2026", "2026-13-01", "2026-02-30", "2026-12-04T00:00"] {
+            assert_eq!(day_start_ms(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn utc_evening_is_the_next_morning_in_vietnam() {

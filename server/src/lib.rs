@@ -151,11 +151,24 @@ pub async fn serve(
             }
         })
     };
+    // Reports from before the server knew boundaries get their commune,
+    // in the background (the dashboard works meanwhile).
+    let placer = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            match state.reports.place_unplaced().await {
+                Ok(n) if n > 0 => tracing::info!(count = n, "reports placed in their communes"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "placing reports failed"),
+            }
+        })
+    };
     let addr = listener.local_addr()?;
     let _ = state.public_url.set(format!("http://{addr}"));
     let router = routes::router(state.clone());
     listen::serve(listener, router, state.config.conn, shutdown, Duration::from_secs(30)).await;
     sweeper.abort();
+    placer.abort();
     state.store.checkpoint();
     Ok(())
 }

@@ -89,6 +89,14 @@ enum StaffCommand {
         #[arg(long, value_name = "FILE")]
         district: Option<PathBuf>,
     },
+    /// Disable an account (a leaver): it can no longer sign in, its sessions
+    /// end, its name stays on what it did; `staff add` enables it again
+    Disable {
+        /// Sign-in name
+        name: String,
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,6 +184,12 @@ fn main() -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']);
             block_on(staff::add(state.store.as_ref(), &name, password, role, unit.as_deref()))??;
             println!("staff account {name} saved ({})", role.code());
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Disable { name, data }) => {
+            let state = phananh_server::open(Config::new(data))?;
+            block_on(staff::disable(state.store.as_ref(), &name))??;
+            println!("staff account {name} disabled");
             Ok(())
         }
         Command::Unit(UnitCommand::List { data, json, district }) => {

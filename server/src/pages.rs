@@ -12,7 +12,7 @@ use phananh_protocol::wire::Category;
 use phananh_protocol::{Lang, Status, vn_time};
 
 use crate::district::District;
-use crate::storage::{PublicReport, Role, Staff, StaffReport};
+use crate::storage::{PublicReport, ReportFilter, Role, Staff, StaffReport};
 
 /// The stylesheet, built into the binary.
 pub const STYLESHEET: &str = include_str!("../static/style.css");
@@ -145,58 +145,76 @@ pub struct StaffList {
     pub queues: Vec<Choice>,
     /// The account's role and unit, for the heading.
     pub who: String,
-}
-
-/// What the list's filters were.
-pub struct ListFilters<'a> {
-    /// Status code.
-    pub status: &'a str,
-    /// Category code.
-    pub category: &'a str,
-    /// Search words.
-    pub q: &'a str,
-    /// Older than, days.
-    pub days: Option<u32>,
-    /// Unit code.
-    pub unit: &'a str,
-    /// Queue (`new`, `due_soon`, `overdue`).
-    pub queue: &'a str,
+    /// Whether to show the admin link.
+    pub is_admin: bool,
+    /// Commune filter (where the report is, whoever handles it).
+    pub communes: Vec<Choice>,
+    /// Date range: received from, to (`YYYY-MM-DD`).
+    pub from: String,
+    /// Date range end.
+    pub to: String,
+    /// The coordinator may tick reports and assign them at once.
+    pub can_assign: bool,
+    /// Units to assign to.
+    pub assign_units: Vec<Choice>,
+    /// What the last action did.
+    pub notice: Option<String>,
+    /// What it could not do, one line a report.
+    pub problems: Vec<String>,
 }
 
 impl StaffList {
     /// The list for `staff`.
     pub fn new(
         staff: &Staff,
-        f: ListFilters<'_>,
+        f: &ReportFilter,
         reports: &[StaffReport],
         categories: &[Category],
         district: &District,
         now_ms: i64,
     ) -> StaffList {
-        let any = choice("", "Mọi loại", f.category);
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let (category, unit, queue, commune) = (text(&f.category), text(&f.unit), text(&f.queue), text(&f.commune));
+        let any = choice("", "Mọi loại", &category);
         let units = match staff.role {
             Role::Officer => Vec::new(),
-            _ => std::iter::once(choice("", "Mọi đơn vị", f.unit))
-                .chain(district.units().iter().map(|u| choice(&u.code, &u.name_vi, f.unit)))
+            _ => std::iter::once(choice("", "Mọi đơn vị", &unit))
+                .chain(district.units().iter().map(|u| choice(&u.code, &u.name_vi, &unit)))
                 .collect(),
         };
+        let communes = std::iter::once(choice("", "Mọi xã, thị trấn", &commune))
+            .chain(district.units().iter().filter(|u| u.kind.is_local()).map(|u| choice(&u.code, &u.name_vi, &commune)))
+            .collect();
         let queues = [("", "Tất cả"), ("new", "Mới"), ("due_soon", "Sắp đến hạn"), ("overdue", "Quá hạn")]
             .iter()
-            .map(|(v, l)| choice(v, l, f.queue))
+            .map(|(v, l)| choice(v, l, &queue))
             .collect();
+        let can_assign = matches!(staff.role, Role::Coordinator);
         StaffList {
+            is_admin: staff.role == Role::Admin,
             lang: "vi",
             units,
+            communes,
+            from: text(&f.from),
+            to: text(&f.to),
+            can_assign,
+            assign_units: if can_assign {
+                district.units().iter().map(|u| choice(&u.code, &u.name_vi, "")).collect()
+            } else {
+                Vec::new()
+            },
+            notice: None,
+            problems: Vec::new(),
             queues,
             who: who(staff, district),
             staff_name: staff.name.clone(),
             csrf: staff.csrf.clone(),
-            statuses: status_choices(f.status, Some("Mọi trạng thái")),
+            statuses: status_choices(&text(&f.status), Some("Mọi trạng thái")),
             categories: std::iter::once(any)
-                .chain(categories.iter().map(|c| choice(&c.code, &c.name_vi, f.category)))
+                .chain(categories.iter().map(|c| choice(&c.code, &c.name_vi, &category)))
                 .collect(),
-            days: f.days.map(|d| d.to_string()).unwrap_or_default(),
-            q: f.q.to_owned(),
+            days: f.older_than_days.map(|d| d.to_string()).unwrap_or_default(),
+            q: text(&f.q),
             rows: reports
                 .iter()
                 .map(|r| StaffRow {
@@ -253,6 +271,10 @@ pub struct StaffReportPage {
     pub anonymous: bool,
     /// The neighbour filed for, with consent.
     pub neighbour: Option<String>,
+    /// The phone numbers show only their last digits; a button reveals them.
+    pub phones_hidden: bool,
+    /// Whether to show the admin link.
+    pub is_admin: bool,
     /// Photo addresses.
     pub photos: Vec<String>,
     /// Photos of the fix.
@@ -391,6 +413,8 @@ impl StaffReportPage {
             format!("{} ({consent})", join(r.for_name.as_deref(), r.for_phone.as_deref()))
         });
         StaffReportPage {
+            phones_hidden: r.phones_hidden,
+            is_admin: staff.role == Role::Admin,
             lang: "vi",
             staff_name: staff.name.clone(),
             csrf: staff.csrf.clone(),
@@ -559,4 +583,102 @@ pub struct PublicMissing {
     pub title: &'static str,
     /// What to do.
     pub hint: &'static str,
+}
+
+/// One account on the admin page.
+pub struct AccountRow {
+    /// Sign-in name.
+    pub name: String,
+    /// Role, for people.
+    pub role: &'static str,
+    /// Unit name, or "—".
+    pub unit: String,
+    /// Disabled since, for people.
+    pub disabled: Option<String>,
+}
+
+/// One line of the audit log, for people.
+pub struct AuditRow {
+    /// When.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// On what.
+    pub subject: String,
+    /// More.
+    pub detail: String,
+}
+
+/// `/staff/admin`.
+#[derive(Template)]
+#[template(path = "staff_admin.html")]
+pub struct AdminPage {
+    /// Page language.
+    pub lang: &'static str,
+    /// Who is signed in.
+    pub staff_name: String,
+    /// Role and unit, for the heading.
+    pub who: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Whether to show the admin link.
+    pub is_admin: bool,
+    /// The accounts.
+    pub accounts: Vec<AccountRow>,
+    /// Role choices.
+    pub roles: Vec<Choice>,
+    /// Unit choices ("none" first).
+    pub units: Vec<Choice>,
+    /// The newest audit entries.
+    pub log: Vec<AuditRow>,
+    /// What the last action did, or why it did not.
+    pub message: Option<String>,
+}
+
+impl AdminPage {
+    /// The page for `staff`.
+    pub fn new(
+        staff: &Staff,
+        accounts: &[crate::storage::StaffAccount],
+        log: &[crate::storage::AuditEntry],
+        district: &District,
+        message: Option<String>,
+    ) -> AdminPage {
+        AdminPage {
+            lang: "vi",
+            staff_name: staff.name.clone(),
+            who: who(staff, district),
+            csrf: staff.csrf.clone(),
+            is_admin: true,
+            accounts: accounts
+                .iter()
+                .map(|a| AccountRow {
+                    name: a.name.clone(),
+                    role: a.role.label(Lang::Vi),
+                    unit: a.unit.as_deref().map(|u| unit_name(district, Some(u))).unwrap_or_else(|| "—".into()),
+                    disabled: a.disabled_at.map(|ms| when_ms(ms, Lang::Vi)),
+                })
+                .collect(),
+            roles: [Role::Officer, Role::Coordinator, Role::Leader, Role::Admin]
+                .iter()
+                .map(|r| choice(r.code(), r.label(Lang::Vi), "officer"))
+                .collect(),
+            units: std::iter::once(choice("", "—", ""))
+                .chain(district.units().iter().map(|u| choice(&u.code, &u.name_vi, "")))
+                .collect(),
+            log: log
+                .iter()
+                .map(|e| AuditRow {
+                    at: when_ms(e.at, Lang::Vi),
+                    actor: e.actor.clone(),
+                    action: e.action.clone(),
+                    subject: e.subject.clone().unwrap_or_default(),
+                    detail: e.detail.clone().unwrap_or_default(),
+                })
+                .collect(),
+            message,
+        }
+    }
 }

@@ -57,6 +57,23 @@ pub async fn add(
     store.audit(entry).await.map_err(|e| anyhow::anyhow!(e))
 }
 
+/// Disable an account from the console (audited like `add`).
+pub async fn disable(store: &dyn Storage, name: &str) -> anyhow::Result<()> {
+    store.disable_staff(name.to_owned()).await.map_err(|e| match e {
+        crate::storage::StorageError::NotFound => anyhow::anyhow!("there is no staff account {name}"),
+        e => anyhow::anyhow!(e),
+    })?;
+    let entry = AuditEntry {
+        at: phananh_protocol::Clock::now_ms(&phananh_protocol::SystemClock),
+        staff_id: None,
+        actor: "console".into(),
+        action: "account_disabled".into(),
+        subject: Some(name.to_owned()),
+        detail: None,
+    };
+    store.audit(entry).await.map_err(|e| anyhow::anyhow!(e))
+}
+
 /// Check a name and password; on success open a session: (token, csrf).
 /// An account that failed too often must wait (429, whatever the IP);
 /// every attempt, failed or not, goes to the audit trail.

@@ -135,6 +135,15 @@ async fn reports_reach_their_unit_and_each_role_sees_what_it_should() {
     assert_eq!(post(&ts, format!("{}/hand-back", r(&other)), json!({"reason": "Không thuộc xã"})).await.0, 200);
     assert_eq!(get(&ts, r(&other)).await.0, 404);
     assert_eq!(unit_of(&get(&coordinator, r(&other)).await.1), "DL");
+    // Phone numbers are hidden but their last digits; seeing one whole is
+    // a step of its own, and audited.
+    let hidden = get(&coordinator, r(&light)).await.1;
+    assert_eq!(hidden["reporter_phone"], "••••••••678", "{hidden}");
+    assert_eq!(hidden["phones_hidden"], true);
+    let listed = get(&coordinator, format!("{}/api/v1/staff/reports", s.base)).await.1;
+    assert!(!listed.to_string().contains("912345678"), "lists hide phones too");
+    let shown = post(&coordinator, format!("{}/phone", r(&light)), json!({})).await.1;
+    assert_eq!(shown["reporter_phone"], "+84912345678");
     // The audit trail has each of it, readable by the admin, not the officer.
     assert_eq!(get(&ts, format!("{}/api/v1/staff/audit", s.base)).await.0, 403);
     let (_, log) = get(&admin, format!("{}/api/v1/staff/audit?limit=100", s.base)).await;
@@ -242,4 +251,172 @@ async fn overdue_reports_appear_when_the_clock_passes_their_deadline() {
     let page = coordinator.get(format!("{}/staff/reports/{code}", s.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Đồng ý gia hạn (08:00 11/12/2026)"), "{page}");
     assert!(!page.contains("2026-12-11T01:00:00Z"), "no raw UTC for people");
+}
+
+#[tokio::test]
+async fn the_dashboard_filters_by_commune_dates_and_words() {
+    let clock = Arc::new(ManualClock::new(TUESDAY_8AM));
+    let s = district(clock.clone()).await;
+    let dev = device(&s).await;
+    let describe = |mut v: Value, text: &str| {
+        v["description"] = json!(text);
+        v
+    };
+    // A national-road pothole in Bài Sơn goes to KTHT, but it is in Bài Sơn.
+    let road = put_report(&s, &dev, &describe(at("quoc_lo", BAI_SON), "Ổ gà lớn trên quốc lộ 7A gần chợ")).await;
+    let light = put_report(&s, &dev, &describe(at("den_duong", TRANG_SON), "Đèn đường hỏng ở xóm Đông")).await;
+    clock.advance(std::time::Duration::from_secs(3 * 86_400)); // Friday
+    let later = put_report(&s, &dev, &describe(at("den_duong", BAI_SON), "Bóng đèn chập chờn cả tuần")).await;
+    let code = |v: &Value| v["tracking_code"].as_str().unwrap().to_owned();
+    let (road, light, later) = (code(&road), code(&light), code(&later));
+
+    let coordinator = staff_as(&s, "dieuphoi").await;
+    let codes = |query: &'static str| {
+        let (c, base) = (coordinator.clone(), s.base.clone());
+        async move {
+            let (status, list) = get(&c, format!("{base}/api/v1/staff/reports?{query}")).await;
+            assert_eq!(status, 200, "{query}: {list}");
+            let mut out: Vec<String> =
+                list.as_array().unwrap().iter().map(|r| r["tracking_code"].as_str().unwrap().to_owned()).collect();
+            out.sort();
+            out
+        }
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(codes("commune=BAI_SON").await, sorted(vec![road.clone(), later.clone()]));
+    assert_eq!(codes("commune=BAI_SON&unit=KTHT").await, vec![road.clone()]);
+    assert_eq!(codes("commune=TRANG_SON").await, vec![light.clone()]);
+    // Days in Vietnam time: Tuesday 1 and Friday 4 December.
+    assert_eq!(codes("from=2026-12-04").await, vec![later.clone()]);
+    assert_eq!(codes("to=2026-12-01").await, sorted(vec![road.clone(), light.clone()]));
+    assert_eq!(codes("from=2026-12-02&to=2026-12-03").await, Vec::<String>::new());
+    let (status, bad) = get(&coordinator, format!("{}/api/v1/staff/reports?from=04/12/2026", s.base)).await;
+    assert_eq!((status, bad["code"].as_str()), (422, Some("bad_date")), "{bad}");
+    // Words, accents optional, through the trigram index and (short words) without it.
+    assert_eq!(codes("q=quoc%20lo").await, vec![road.clone()]);
+    assert_eq!(codes("q=DEN%20duong").await, vec![light.clone()]);
+    assert_eq!(codes("q=den").await, sorted(vec![light.clone(), later.clone()]));
+    assert_eq!(codes("q=xom%20dong").await, vec![light.clone()]);
+    assert_eq!(codes("q=khong%20co%20dau").await, Vec::<String>::new());
+    assert_eq!(codes(Box::leak(format!("q={}", later.to_lowercase()).into_boxed_str())).await, vec![later.clone()]);
+    // A quote in the words is a character to look for, not FTS syntax.
+    assert_eq!(codes("q=%22quoc").await, Vec::<String>::new());
+    // The page offers the same filters, the communes among them.
+    let page = coordinator
+        .get(format!("{}/staff/reports?commune=TRANG_SON&from=2026-12-01", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&light) && !page.contains(&road), "the page filters by commune");
+    assert!(page.contains(r#"<option value="TRANG_SON" selected>"#), "the chosen commune stays chosen");
+    assert!(page.contains(r#"name="from" type="date" value="2026-12-01""#));
+}
+
+#[tokio::test]
+async fn open311_takes_an_address_id_from_the_register() {
+    let clock = Arc::new(ManualClock::new(TUESDAY_8AM));
+    let s = district(clock).await;
+    let key = "khoa-thu-nghiem-open311".to_owned();
+    let hash = phananh_server::auth::token_hash(&key);
+    s.sql().execute("INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, 'test', 0)", [hash]).unwrap();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let url = format!("{}/open311/v2/requests.json", s.base);
+        async move {
+            let r = client().post(url).form(&fields).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let base = |extra: (&'static str, &'static str)| {
+        vec![
+            ("api_key", key.clone()),
+            ("service_code", "den_duong".to_owned()),
+            ("description", "Đèn trước trụ sở xã không sáng".to_owned()),
+            (extra.0, extra.1.to_owned()),
+        ]
+    };
+    let (status, answer) = post(base(("address_id", "TS-UBND"))).await;
+    assert_eq!(status, 201, "{answer}");
+    let id = answer[0]["service_request_id"].as_str().unwrap().to_owned();
+    let (_, got) = get(&client(), format!("{}/open311/v2/requests/{id}.json", s.base)).await;
+    assert_eq!(got[0]["address"], "Trụ sở UBND xã Tràng Sơn");
+    assert_eq!(got[0]["lat"], 18.82);
+    assert_eq!(got[0]["agency_responsible"], "UBND xã Tràng Sơn", "routed by the register's point");
+    let (status, answer) = post(base(("address_id", "NO-SUCH"))).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer[0]["description"], "unknown address_id");
+}
+
+#[tokio::test]
+async fn an_admin_adds_changes_and_disables_accounts() {
+    let clock = Arc::new(ManualClock::new(TUESDAY_8AM));
+    let s = district(clock).await;
+    let admin = staff_as(&s, "quantri").await;
+    let accounts = format!("{}/api/v1/staff/accounts", s.base);
+    let save = |body: Value| admin.post(&accounts).json(&body).send();
+    // Refused with reasons: an officer without a unit, an unknown unit or role, a short password.
+    for (body, code) in [
+        (json!({"name": "canbo.moi", "role": "officer", "password": "mat-khau-du-dai"}), "unit_required"),
+        (
+            json!({"name": "canbo.moi", "role": "officer", "unit": "NOPE", "password": "mat-khau-du-dai"}),
+            "unknown_unit",
+        ),
+        (json!({"name": "canbo.moi", "role": "king", "password": "mat-khau-du-dai"}), "bad_role"),
+        (json!({"name": "canbo.moi", "role": "leader", "password": "ngan"}), "password_short"),
+        (json!({"name": "có dấu cách", "role": "leader", "password": "mat-khau-du-dai"}), "bad_name"),
+    ] {
+        let r = save(body.clone()).await.unwrap();
+        assert_eq!(r.status(), 422, "{body}");
+        assert_eq!(r.json::<Value>().await.unwrap()["code"], code, "{body}");
+    }
+    let body = json!({"name": "canbo.moi", "role": "officer", "unit": "BAI_SON", "password": "mat-khau-du-dai"});
+    assert_eq!(save(body).await.unwrap().status(), 204);
+    let newcomer = staff_as(&s, "canbo.moi").await;
+    let (status, mine) = get(&newcomer, format!("{}/api/v1/staff/reports", s.base)).await;
+    assert_eq!((status, mine), (200, json!([])));
+    let (_, list) = get(&admin, accounts.clone()).await;
+    let entry = list.as_array().unwrap().iter().find(|a| a["name"] == "canbo.moi").unwrap().clone();
+    assert_eq!((entry["role"].as_str(), entry["unit"].as_str()), (Some("officer"), Some("BAI_SON")));
+    assert!(!list.to_string().contains("password"), "no hash leaves the server");
+
+    // Disabled: its session ends at once and it cannot sign in again.
+    let r = admin.post(format!("{accounts}/canbo.moi/disable")).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(newcomer.get(format!("{}/api/v1/staff/reports", s.base)).send().await.unwrap().status(), 401);
+    let login = client()
+        .post(format!("{}/api/v1/staff/login", s.base))
+        .json(&json!({"name": "canbo.moi", "password": "mat-khau-du-dai"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 401);
+    let (_, list) = get(&admin, accounts.clone()).await;
+    assert!(list.as_array().unwrap().iter().any(|a| a["name"] == "canbo.moi" && a["disabled_at"].is_i64()));
+    // Not one's own; not an unknown one.
+    let r = admin.post(format!("{accounts}/quantri/disable")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(admin.post(format!("{accounts}/khong-co/disable")).send().await.unwrap().status(), 404);
+    // Saved again, it is back.
+    let body = json!({"name": "canbo.moi", "role": "leader", "password": "mat-khau-du-dai"});
+    assert_eq!(save(body).await.unwrap().status(), 204);
+    staff_as(&s, "canbo.moi").await;
+    // Each change is in the audit log, by the admin, without the password.
+    let (_, log) = get(&admin, format!("{}/api/v1/staff/audit?limit=100", s.base)).await;
+    let changes: Vec<String> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject"] == "canbo.moi" && e["actor"] == "quantri")
+        .map(|e| format!("{} {}", e["action"].as_str().unwrap(), e["detail"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(changes, ["account leader", "account_disabled ", "account officer BAI_SON"]);
+    assert!(!log.to_string().contains("mat-khau"));
+    // The page shows the accounts and the log.
+    let page = admin.get(format!("{}/staff/admin", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("canbo.moi") && page.contains("account_disabled"));
 }

@@ -65,6 +65,18 @@ struct File {
     /// Reply templates per category code (`"*"`: every category).
     #[serde(default)]
     replies: BTreeMap<String, Vec<String>>,
+    /// The district's address register: id → a point and its label, for
+    /// Open311's `address_id`.
+    #[serde(default)]
+    addresses: BTreeMap<String, AddressSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddressSection {
+    lat: f64,
+    lon: f64,
+    label: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,6 +256,13 @@ pub fn parse(
     }
     let mut district = District::new(units, rules, calendar, base, by_category, d.approximate_boundaries)?;
     district.replies = file.replies;
+    for (id, a) in file.addresses {
+        let bad = !(-90.0..=90.0).contains(&a.lat) || !(-180.0..=180.0).contains(&a.lon);
+        if id.is_empty() || id.len() > 64 || bad || a.label.trim().is_empty() {
+            return Err(invalid(format!("address {id:?}: an id of 1–64 characters, a lat/lon and a label")));
+        }
+        district.addresses.insert(id, crate::district::Address { lat: a.lat, lon: a.lon, label: a.label });
+    }
     Ok(district)
 }
 

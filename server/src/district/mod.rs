@@ -197,6 +197,19 @@ pub struct District {
     pub approximate_boundaries: bool,
     /// Reply templates per category (`"*"`: every category).
     pub replies: std::collections::BTreeMap<String, Vec<String>>,
+    /// The address register (Open311 `address_id`), if the district has one.
+    pub addresses: std::collections::BTreeMap<String, Address>,
+}
+
+/// A registered address: where it is and what people call it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Address {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Its name, as a resident would write it.
+    pub label: String,
 }
 
 impl District {
@@ -246,6 +259,7 @@ impl District {
             by_category,
             approximate_boundaries,
             replies: Default::default(),
+            addresses: Default::default(),
         })
     }
 

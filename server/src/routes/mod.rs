@@ -53,11 +53,14 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/reports/{code}/hand-back", post(staff_api::hand_back))
         .route("/staff/reports/{code}/note", post(staff_api::note))
         .route("/staff/reports/{code}/priority", post(staff_api::priority))
+        .route("/staff/reports/{code}/phone", post(staff_api::reveal_phones))
         .route("/staff/reports/{code}/extension", post(staff_api::extension))
         .route("/staff/reports/{code}/extension/decide", post(staff_api::decide))
         .route("/staff/assign", post(staff_api::assign_many))
         .route("/staff/units", get(staff_api::units))
         .route("/staff/audit", get(staff_api::audit_log))
+        .route("/staff/accounts", get(staff_api::accounts).post(staff_api::save_account))
+        .route("/staff/accounts/{name}/disable", post(staff_api::disable_account))
         // Every other API body is a small JSON document (a report is at
         // most ~20 KB of text).
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
@@ -78,6 +81,11 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/reports/{code}/status", post(staff_html::set_status))
         .route("/staff/reports/{code}/duplicate", post(staff_html::duplicate))
         .route("/staff/reports/{code}/action", post(staff_html::action))
+        .route("/staff/reports/{code}/phone", post(staff_html::reveal_phones))
+        .route("/staff/assign", post(staff_html::assign_many))
+        .route("/staff/admin", get(staff_html::admin))
+        .route("/staff/admin/accounts", post(staff_html::save_account))
+        .route("/staff/admin/disable", post(staff_html::disable_account))
         .nest("/open311/v2", open311)
         .route("/r/{code}", get(public::page))
         .route("/r/{code}/photo/{n}", get(public::photo))

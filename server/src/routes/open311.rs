@@ -377,11 +377,23 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         return error(fmt, StatusCode::BAD_REQUEST, "service_code is required");
     };
     let num = |k: &str| field(k).map(|v| v.trim().parse::<f64>());
-    let (lat, lon) = match (num("lat"), num("long")) {
+    let (mut lat, mut lon) = match (num("lat"), num("long")) {
         (Some(Ok(a)), Some(Ok(b))) => (Some(a), Some(b)),
         (None, None) => (None, None),
         _ => return error(fmt, StatusCode::BAD_REQUEST, "lat and long must both be numbers"),
     };
+    // GeoReport v2 takes a location as lat/long, address_string or
+    // address_id; an id is looked up in the district's address register.
+    let mut address = field("address_string").map(str::to_owned);
+    if let Some(id) = field("address_id") {
+        let Some(a) = state.reports.district().addresses.get(id.trim()) else {
+            return error(fmt, StatusCode::BAD_REQUEST, "unknown address_id");
+        };
+        if lat.is_none() {
+            (lat, lon) = (Some(a.lat), Some(a.lon));
+        }
+        address.get_or_insert_with(|| a.label.clone());
+    }
     // The same check and cleaning as a tus upload: a whole JPEG, within the
     // decode budget, published without its EXIF (GPS), XMP or comments.
     let media = match posted.media {
@@ -402,7 +414,7 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
         lat,
         lon,
         accuracy_m: None,
-        address: field("address_string").map(str::to_owned),
+        address,
         // An aggregator's phone that is not a Vietnamese number is dropped,
         // not refused: the report still matters.
         reporter: WireReporter {

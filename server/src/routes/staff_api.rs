@@ -148,6 +148,13 @@ pub async fn note(State(state): State<Shared>, on: OnReport, body: Bytes) -> Res
     Ok(Json(absolute(&state, report)))
 }
 
+/// `POST /api/v1/staff/reports/{code}/phone`: the report with its phone
+/// numbers whole (the view is audited; everywhere else they are hidden).
+pub async fn reveal_phones(State(state): State<Shared>, on: OnReport) -> Result<Json<StaffReport>, ApiError> {
+    let report = state.reports.reveal_phones(&on.staff, &on.code).await?;
+    Ok(Json(absolute(&state, report)))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct PriorityChange {
     pub priority: String,
@@ -244,4 +251,44 @@ pub async fn mark_duplicate(
 fn absolute(state: &Shared, mut report: StaffReport) -> StaffReport {
     report.photos = report.photos.iter().map(|p| state.absolute(p)).collect();
     report
+}
+
+/// `GET /api/v1/staff/accounts`: every account (admin).
+pub async fn accounts(
+    State(state): State<Shared>,
+    staff: Staff,
+) -> Result<Json<Vec<crate::storage::StaffAccount>>, ApiError> {
+    Ok(Json(state.reports.accounts(&staff).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountBody {
+    pub name: String,
+    pub role: String,
+    pub unit: Option<String>,
+    pub password: String,
+}
+
+/// `POST /api/v1/staff/accounts` with `{"name", "role", "unit", "password"}`:
+/// add or change an account (admin).
+pub async fn save_account(
+    State(state): State<Shared>,
+    staff: Staff,
+    ReqLang(lang): ReqLang,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let a: AccountBody = parse(&body, lang, "Cần name, role, password", "name, role and password are required")?;
+    let change = crate::service::AccountChange { name: a.name, role: a.role, unit: a.unit, password: a.password };
+    state.reports.save_account(&staff, change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/staff/accounts/{name}/disable` (admin).
+pub async fn disable_account(
+    State(state): State<Shared>,
+    staff: Staff,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.reports.disable_account(&staff, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -105,15 +105,10 @@ pub async fn list(
     Query(f): Query<ReportFilter>,
 ) -> Result<Response, ApiError> {
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (status, category, q, unit, queue) =
-        (text(&f.status), text(&f.category), text(&f.q), text(&f.unit), text(&f.queue));
-    let days = f.older_than_days;
-    let (reports, categories) = (state.reports.reports_for(&staff, f).await?, state.store.categories().await?);
-    let filters = pages::ListFilters { status: &status, category: &category, q: &q, days, unit: &unit, queue: &queue };
+    let (reports, categories) = (state.reports.reports_for(&staff, f.clone()).await?, state.store.categories().await?);
     let district = state.reports.district();
     let now = state.now_ms();
-    Ok(render(StatusCode::OK, &pages::StaffList::new(&staff, filters, &reports, &categories, district, now)))
+    Ok(render(StatusCode::OK, &pages::StaffList::new(&staff, &f, &reports, &categories, district, now)))
 }
 
 /// `GET /staff/reports/{code}`.
@@ -138,6 +133,59 @@ pub struct StatusForm {
     reason: Option<String>,
     /// A reply template, used when no reply was typed.
     template: Option<String>,
+}
+
+/// `POST /staff/reports/{code}/phone`: the report page with the phone
+/// numbers whole (audited). A POST, so a link or a reload never reveals them.
+pub async fn reveal_phones(
+    State(state): State<Shared>,
+    on: OnReport,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let Form(form) =
+        form.map_err(|_| ApiError::bad_request(on.lang, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form"))?;
+    check_csrf(&on.staff, &form.csrf)?;
+    let (r, categories) = (state.reports.reveal_phones(&on.staff, &on.code).await?, state.store.categories().await?);
+    let (district, now) = (state.reports.district(), state.now_ms());
+    Ok(render(StatusCode::OK, &pages::StaffReportPage::new(&on.staff, r, &categories, district, now)))
+}
+
+/// `POST /staff/assign`: several reports to one unit at once. Each is
+/// checked on its own; the list then says how many went and which did not.
+pub async fn assign_many(
+    State(state): State<Shared>,
+    staff: Staff,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    // The ticked reports come as repeated `code` fields, which serde's
+    // urlencoded reader cannot gather: read the pairs as they are.
+    let (mut csrf, mut unit, mut note, mut codes) = (String::new(), String::new(), String::new(), Vec::new());
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "csrf" => csrf = v.into_owned(),
+            "unit" => unit = v.into_owned(),
+            "note" => note = v.into_owned(),
+            "code" if codes.len() < 200 => codes.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    check_csrf(&staff, &csrf)?;
+    let note = Some(note.as_str()).filter(|n| !n.trim().is_empty());
+    let (mut done, mut failed) = (0, Vec::new());
+    for code in &codes {
+        let code = tracking::normalize(code);
+        match state.reports.assign(&staff, &code, &unit, note).await {
+            Ok(_) => done += 1,
+            Err(e) => failed.push(format!("{code}: {}", e.message(Lang::Vi))),
+        }
+    }
+    let (reports, categories) =
+        (state.reports.reports_for(&staff, ReportFilter::default()).await?, state.store.categories().await?);
+    let (district, now) = (state.reports.district(), state.now_ms());
+    let mut page = pages::StaffList::new(&staff, &ReportFilter::default(), &reports, &categories, district, now);
+    page.notice = Some(format!("Đã giao {done} phản ánh."));
+    page.problems = failed;
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `POST /staff/reports/{code}/status`.
@@ -296,4 +344,79 @@ pub async fn action(
     // Handed back, the report is no longer the officer's to see.
     let back = if form.action == "hand_back" { "/staff/reports".to_owned() } else { format!("/staff/reports/{code}") };
     Ok(redirect(&back))
+}
+
+/// `GET /staff/admin`: accounts, a form to add or change one, and the
+/// newest entries of the audit log. Admin only.
+pub async fn admin(State(state): State<Shared>, staff: Result<Staff, ApiError>) -> Result<Response, ApiError> {
+    let Ok(staff) = staff else { return Ok(redirect("/staff")) };
+    admin_page(&state, &staff, None, StatusCode::OK).await
+}
+
+async fn admin_page(
+    state: &Shared,
+    staff: &Staff,
+    message: Option<String>,
+    code: StatusCode,
+) -> Result<Response, ApiError> {
+    let accounts = state.reports.accounts(staff).await?;
+    let log = state.store.audit_log(50).await?;
+    let page = pages::AdminPage::new(staff, &accounts, &log, state.reports.district(), message);
+    Ok(render(code, &page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountForm {
+    csrf: String,
+    name: String,
+    role: String,
+    unit: Option<String>,
+    password: String,
+}
+
+/// `POST /staff/admin/accounts`: add or change an account.
+pub async fn save_account(
+    State(state): State<Shared>,
+    staff: Staff,
+    form: Result<Form<AccountForm>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Form(form)) = form else {
+        return Err(ApiError::bad_request(Lang::Vi, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form"));
+    };
+    check_csrf(&staff, &form.csrf)?;
+    let name = form.name.trim().to_owned();
+    let change =
+        crate::service::AccountChange { name: name.clone(), role: form.role, unit: form.unit, password: form.password };
+    match state.reports.save_account(&staff, change).await {
+        Ok(()) => admin_page(&state, &staff, Some(format!("Đã lưu tài khoản {name}.")), StatusCode::OK).await,
+        Err(e @ crate::service::ServiceError::Refused { .. }) => {
+            admin_page(&state, &staff, Some(e.message(Lang::Vi)), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DisableForm {
+    csrf: String,
+    name: String,
+}
+
+/// `POST /staff/admin/disable`: disable an account.
+pub async fn disable_account(
+    State(state): State<Shared>,
+    staff: Staff,
+    form: Result<Form<DisableForm>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Form(form)) = form else {
+        return Err(ApiError::bad_request(Lang::Vi, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form"));
+    };
+    check_csrf(&staff, &form.csrf)?;
+    match state.reports.disable_account(&staff, &form.name).await {
+        Ok(()) => admin_page(&state, &staff, Some(format!("Đã khoá tài khoản {}.", form.name)), StatusCode::OK).await,
+        Err(e @ crate::service::ServiceError::Refused { .. }) => {
+            admin_page(&state, &staff, Some(e.message(Lang::Vi)), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

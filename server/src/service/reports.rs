@@ -130,13 +130,33 @@ impl ReportService {
             unit = district.top();
         }
         let (ack, due) = district.deadlines(category, Priority::Normal, self.now_or_utc());
+        let place = point.and_then(|(lat, lon)| district.place_at(lat, lon)).map(|u| u.code.clone());
         Ok(Routing {
             unit_code: unit.code.clone(),
+            place_code: place,
             reason,
             priority: Priority::Normal.code().into(),
             ack_due_at: ack.map(vn_time::ms),
             due_at: due.map(vn_time::ms),
         })
+    }
+
+    /// Place reports that have a point but no commune yet (written before
+    /// the boundaries were known, or before schema 4); how many.
+    pub async fn place_unplaced(&self) -> Result<u64, ServiceError> {
+        let mut placed = 0;
+        loop {
+            let batch = self.store.unplaced_reports(500).await?;
+            if batch.is_empty() {
+                return Ok(placed);
+            }
+            placed += batch.len() as u64;
+            let places = batch
+                .into_iter()
+                .map(|(code, lat, lon)| (code, self.district.place_at(lat, lon).map(|u| u.code.clone())))
+                .collect();
+            self.store.set_places(places).await?;
+        }
     }
 
     /// The district: units, rules, calendar.
@@ -331,8 +351,16 @@ impl ReportService {
         Ok(id.ok_or(crate::storage::StorageError::NotFound)?)
     }
 
-    /// One report as staff see it.
+    /// One report as staff see it, phone numbers hidden (see
+    /// [`ReportService::reveal_phones`]).
     pub async fn staff_report(&self, tracking_code: &str) -> Result<StaffReport, ServiceError> {
+        let mut report = self.unmasked_report(tracking_code).await?;
+        super::staff::mask_phones(&mut report);
+        Ok(report)
+    }
+
+    /// One report with its phone numbers: only for an audited reveal.
+    pub(super) async fn unmasked_report(&self, tracking_code: &str) -> Result<StaffReport, ServiceError> {
         let report = self.store.staff_report(tracking_code.to_owned()).await?;
         Ok(report.ok_or(crate::storage::StorageError::NotFound)?)
     }

@@ -2,12 +2,24 @@
 //! officers' actions on a report; the queues.
 
 use phananh_protocol::Lang;
-use phananh_protocol::vn_time::{ms, rfc3339};
+use phananh_protocol::vn_time::{self, ms, rfc3339};
 
 use super::ServiceError;
 use super::reports::ReportService;
 use crate::district::Priority;
 use crate::storage::{ReportAction, ReportFilter, Role, Staff, StaffReport, StorageError};
+
+/// Hide a report's phone numbers but their last three digits
+/// ("•••••••678"): enough to tell two apart, not to call. Seeing them whole
+/// is a separate, audited step.
+pub(crate) fn mask_phones(r: &mut StaffReport) {
+    for phone in [&mut r.reporter_phone, &mut r.for_phone].into_iter().flatten() {
+        let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+        let keep: String = digits[digits.len().saturating_sub(3)..].iter().collect();
+        *phone = format!("{}{keep}", "•".repeat(digits.len().saturating_sub(3)));
+    }
+    r.phones_hidden = r.reporter_phone.is_some() || r.for_phone.is_some();
+}
 
 /// What a call needs of the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +80,17 @@ fn required(
 }
 
 impl ReportService {
-    /// One report as `staff` may see it (the phone number's view is audited).
+    /// One report as `staff` may see it, phone numbers hidden.
     pub async fn report_for(&self, staff: &Staff, code: &str) -> Result<StaffReport, ServiceError> {
         let report = self.staff_report(code).await?;
+        allowed(staff, report.unit.as_deref(), &self.district().top().code, Need::Read)?;
+        Ok(report)
+    }
+
+    /// The report with its phone numbers shown, for one who asked to call
+    /// the reporter: the view is in the audit log (who, when, which report).
+    pub async fn reveal_phones(&self, staff: &Staff, code: &str) -> Result<StaffReport, ServiceError> {
+        let report = self.unmasked_report(code).await?;
         allowed(staff, report.unit.as_deref(), &self.district().top().code, Need::Read)?;
         if report.reporter_phone.is_some() || report.for_phone.is_some() {
             self.audit(staff, "view_phone", code, "").await?;
@@ -87,7 +107,21 @@ impl ReportService {
         let now = self.now_or_utc();
         let day = self.district().calendar.minutes_per_day();
         filter.due_soon_before = self.district().calendar.add_working_minutes(now, day).map(ms);
-        Ok(self.store().staff_reports(filter).await?)
+        // A date range in Vietnam days: from the first day's midnight to
+        // the midnight after the last.
+        let day_ms = |d: &Option<String>| -> Result<Option<i64>, ServiceError> {
+            match d.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+                None => Ok(None),
+                Some(d) => vn_time::day_start_ms(d).map(Some).ok_or_else(|| {
+                    ServiceError::refused("bad_date", None, "Ngày phải có dạng YYYY-MM-DD", "Dates are YYYY-MM-DD")
+                }),
+            }
+        };
+        filter.received_from = day_ms(&filter.from)?;
+        filter.received_before = day_ms(&filter.to)?.map(|t| t + 86_400_000);
+        let mut reports = self.store().staff_reports(filter).await?;
+        reports.iter_mut().for_each(mask_phones);
+        Ok(reports)
     }
 
     /// Check that `staff` may `need` the report `code`; the report.

@@ -101,6 +101,12 @@ pub trait Storage: Send + Sync + 'static {
     fn photo_key(&self, tracking_code: String, n: u32, fix: bool) -> Fut<'_, Option<String>>;
     /// Attach a stored photo to a report (idempotent by photo id).
     fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()>;
+    /// Up to `limit` reports with a point but not yet placed in a commune
+    /// (from before the server knew boundaries): `(tracking code, lat, lon)`.
+    fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>>;
+    /// Record where reports are: `(tracking code, commune code or None
+    /// when outside every boundary)`.
+    fn set_places(&self, places: Vec<(String, Option<String>)>) -> Fut<'_, ()>;
     /// Reports for Open311's `GET requests`, newest first, at most 1 000.
     fn open311_requests(&self, filter: Open311Filter) -> Fut<'_, Vec<Open311Request>>;
 
@@ -124,6 +130,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Add a staff account, or set its password hash, role and unit if the
     /// name exists.
     fn put_staff(&self, name: String, password_hash: String, role: Role, unit: Option<String>) -> Fut<'_, ()>;
+    /// Every staff account, by name.
+    fn staff_accounts(&self) -> Fut<'_, Vec<StaffAccount>>;
+    /// Disable an account (it can no longer sign in; its sessions end).
+    /// `NotFound` if there is none of that name.
+    fn disable_staff(&self, name: String) -> Fut<'_, ()>;
     /// How many officers a unit has.
     fn officers_in(&self, unit: String) -> Fut<'_, i64>;
     /// Do something to a report besides its status (see [`ReportAction`]).

@@ -86,6 +86,9 @@ pub struct NewReport {
 pub struct Routing {
     /// The unit responsible.
     pub unit_code: String,
+    /// The commune or town whose boundary holds the report's point
+    /// (`None`: no point, or outside every boundary).
+    pub place_code: Option<String>,
     /// Why it went there (`category_rule`, `location`, `coordinator`, …).
     pub reason: String,
     /// `normal` or `urgent`.
@@ -292,6 +295,26 @@ pub struct Upload {
     pub completed: bool,
 }
 
+/// A staff account as an admin sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffAccount {
+    /// Sign-in name.
+    pub name: String,
+    /// Role.
+    #[serde(serialize_with = "role_code")]
+    pub role: Role,
+    /// Unit, for an officer.
+    pub unit: Option<String>,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Disabled (ms), if it is.
+    pub disabled_at: Option<i64>,
+}
+
+fn role_code<S: serde::Serializer>(role: &Role, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(role.code())
+}
+
 /// The dashboard's filters.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct ReportFilter {
@@ -313,6 +336,18 @@ pub struct ReportFilter {
     pub priority: Option<String>,
     /// A queue: `new` (not yet taken up), `due_soon`, `overdue`.
     pub queue: Option<String>,
+    /// Only reports located in this commune or town (whoever handles them).
+    pub commune: Option<String>,
+    /// Received on or after this day (`YYYY-MM-DD`, Vietnam time).
+    pub from: Option<String>,
+    /// Received on or before this day (`YYYY-MM-DD`, Vietnam time).
+    pub to: Option<String>,
+    /// Received at or after this instant (ms; set by the service from `from`).
+    #[serde(skip)]
+    pub received_from: Option<i64>,
+    /// Received before this instant (ms; set by the service from `to`).
+    #[serde(skip)]
+    pub received_before: Option<i64>,
     /// Only these units' (an officer's scope; set by the service, never by
     /// the request).
     #[serde(skip)]
@@ -351,6 +386,9 @@ pub struct StaffReport {
     pub for_name: Option<String>,
     /// Filed for: phone.
     pub for_phone: Option<String>,
+    /// The phone numbers are shown but their last three digits (ask to
+    /// reveal them, which is audited).
+    pub phones_hidden: bool,
     /// Filed for: consent given.
     pub consent: bool,
     /// The original's tracking code, if a duplicate.
@@ -367,6 +405,8 @@ pub struct StaffReport {
     pub history: Vec<HistoryEntry>,
     /// The unit responsible (`None`: the coordinator's, from before units).
     pub unit: Option<String>,
+    /// The commune or town where it is (`None`: unknown or outside).
+    pub place: Option<String>,
     /// `normal` or `urgent`.
     pub priority: String,
     /// To acknowledge by (RFC 3339).

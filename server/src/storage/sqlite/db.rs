@@ -13,10 +13,27 @@ use crate::storage::StorageError;
 /// The schema's history, one step a version: step *n* takes a database at
 /// version *n* to *n + 1*. A new database runs them all; an old one runs
 /// what it lacks, in one transaction. Never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3, SCHEMA_4];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Version 4: where a report is (`place_code`, the commune whose boundary
+/// holds its point; `''` outside every boundary; `NULL` not yet placed —
+/// the server places those at start-up, since SQL cannot), for the
+/// dashboard's commune filter; and a trigram index of the searchable text
+/// (folded description, tracking code, address), so a search that matches
+/// nothing no longer reads every report. Text of earlier reports goes in as
+/// SQLite's `lower()` leaves it; new reports' is folded in Rust. A staff
+/// account can be disabled (a leaver): it keeps its place in the records.
+const SCHEMA_4: &str = "
+ALTER TABLE staff ADD COLUMN disabled_at INTEGER;
+ALTER TABLE reports ADD COLUMN place_code TEXT;
+CREATE INDEX reports_place ON reports (place_code, created_at);
+CREATE VIRTUAL TABLE reports_search USING fts5 (text, content = '', tokenize = 'trigram');
+INSERT INTO reports_search (rowid, text)
+    SELECT id, description_fold || ' ' || lower(tracking_code) || ' ' || lower(coalesce(address, '')) FROM reports;
+";
 
 /// Version 3: the government's half. Each report has the unit responsible,
 /// a priority, and deadlines (to acknowledge, to resolve) in ms; staff have

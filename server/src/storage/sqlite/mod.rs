@@ -124,9 +124,40 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| uploads::sweep(c, now_ms)))
     }
 
+    fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>> {
+        Box::pin(self.db.call(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT tracking_code, lat, lon FROM reports
+                 WHERE place_code IS NULL AND lat IS NOT NULL AND lon IS NOT NULL LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        }))
+    }
+    fn set_places(&self, places: Vec<(String, Option<String>)>) -> Fut<'_, ()> {
+        Box::pin(self.db.call(move |c| {
+            let sp = c.savepoint()?;
+            for (code, place) in &places {
+                sp.execute(
+                    "UPDATE reports SET place_code = ?2 WHERE tracking_code = ?1",
+                    rusqlite::params![code, place.as_deref().unwrap_or("")],
+                )?;
+            }
+            sp.commit()?;
+            Ok(())
+        }))
+    }
+
     fn put_staff(&self, name: String, password_hash: String, role: Role, unit: Option<String>) -> Fut<'_, ()> {
         let now = self.clock.now_ms();
         Box::pin(self.db.call(move |c| staff::put(c, &name, &password_hash, role, unit.as_deref(), now)))
+    }
+    fn staff_accounts(&self) -> Fut<'_, Vec<StaffAccount>> {
+        Box::pin(self.db.call(|c| staff::accounts(c)))
+    }
+    fn disable_staff(&self, name: String) -> Fut<'_, ()> {
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| staff::disable(c, &name, now)))
     }
     fn officers_in(&self, unit: String) -> Fut<'_, i64> {
         Box::pin(self.db.call(move |c| staff::officers_in(c, &unit)))

@@ -4,11 +4,11 @@ use phananh_protocol::text::fold_query;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::storage::Staff;
 use crate::storage::StorageError;
 use crate::storage::{
     EventEntry, ExtensionEntry, HistoryEntry, NoteEntry, ReportAction, ReportFilter, Role, StaffReport, StatusUpdate,
 };
+use crate::storage::{Staff, StaffAccount};
 use phananh_protocol::vn_time::rfc3339;
 
 pub(super) fn put(
@@ -21,14 +21,46 @@ pub(super) fn put(
 ) -> Result<(), StorageError> {
     c.execute(
         "INSERT INTO staff (name, password_hash, created_at, role, unit_code) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (name) DO UPDATE SET password_hash = ?2, role = ?4, unit_code = ?5",
+         ON CONFLICT (name) DO UPDATE SET password_hash = ?2, role = ?4, unit_code = ?5, disabled_at = NULL",
         params![name, password_hash, now, role.code(), unit],
     )?;
     Ok(())
 }
 
 pub(super) fn officers_in(c: &Connection, unit: &str) -> Result<i64, StorageError> {
-    Ok(c.query_row("SELECT count(*) FROM staff WHERE role = 'officer' AND unit_code = ?1", [unit], |r| r.get(0))?)
+    Ok(c.query_row(
+        "SELECT count(*) FROM staff WHERE role = 'officer' AND unit_code = ?1 AND disabled_at IS NULL",
+        [unit],
+        |r| r.get(0),
+    )?)
+}
+
+/// Every account, by name.
+pub(super) fn accounts(c: &Connection) -> Result<Vec<StaffAccount>, StorageError> {
+    let mut stmt = c.prepare("SELECT name, role, unit_code, created_at, disabled_at FROM staff ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(StaffAccount {
+            name: r.get(0)?,
+            role: Role::from_code(&r.get::<_, String>(1)?).unwrap_or(Role::Leader),
+            unit: r.get(2)?,
+            created_at: r.get(3)?,
+            disabled_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Disable an account and end its sessions.
+pub(super) fn disable(c: &mut Connection, name: &str, now: i64) -> Result<(), StorageError> {
+    let sp = c.savepoint()?;
+    let n =
+        sp.execute("UPDATE staff SET disabled_at = coalesce(disabled_at, ?2) WHERE name = ?1", params![name, now])?;
+    if n == 0 {
+        return Err(StorageError::NotFound);
+    }
+    sp.execute("DELETE FROM staff_sessions WHERE staff_id = (SELECT id FROM staff WHERE name = ?1)", [name])?;
+    sp.commit()?;
+    Ok(())
 }
 
 pub(super) fn count(c: &Connection) -> Result<i64, StorageError> {
@@ -36,8 +68,10 @@ pub(super) fn count(c: &Connection) -> Result<i64, StorageError> {
 }
 
 pub(super) fn credentials(c: &Connection, name: &str) -> Result<Option<(i64, String)>, StorageError> {
-    Ok(c.query_row("SELECT id, password_hash FROM staff WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+    Ok(c.query_row("SELECT id, password_hash FROM staff WHERE name = ?1 AND disabled_at IS NULL", [name], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()?)
 }
 
 pub(super) fn open_session(
@@ -62,7 +96,7 @@ pub(super) fn session(c: &Connection, token_hash: &str, now: i64) -> Result<Opti
     Ok(c.query_row(
         "SELECT s.id, s.name, x.csrf, x.token_hash, s.role, s.unit_code
          FROM staff_sessions x JOIN staff s ON s.id = x.staff_id
-         WHERE x.token_hash = ?1 AND x.expires_at > ?2",
+         WHERE x.token_hash = ?1 AND x.expires_at > ?2 AND s.disabled_at IS NULL",
         params![token_hash, now],
         |r| {
             Ok(Staff {
@@ -88,7 +122,7 @@ const COLUMNS: &str =
     "r.id, r.tracking_code, r.client_id, r.category, r.description, r.status, r.lat, r.lon, r.address,
      r.reporter_name, r.reporter_phone, r.anonymous, r.for_name, r.for_phone, r.consent,
      (SELECT d.tracking_code FROM reports d WHERE d.id = r.duplicate_of), r.photos_expected, r.created_at,
-     r.unit_code, r.priority, r.ack_due_at, r.due_at, r.acknowledged_at, r.closed_at";
+     r.unit_code, r.priority, r.ack_due_at, r.due_at, r.acknowledged_at, r.closed_at, nullif(r.place_code, '')";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
     Ok((
@@ -121,6 +155,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
             due_at_ms: r.get(21)?,
             acknowledged_at: r.get::<_, Option<i64>>(22)?.map(rfc3339),
             closed_at: r.get::<_, Option<i64>>(23)?.map(rfc3339),
+            place: r.get(24)?,
+            phones_hidden: false,
             events: Vec::new(),
             notes: Vec::new(),
             extensions: Vec::new(),
@@ -181,11 +217,38 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
         args.push(Value::Integer(now - i64::from(days) * 86_400_000));
         sql.push_str(&format!(" AND r.created_at <= ?{}", args.len()));
     }
-    // Every word must appear, accents optional (both sides folded).
-    // At most 8 words of at most 64 characters: a query of 20 000 words
-    // made SQLite refuse the statement ("Expression tree is too large").
+    if let Some(commune) = f.commune.as_deref().filter(|s| !s.is_empty()) {
+        args.push(Value::Text(commune.to_owned()));
+        sql.push_str(&format!(" AND r.place_code = ?{}", args.len()));
+    }
+    if let Some(from) = f.received_from {
+        args.push(Value::Integer(from));
+        sql.push_str(&format!(" AND r.created_at >= ?{}", args.len()));
+    }
+    if let Some(before) = f.received_before {
+        args.push(Value::Integer(before));
+        sql.push_str(&format!(" AND r.created_at < ?{}", args.len()));
+    }
+    // Every word must appear, accents optional (both sides folded). Words
+    // of three letters or more go through the trigram index (a search that
+    // matches nothing costs an index probe, not a read of every report);
+    // shorter ones are checked on the rows that remain. At most 8 words of
+    // at most 64 characters: a query of 20 000 words made SQLite refuse the
+    // statement ("Expression tree is too large").
     let words: Vec<String> = f.q.as_deref().map(fold_query).unwrap_or_default();
-    for word in words.into_iter().take(8).map(|w| w.chars().take(64).collect::<String>()) {
+    let words: Vec<String> = words.into_iter().take(8).map(|w| w.chars().take(64).collect()).collect();
+    let (long, short): (Vec<String>, Vec<String>) = words.into_iter().partition(|w| w.chars().count() >= 3);
+    if !long.is_empty() {
+        // Each word a quoted FTS5 string (a quote inside doubled): every
+        // word must match, as a substring.
+        let phrase = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+        args.push(Value::Text(phrase));
+        sql.push_str(&format!(
+            " AND r.id IN (SELECT rowid FROM reports_search WHERE reports_search MATCH ?{})",
+            args.len()
+        ));
+    }
+    for word in short {
         args.push(Value::Text(word));
         let n = args.len();
         sql.push_str(&format!(
