@@ -38,10 +38,12 @@ async fn main() {
             .prepare(
                 "INSERT INTO reports (client_id, source, tracking_code, body_hash, response_status, category,
                      description, description_fold, lat, lon, status, created_at, updated_at, unit_code, priority,
-                     ack_due_at, due_at, acknowledged_at, closed_at)
-                 VALUES (?1, 'app', ?2, 'h', 201, ?3, ?4, ?13, 18.9, 105.3, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     ack_due_at, due_at, acknowledged_at, closed_at, place_code)
+                 VALUES (?1, 'app', ?2, 'h', 201, ?3, ?4, ?13, 18.9, 105.3, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14)",
             )
             .unwrap();
+        let mut search = tx.prepare("INSERT INTO reports_search (rowid, text) VALUES (?1, ?2)").unwrap();
+        let communes: Vec<&String> = district.units().iter().filter(|u| u.kind.is_local()).map(|u| &u.code).collect();
         for i in 0..REPORTS {
             let at = now - (REPORTS - i) * 158_000;
             let status = statuses[(i % statuses.len() as i64) as usize];
@@ -62,10 +64,14 @@ async fn main() {
                     (status != "received").then_some(at + 3_600_000),
                     closed.then_some(at + 86_400_000),
                     phananh_protocol::text::fold(&description),
+                    communes[(i % communes.len() as i64) as usize],
                 ])
                 .unwrap();
+            let id = tx.last_insert_rowid();
+            let text = format!(" {} dl-{i:06} ", phananh_protocol::text::fold(&description));
+            search.execute(rusqlite::params![id, text]).unwrap();
         }
-        drop(insert);
+        drop((insert, search));
         tx.commit().unwrap();
     }
     println!("{REPORTS} reports written in {:.1?}", started.elapsed());
@@ -99,6 +105,18 @@ async fn main() {
         ("priority urgent", f(&|x| x.priority = Some("urgent".into()))),
         ("text search 'thon 42'", f(&|x| x.q = Some("thon 42".into()))),
         ("text search, no match", f(&|x| x.q = Some("khong co dau".into()))),
+        ("text search, a short word", f(&|x| x.q = Some("so 7".into()))),
+        ("text search, a code", f(&|x| x.q = Some("dl-123456".into()))),
+        ("text search, 2 letters, none", f(&|x| x.q = Some("zq".into()))),
+        ("text search, 1 letter, none", f(&|x| x.q = Some("z".into()))),
+        ("commune filter", f(&|x| x.commune = Some("TRANG_SON".into()))),
+        (
+            "date range, one week",
+            f(&|x| {
+                x.received_from = Some(1_796_086_800_000 - 30 * 86_400_000);
+                x.received_before = Some(1_796_086_800_000 - 23 * 86_400_000);
+            }),
+        ),
         ("older than 300 days", f(&|x| x.older_than_days = Some(300))),
         ("page 100 (offset 4950)", f(&|x| x.offset = Some(4950))),
     ];

@@ -332,7 +332,13 @@ async fn staff_can_list_search_and_mark_duplicates() {
     let list: Value =
         staff.get(format!("{}/api/v1/staff/reports?q=den%20tat", s.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(list[0]["reporter_phone"], "+84912345678", "staff see private fields");
+    // Private fields: the phone's last digits in a list, whole on an
+    // explicit (audited) request.
+    assert_eq!(list[0]["reporter_phone"], "••••••••678", "a list hides phone numbers");
+    let code = list[0]["tracking_code"].as_str().unwrap();
+    let shown: Value =
+        staff.post(format!("{}/api/v1/staff/reports/{code}/phone", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shown["reporter_phone"], "+84912345678", "staff may see it whole");
     let r = staff
         .post(format!("{}/api/v1/staff/reports/{}/duplicate", s.base, codes[1]))
         .json(&json!({"of": codes[0]}))

@@ -310,5 +310,33 @@ async fn coordinator_assigns_officer_resolves_overdue_shows_in_chromium() {
     let overdue = d.wait_for_text(&late).await;
     assert!(overdue.contains("badge late") && !overdue.contains(&code), "only the open one is late, marked so");
     shot("coordinator-overdue.png").await;
+    // Ticked in the list and given to another unit with the form below it.
+    d.click(&format!("input[name=code][value={late}]")).await;
+    d.click("#assign-many select[name=unit] option[value=KTHT]").await;
+    d.type_into("#assign-many input[name=note]", "Đèn trên quốc lộ, giao phòng KT-HT").await;
+    d.click("#assign-many button").await;
+    d.wait_for_text("Đã giao 1 phản ánh.").await;
+    shot("coordinator-assigned-many.png").await;
+    let moved: Value = staff_as(&s, "dieuphoi")
+        .await
+        .get(format!("{}/api/v1/staff/reports/{late}", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["unit"], "KTHT");
+    // The reporter's phone: its last digits, then whole on request (audited).
+    d.go(&format!("{}/staff/reports/{code}", s.base)).await;
+    let page = d.wait_for_text("••••••••678").await;
+    assert!(!page.contains("912345678"));
+    d.click("#reveal-phone button").await;
+    d.wait_for_text("+84912345678").await;
+    let viewed: i64 = s
+        .sql()
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'view_phone' AND subject = ?1", [&code], |r| r.get(0))
+        .unwrap();
+    assert_eq!(viewed, 1);
     d.call("DELETE", "", json!(null)).await;
 }

@@ -147,4 +147,23 @@ fn units_are_listed_and_officers_belong_to_one() {
         .query_row("SELECT detail FROM audit_log WHERE action = 'account' AND subject = 'hoa'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(audited, "officer TRANG_SON", "account changes are in the audit log");
+    drop(db);
+
+    // A leaver is disabled, not deleted; an unknown name is an error.
+    let disable =
+        |name: &str| Command::new(BIN).args(["staff", "disable", name, "--data"]).arg(dir.path()).output().unwrap();
+    let out = disable("hoa");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = disable("khong-co");
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no staff account khong-co"));
+    let db = rusqlite::Connection::open(dir.path().join("server.sqlite3")).unwrap();
+    let (disabled, audited): (Option<i64>, i64) = db
+        .query_row(
+            "SELECT disabled_at, (SELECT count(*) FROM audit_log WHERE action = 'account_disabled' AND subject = 'hoa')
+             FROM staff WHERE name = 'hoa'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(disabled.is_some() && audited == 1);
 }

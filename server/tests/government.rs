@@ -300,6 +300,10 @@ async fn the_dashboard_filters_by_commune_dates_and_words() {
     assert_eq!(codes("q=DEN%20duong").await, vec![light.clone()]);
     assert_eq!(codes("q=den").await, sorted(vec![light.clone(), later.clone()]));
     assert_eq!(codes("q=xom%20dong").await, vec![light.clone()]);
+    // A short word matches at a word's start: "ga" is "gà", not inside "ngã".
+    assert_eq!(codes("q=o%20ga").await, vec![road.clone()]);
+    assert_eq!(codes("q=uoc").await, vec![road.clone()], "three letters match inside a word");
+    assert_eq!(codes("q=uo").await, Vec::<String>::new(), "two do not");
     assert_eq!(codes("q=khong%20co%20dau").await, Vec::<String>::new());
     assert_eq!(codes(Box::leak(format!("q={}", later.to_lowercase()).into_boxed_str())).await, vec![later.clone()]);
     // A quote in the words is a character to look for, not FTS syntax.

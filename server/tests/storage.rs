@@ -35,6 +35,7 @@ fn report(client_id: &str, device: &str, hash: &str) -> NewReport {
         client_created_at: None,
         routing: Routing {
             unit_code: "TRANG_SON".into(),
+            place_code: Some("TRANG_SON".into()),
             reason: "location".into(),
             priority: "normal".into(),
             ack_due_at: Some(10_000),
@@ -302,6 +303,46 @@ async fn contract(store: &dyn Storage) {
     assert_eq!((public.category_vi.as_str(), public.photos, public.history.len()), ("Ổ gà", 1, 4));
     assert_eq!((public.unit.as_deref(), public.fix_photos), (Some("DL"), 0));
     assert!(store.public_report("DL-NONE00".into()).await.unwrap().is_none());
+
+    // Where reports are, and when they came: the dashboard's filters.
+    let by = |edit: &dyn Fn(&mut ReportFilter)| {
+        let mut f = ReportFilter::default();
+        edit(&mut f);
+        store.staff_reports(f)
+    };
+    let in_ts = by(&|f| f.commune = Some("TRANG_SON".into())).await.unwrap();
+    assert_eq!(in_ts.len(), 2, "both were placed in Tràng Sơn");
+    assert_eq!(in_ts[0].place.as_deref(), Some("TRANG_SON"));
+    assert!(by(&|f| f.commune = Some("BAI_SON".into())).await.unwrap().is_empty());
+    assert_eq!(by(&|f| f.received_from = Some(0)).await.unwrap().len(), 2);
+    assert!(by(&|f| f.received_before = Some(0)).await.unwrap().is_empty());
+    assert!(by(&|f| f.q = Some("khong co".into())).await.unwrap().is_empty(), "words that are not there");
+    assert_eq!(by(&|f| f.q = Some("cong".into())).await.unwrap().len(), 2, "a word inside the text");
+    // Reports with a point but no place yet are placed later, once.
+    let mut unplaced = report("0190a0a0-0000-7000-8000-0000000000cc", "dev-a", "h3");
+    (unplaced.routing.place_code, unplaced.photos) = (None, Vec::new());
+    let unplaced = store.create_report(unplaced, "DL".into()).await.unwrap();
+    assert!(store.unplaced_reports(10).await.unwrap().is_empty(), "outside every boundary is a place too");
+    assert_eq!(by(&|f| f.commune = Some("TRANG_SON".into())).await.unwrap().len(), 2);
+    store.set_places(vec![(unplaced.tracking_code.clone(), Some("BAI_SON".into()))]).await.unwrap();
+    assert_eq!(by(&|f| f.commune = Some("BAI_SON".into())).await.unwrap().len(), 1);
+
+    // Accounts: listed by name; a disabled one signs in no more, its
+    // sessions end, and it no longer counts as its unit's officer.
+    let accounts = store.staff_accounts().await.unwrap();
+    let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]) && names.contains(&"ts"));
+    assert_eq!(store.officers_in("TRANG_SON".into()).await.unwrap(), 1);
+    let (ts_id, _) = store.staff_credentials("ts".into()).await.unwrap().unwrap();
+    store.open_session("ts-token".into(), ts_id, "c".into(), i64::MAX).await.unwrap();
+    store.disable_staff("ts".into()).await.unwrap();
+    assert!(store.staff_credentials("ts".into()).await.unwrap().is_none());
+    assert!(store.session("ts-token".into(), 0).await.unwrap().is_none());
+    assert_eq!(store.officers_in("TRANG_SON".into()).await.unwrap(), 0);
+    assert!(store.staff_accounts().await.unwrap().iter().any(|a| a.name == "ts" && a.disabled_at.is_some()));
+    assert_eq!(store.disable_staff("nobody".into()).await.unwrap_err(), StorageError::NotFound);
+    store.put_staff("ts".into(), "h2".into(), Role::Officer, Some("TRANG_SON".into())).await.unwrap();
+    assert!(store.staff_credentials("ts".into()).await.unwrap().is_some(), "saved again, enabled again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -312,6 +353,10 @@ async fn sqlite_storage_keeps_the_contract() {
     store.checkpoint();
     // Durable: a fresh open of the same file sees the same records.
     let reopened = SqliteStorage::open(&dir.path().join("server.sqlite3")).unwrap();
-    assert_eq!(reopened.open311_requests(Open311Filter::default()).await.unwrap().len(), 2);
+    assert_eq!(
+        reopened.open311_requests(Open311Filter::default()).await.unwrap().len(),
+        3,
+        "the three reports of the contract"
+    );
     assert_eq!(reopened.device_for_token("hash-b".into()).await.unwrap().as_deref(), Some("dev-b"));
 }

@@ -32,7 +32,7 @@ ALTER TABLE reports ADD COLUMN place_code TEXT;
 CREATE INDEX reports_place ON reports (place_code, created_at);
 CREATE VIRTUAL TABLE reports_search USING fts5 (text, content = '', tokenize = 'trigram');
 INSERT INTO reports_search (rowid, text)
-    SELECT id, description_fold || ' ' || lower(tracking_code) || ' ' || lower(coalesce(address, '')) FROM reports;
+    SELECT id, ' ' || description_fold || ' ' || lower(tracking_code) || ' ' || lower(coalesce(address, '')) FROM reports;
 ";
 
 /// Version 3: the government's half. Each report has the unit responsible,

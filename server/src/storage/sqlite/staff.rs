@@ -164,6 +164,15 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
     ))
 }
 
+/// The text a search looks in, as the index holds it: a space, the folded
+/// description, the tracking code, the address.
+const SEARCHABLE: &str =
+    "' ' || r.description_fold || ' ' || lower(r.tracking_code) || ' ' || lower(coalesce(r.address, ''))";
+
+/// Below this many index matches, a text search reads them through the
+/// index; at or above, it reads the newest reports and checks each.
+const INDEX_WHEN_FEWER: i64 = 2000;
+
 /// Reports matching the filters, newest first.
 pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<StaffReport>, StorageError> {
     let mut sql = format!("SELECT {COLUMNS} FROM reports r WHERE 1");
@@ -229,31 +238,44 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
         args.push(Value::Integer(before));
         sql.push_str(&format!(" AND r.created_at < ?{}", args.len()));
     }
-    // Every word must appear, accents optional (both sides folded). Words
-    // of three letters or more go through the trigram index (a search that
-    // matches nothing costs an index probe, not a read of every report);
-    // shorter ones are checked on the rows that remain. At most 8 words of
-    // at most 64 characters: a query of 20 000 words made SQLite refuse the
-    // statement ("Expression tree is too large").
+    // Every word must appear, accents optional (both sides folded). At
+    // most 8 words of at most 64 characters: a query of 20 000 words made
+    // SQLite refuse the statement ("Expression tree is too large").
     let words: Vec<String> = f.q.as_deref().map(fold_query).unwrap_or_default();
     let words: Vec<String> = words.into_iter().take(8).map(|w| w.chars().take(64).collect()).collect();
-    let (long, short): (Vec<String>, Vec<String>) = words.into_iter().partition(|w| w.chars().count() >= 3);
-    if !long.is_empty() {
-        // Each word a quoted FTS5 string (a quote inside doubled): every
-        // word must match, as a substring.
-        let phrase = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
-        args.push(Value::Text(phrase));
-        sql.push_str(&format!(
-            " AND r.id IN (SELECT rowid FROM reports_search WHERE reports_search MATCH ?{})",
-            args.len()
-        ));
+    // A word of three letters or more matches anywhere in the text; a
+    // shorter one ("gà", "số") at the start of a word, else it would match
+    // inside most others. As a pattern, a short word gets the space before
+    // it, which also gives a two-letter word the three characters the
+    // trigram index needs.
+    let patterns: Vec<String> =
+        words.iter().map(|w| if w.chars().count() >= 3 { w.clone() } else { format!(" {w}") }).collect();
+    // The index pays when the words are rare (a search matching nothing
+    // costs a probe, not a read of every report); when they are common
+    // ("thôn"), reading the newest reports and checking each finds a page
+    // sooner than gathering every match. A bounded probe tells which.
+    let indexed: Vec<&String> = patterns.iter().filter(|p| p.chars().count() >= 3).collect();
+    let mut scan = patterns.clone();
+    if !indexed.is_empty() {
+        // Each pattern a quoted FTS5 string (a quote inside doubled): every
+        // one must match, as a substring.
+        let phrase = indexed.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+        let matches: i64 = c.query_row(
+            "SELECT count(*) FROM (SELECT rowid FROM reports_search WHERE reports_search MATCH ?1 LIMIT ?2)",
+            params![phrase, INDEX_WHEN_FEWER],
+            |r| r.get(0),
+        )?;
+        if matches < INDEX_WHEN_FEWER {
+            args.push(Value::Text(phrase));
+            let n = args.len();
+            sql.push_str(&format!(" AND r.id IN (SELECT rowid FROM reports_search WHERE reports_search MATCH ?{n})"));
+            scan.retain(|p| p.chars().count() < 3);
+        }
     }
-    for word in short {
-        args.push(Value::Text(word));
+    for pattern in scan {
+        args.push(Value::Text(pattern));
         let n = args.len();
-        sql.push_str(&format!(
-            " AND (instr(r.description_fold, ?{n}) OR instr(lower(r.tracking_code), ?{n}) OR instr(lower(coalesce(r.address, '')), ?{n}))"
-        ));
+        sql.push_str(&format!(" AND instr({SEARCHABLE}, ?{n})"));
     }
     args.push(Value::Integer(i64::from(f.limit.unwrap_or(50).clamp(1, 500))));
     args.push(Value::Integer(i64::from(f.offset.unwrap_or(0))));
