@@ -149,6 +149,8 @@ pub struct StaffList {
     pub is_admin: bool,
     /// Commune filter (where the report is, whoever handles it).
     pub communes: Vec<Choice>,
+    /// Priority filter.
+    pub priorities: Vec<Choice>,
     /// Date range: received from, to (`YYYY-MM-DD`).
     pub from: String,
     /// Date range end.
@@ -195,6 +197,10 @@ impl StaffList {
             lang: "vi",
             units,
             communes,
+            priorities: [("", "Mọi mức ưu tiên"), ("normal", "Thường"), ("urgent", "Khẩn")]
+                .iter()
+                .map(|(v, l)| choice(v, l, &text(&f.priority)))
+                .collect(),
             from: text(&f.from),
             to: text(&f.to),
             can_assign,

@@ -320,6 +320,15 @@ async fn the_dashboard_filters_by_commune_dates_and_words() {
     assert!(page.contains(&light) && !page.contains(&road), "the page filters by commune");
     assert!(page.contains(r#"<option value="TRANG_SON" selected>"#), "the chosen commune stays chosen");
     assert!(page.contains(r#"name="from" type="date" value="2026-12-01""#));
+    let urgent = coordinator
+        .get(format!("{}/staff/reports?priority=urgent", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!urgent.contains(&light) && urgent.contains(r#"<option value="urgent" selected>"#), "priority filter");
 }
 
 #[tokio::test]
