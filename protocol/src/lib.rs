@@ -5,6 +5,7 @@
 //! than in either side.
 
 pub mod clock;
+pub mod feedback;
 pub mod geo;
 pub mod jpeg;
 pub mod lang;
@@ -16,6 +17,7 @@ pub mod vn_time;
 pub mod wire;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use feedback::Score;
 pub use lang::Lang;
 pub use phone::{PhoneError, normalize_phone};
 pub use status::Status;

@@ -20,12 +20,15 @@ pub enum Status {
     Resolved,
     /// Will not be acted on (the reply says why).
     Rejected,
+    /// The reporter said it was not fixed (or contested a rejection): back
+    /// with a unit, with a new deadline, until staff act again.
+    Reopened,
 }
 
 impl Status {
     /// Every status, in the order a report moves through them.
-    pub const ALL: [Status; 5] =
-        [Status::Received, Status::Assigned, Status::InProgress, Status::Resolved, Status::Rejected];
+    pub const ALL: [Status; 6] =
+        [Status::Received, Status::Assigned, Status::InProgress, Status::Resolved, Status::Rejected, Status::Reopened];
 
     /// The stable name used on the wire and in storage.
     pub const fn code(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Status {
             Status::InProgress => "in_progress",
             Status::Resolved => "resolved",
             Status::Rejected => "rejected",
+            Status::Reopened => "reopened",
         }
     }
 
@@ -51,6 +55,7 @@ impl Status {
             Status::InProgress => lang.pick("Đang xử lý", "In progress"),
             Status::Resolved => lang.pick("Đã giải quyết", "Resolved"),
             Status::Rejected => lang.pick("Từ chối", "Rejected"),
+            Status::Reopened => lang.pick("Đã mở lại", "Reopened"),
         }
     }
 

@@ -53,6 +53,13 @@ pub struct Services {
     pub service_area: Option<ServiceArea>,
     /// The limits reports must respect.
     pub limits: Limits,
+    /// Days after a resolution in which the reporter may reopen it.
+    #[serde(default = "default_reopen_days")]
+    pub reopen_days: u32,
+}
+
+fn default_reopen_days() -> u32 {
+    crate::feedback::DEFAULT_REOPEN_DAYS
 }
 
 /// The reporter as sent.
@@ -185,6 +192,72 @@ pub struct ReportStatus {
     /// `normal` or `urgent`.
     #[serde(default)]
     pub priority: Option<String>,
+    /// The reporter's rating of the answer, once given.
+    #[serde(default)]
+    pub rating: Option<WireRating>,
+}
+
+/// A rating of the district's answer, as sent by the reporter's phone
+/// (`PUT /api/v1/reports/{client_id}/rating/{rating_id}`) and read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireRating {
+    /// `satisfied`, `acceptable` or `not_satisfied`.
+    pub score: crate::Score,
+    /// Optional words.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// A volunteer rated on behalf of the neighbour they filed for.
+    #[serde(default)]
+    pub on_behalf: bool,
+}
+
+/// "Not fixed" (or, for a rejection, "I contest this"), with why and any
+/// new photos (`PUT /api/v1/reports/{client_id}/reopen/{reopen_id}`); the
+/// photos then go by tus like the report's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReopenBody {
+    /// Why it is not fixed.
+    pub reason: String,
+    /// New photos, declared as a report declares its own.
+    #[serde(default)]
+    pub photos: Vec<PhotoDecl>,
+}
+
+/// Follow a report someone else filed, and perhaps say "I see it too"
+/// (`PUT /api/v1/follows/{tracking_code}`, idempotent per device).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FollowBody {
+    /// "I see it too" (it adds weight in the coordinator's queue).
+    #[serde(default)]
+    pub me_too: bool,
+    /// Photos of it, declared; they go by tus to
+    /// `POST /api/v1/follows/{tracking_code}/photos` (staff see them).
+    #[serde(default)]
+    pub photos: Vec<PhotoDecl>,
+}
+
+/// A followed report as a follower may see it: public fields only, never
+/// who reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowedReport {
+    /// Tracking code.
+    pub tracking_code: String,
+    /// Category code.
+    pub category: String,
+    /// Current status.
+    pub status: String,
+    /// The public page.
+    pub public_url: String,
+    /// Status history with official replies (`client_id` empty).
+    pub history: Vec<StatusChange>,
+    /// The unit responsible.
+    #[serde(default)]
+    pub unit: Option<UnitRef>,
+    /// The deadline (RFC 3339).
+    #[serde(default)]
+    pub due_at: Option<String>,
+    /// How many follow it (this device included).
+    pub followers: u32,
 }
 
 /// A unit of the district (a commune, a department), named in the
@@ -216,6 +289,10 @@ pub struct StatusChange {
     /// The deadline from this step on (RFC 3339).
     #[serde(default)]
     pub due_at: Option<String>,
+    /// A report this device follows, not one it filed: `client_id` is
+    /// empty (a follower never learns the reporter's ids).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub followed: bool,
 }
 
 /// `GET /api/v1/reports/changes` answer.

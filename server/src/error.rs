@@ -123,6 +123,13 @@ impl From<StorageError> for ApiError {
                 "Không thể trùng với chính nó",
                 "A report cannot duplicate itself",
             ),
+            StorageError::Conflict => ApiError::new(
+                StatusCode::CONFLICT,
+                "already_recorded",
+                lang,
+                "Việc này đã được ghi nhận trước đó",
+                "This was already recorded",
+            ),
             StorageError::Backend(detail) => ApiError::internal(detail),
         }
     }
@@ -162,6 +169,7 @@ impl From<ServiceError> for ApiError {
                 e.field = field.map(|f| f.code().to_owned());
                 e
             }
+            ServiceError::Conflict { code, vi, en } => ApiError::new(StatusCode::CONFLICT, code, lang, vi, en),
             ServiceError::Forbidden => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",

@@ -117,6 +117,8 @@ pub struct StaffRow {
     pub excerpt: String,
     /// When received.
     pub received: String,
+    /// Residents following it.
+    pub followers: i64,
 }
 
 /// `/staff/reports`.
@@ -151,6 +153,8 @@ pub struct StaffList {
     pub communes: Vec<Choice>,
     /// Priority filter.
     pub priorities: Vec<Choice>,
+    /// Order: newest, or most followed.
+    pub sorts: Vec<Choice>,
     /// Date range: received from, to (`YYYY-MM-DD`).
     pub from: String,
     /// Date range end.
@@ -197,6 +201,10 @@ impl StaffList {
             lang: "vi",
             units,
             communes,
+            sorts: [("", "Mới nhất trước"), ("followers", "Nhiều người quan tâm trước")]
+                .iter()
+                .map(|(v, l)| choice(v, l, &text(&f.sort)))
+                .collect(),
             priorities: [("", "Mọi mức ưu tiên"), ("normal", "Thường"), ("urgent", "Khẩn")]
                 .iter()
                 .map(|(v, l)| choice(v, l, &text(&f.priority)))
@@ -233,6 +241,7 @@ impl StaffList {
                     status: phananh_protocol::status::label_of(&r.status, Lang::Vi),
                     excerpt: r.description.chars().take(80).collect(),
                     received: when(&r.received_at),
+                    followers: r.followers,
                 })
                 .collect(),
         }
@@ -279,6 +288,12 @@ pub struct StaffReportPage {
     pub neighbour: Option<String>,
     /// The phone numbers show only their last digits; a button reveals them.
     pub phones_hidden: bool,
+    /// The reporter's rating: score, comment, for whom.
+    pub rating: Option<String>,
+    /// Residents following it, and of them "me too".
+    pub followers: String,
+    /// Reopens and contested rejections.
+    pub reopens: Vec<EventLine>,
     /// Whether to show the admin link.
     pub is_admin: bool,
     /// Photo addresses.
@@ -418,7 +433,32 @@ impl StaffReportPage {
             let consent = if r.consent { "đã đồng ý" } else { "chưa đồng ý" };
             format!("{} ({consent})", join(r.for_name.as_deref(), r.for_phone.as_deref()))
         });
+        let rating = r.rating.as_ref().map(|g| {
+            let score = phananh_protocol::Score::from_code(&g.score).map_or("?", |s| s.label(Lang::Vi));
+            let whose = if g.on_behalf { " (tình nguyện viên đánh giá thay người dân)" } else { "" };
+            match &g.comment {
+                Some(c) => format!("{score}{whose}: {c}"),
+                None => format!("{score}{whose}"),
+            }
+        });
+        let followers = format!("{} người quan tâm, {} người cũng thấy", r.followers, r.me_too);
+        let reopens = r
+            .reopens
+            .iter()
+            .map(|x| EventLine {
+                at: when(&x.at),
+                who: if x.kind == "contest" {
+                    "Khiếu nại từ chối".into()
+                } else {
+                    "Chưa được khắc phục".into()
+                },
+                what: x.reason.clone(),
+            })
+            .collect();
         StaffReportPage {
+            rating,
+            followers,
+            reopens,
             phones_hidden: r.phones_hidden,
             is_admin: staff.role == Role::Admin,
             lang: "vi",
@@ -427,7 +467,7 @@ impl StaffReportPage {
             status: phananh_protocol::status::label_of(&r.status, Lang::Vi),
             statuses: status_choices(&r.status, None)
                 .into_iter()
-                .filter(|c| c.value != Status::Assigned.code())
+                .filter(|c| c.value != Status::Assigned.code() && c.value != Status::Reopened.code())
                 .collect(),
             unit: unit_name(district, r.unit.as_deref()),
             priority: crate::district::Priority::from_code(&r.priority).unwrap_or_default().label(Lang::Vi),
@@ -499,6 +539,10 @@ pub struct PublicWords {
     pub due: &'static str,
     /// "Ảnh sau khi xử lý".
     pub fixed: &'static str,
+    /// "Người phản ánh đánh giá".
+    pub rating: &'static str,
+    /// "người quan tâm".
+    pub followers: &'static str,
 }
 
 /// `/r/{code}`: for the neighbour without the app. Never a name or phone.
@@ -533,6 +577,10 @@ pub struct PublicReportPage {
     pub unit: Option<String>,
     /// Its deadline.
     pub due: Option<String>,
+    /// The reporter's rating of the answer (the score alone).
+    pub rating: Option<&'static str>,
+    /// Residents following it.
+    pub followers: i64,
 }
 
 impl PublicReportPage {
@@ -551,6 +599,8 @@ impl PublicReportPage {
             unit: lang.pick("Đơn vị xử lý", "Responsible unit"),
             due: lang.pick("Hạn xử lý", "Due"),
             fixed: lang.pick("Ảnh sau khi xử lý", "After the fix"),
+            rating: lang.pick("Người phản ánh đánh giá", "The reporter's rating"),
+            followers: lang.pick("người dân cùng quan tâm", "residents follow it"),
         };
         PublicReportPage {
             lang: lang.code(),
@@ -572,6 +622,8 @@ impl PublicReportPage {
                     reply: reply.clone(),
                 })
                 .collect(),
+            rating: r.rating.as_deref().and_then(phananh_protocol::Score::from_code).map(|s| s.label(lang)),
+            followers: r.followers,
             code: r.code,
             description: r.description,
             address: r.address,

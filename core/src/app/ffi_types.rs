@@ -24,4 +24,5 @@ enum DistrictStatus {
     InProgress,
     Resolved,
     Rejected,
+    Reopened,
 }

@@ -69,6 +69,27 @@ struct File {
     /// Open311's `address_id`.
     #[serde(default)]
     addresses: BTreeMap<String, AddressSection>,
+    /// The resident's word after the answer.
+    #[serde(default)]
+    feedback: FeedbackSection,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedbackSection {
+    /// Days after a resolution in which the reporter may reopen it.
+    #[serde(default = "default_reopen_days")]
+    reopen_days: u32,
+}
+
+impl Default for FeedbackSection {
+    fn default() -> Self {
+        FeedbackSection { reopen_days: default_reopen_days() }
+    }
+}
+
+fn default_reopen_days() -> u32 {
+    phananh_protocol::feedback::DEFAULT_REOPEN_DAYS
 }
 
 #[derive(Debug, Deserialize)]
@@ -256,6 +277,10 @@ pub fn parse(
     }
     let mut district = District::new(units, rules, calendar, base, by_category, d.approximate_boundaries)?;
     district.replies = file.replies;
+    if !(1..=365).contains(&file.feedback.reopen_days) {
+        return Err(invalid("feedback.reopen_days: 1–365"));
+    }
+    district.reopen_days = file.feedback.reopen_days;
     for (id, a) in file.addresses {
         let bad = !(-90.0..=90.0).contains(&a.lat) || !(-180.0..=180.0).contains(&a.lon);
         if id.is_empty() || id.len() > 64 || bad || a.label.trim().is_empty() {

@@ -199,6 +199,9 @@ pub struct District {
     pub replies: std::collections::BTreeMap<String, Vec<String>>,
     /// The address register (Open311 `address_id`), if the district has one.
     pub addresses: std::collections::BTreeMap<String, Address>,
+    /// Days after a resolution (or rejection) in which the reporter may
+    /// reopen (or contest) it.
+    pub reopen_days: u32,
 }
 
 /// A registered address: where it is and what people call it.
@@ -260,6 +263,7 @@ impl District {
             approximate_boundaries,
             replies: Default::default(),
             addresses: Default::default(),
+            reopen_days: phananh_protocol::feedback::DEFAULT_REOPEN_DAYS,
         })
     }
 

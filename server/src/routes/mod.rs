@@ -1,6 +1,7 @@
 //! The HTTP surface: one router, small handlers per area.
 
 pub mod devices;
+pub mod feedback;
 pub mod open311;
 pub mod public;
 pub mod reports;
@@ -34,6 +35,9 @@ pub fn router(state: Shared) -> Router {
         .route("/reports/nearby", get(reports::nearby))
         .route("/reports/{client_id}", put(reports::put).get(reports::get))
         .route("/reports/{client_id}/photos", post(uploads::create).options(uploads::options))
+        .route("/reports/{client_id}/rating/{rating_id}", put(feedback::rate))
+        .route("/reports/{client_id}/reopen/{reopen_id}", put(feedback::reopen))
+        .route("/follows/{code}", put(feedback::follow))
         .route("/uploads", axum::routing::options(uploads::options))
         .route(
             "/uploads/{id}",

@@ -69,7 +69,7 @@ pub async fn put(
 
 /// A report as its device sees it, with its public page's full address
 /// and its units named in the request's language.
-async fn status_answer(state: &Shared, client_id: String, device: String) -> Result<ReportStatus, ApiError> {
+pub(crate) async fn status_answer(state: &Shared, client_id: String, device: String) -> Result<ReportStatus, ApiError> {
     let mut answer = state.store.report_status(client_id, Some(device)).await?;
     answer.public_url = state.absolute(&answer.public_url);
     let lang = crate::error::request_lang();

@@ -15,7 +15,8 @@ pub async fn services(State(state): State<Shared>, headers: HeaderMap) -> Result
     let categories = state.store.categories().await?;
     let mut limits = state.config.limits;
     limits.photo_budget = limits.photo_budget.min(state.config.max_photo_bytes * limits.max_photos as u64);
-    let body = Services { categories, service_area: state.store.service_area().await?, limits };
+    let reopen_days = state.reports.district().reopen_days;
+    let body = Services { categories, service_area: state.store.service_area().await?, limits, reopen_days };
     let json = serde_json::to_vec(&body).map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&json))[..32]);
     let matches = headers

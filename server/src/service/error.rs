@@ -23,6 +23,17 @@ pub enum ServiceError {
         /// English.
         en: &'static str,
     },
+    /// Not in this state: the report is not ready for what was asked
+    /// (a rating before any answer, a reopen after the window).
+    #[error("{en}")]
+    Conflict {
+        /// Stable code (`not_closed`, `reopen_window_passed`…).
+        code: &'static str,
+        /// Vietnamese.
+        vi: &'static str,
+        /// English.
+        en: &'static str,
+    },
     /// The account's role may not do this (a leader changing a report, an
     /// officer assigning). Reports the account may not even see are
     /// `Storage(NotFound)` instead, so they cannot be probed.
@@ -42,7 +53,9 @@ impl ServiceError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             ServiceError::Invalid(errors) => errors.message(lang),
-            ServiceError::Refused { vi, en, .. } => lang.pick(vi, en).to_owned(),
+            ServiceError::Refused { vi, en, .. } | ServiceError::Conflict { vi, en, .. } => {
+                lang.pick(vi, en).to_owned()
+            }
             ServiceError::Forbidden => {
                 lang.pick("Vai trò của bạn không được làm việc này", "Your role may not do this").to_owned()
             }

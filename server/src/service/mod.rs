@@ -12,6 +12,7 @@
 
 mod admin;
 mod error;
+mod feedback;
 mod reports;
 mod staff;
 

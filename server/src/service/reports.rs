@@ -55,9 +55,9 @@ pub struct ReportService {
     store: Arc<dyn Storage>,
     photos: Arc<dyn PhotoStore>,
     clock: Arc<dyn Clock>,
-    limits: Limits,
+    pub(super) limits: Limits,
     code_prefix: String,
-    max_photo_bytes: u64,
+    pub(super) max_photo_bytes: u64,
     /// Where a photo is written before the photo store takes it.
     scratch: std::path::PathBuf,
     district: Arc<District>,
@@ -166,6 +166,11 @@ impl ReportService {
 
     pub(super) fn store(&self) -> &dyn Storage {
         self.store.as_ref()
+    }
+
+    /// The injected clock's time, in ms.
+    pub fn clock_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// The time now, from the injected clock.

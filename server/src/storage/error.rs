@@ -18,6 +18,9 @@ pub enum StorageError {
     /// A report marked a duplicate of itself.
     #[error("a report cannot duplicate itself")]
     SelfDuplicate,
+    /// Recorded already, differently (a second rating of one report).
+    #[error("already recorded")]
+    Conflict,
     /// The database failed (the detail is for the log, not for a client).
     #[error("storage failed: {0}")]
     Backend(String),

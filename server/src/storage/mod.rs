@@ -101,6 +101,18 @@ pub trait Storage: Send + Sync + 'static {
     fn photo_key(&self, tracking_code: String, n: u32, fix: bool) -> Fut<'_, Option<String>>;
     /// Attach a stored photo to a report (idempotent by photo id).
     fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()>;
+    /// What the resident's feedback calls need of a report, by the
+    /// phone's id (or, `by_code`, its tracking code); `None` if none.
+    fn report_facts(&self, key: String, by_code: bool) -> Fut<'_, Option<ReportFacts>>;
+    /// Whether a rating or reopen with this phone id is already kept.
+    fn feedback_known(&self, client_id: String) -> Fut<'_, bool>;
+    /// Keep a rating. `Conflict` if the report has one already.
+    fn rate(&self, report_id: i64, rating: NewRating) -> Fut<'_, ()>;
+    /// Reopen a report: back to a unit with new deadlines, status
+    /// `reopened`, a step in the resident's feed, new photos declared.
+    fn reopen(&self, report_id: i64, reopen: NewReopen) -> Fut<'_, ()>;
+    /// A device follows a report (again: "me too" can only be added).
+    fn follow(&self, report_id: i64, device: String, me_too: bool) -> Fut<'_, ()>;
     /// Up to `limit` reports with a point but not yet placed in a commune
     /// (from before the server knew boundaries): `(tracking code, lat, lon)`.
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>>;

@@ -165,6 +165,98 @@ pub struct PublicReport {
     pub due_at: Option<i64>,
     /// Photos of the fix, taken by staff.
     pub fix_photos: i64,
+    /// The reporter's rating of the answer (its score; the comment is
+    /// staff's to read).
+    pub rating: Option<String>,
+    /// How many residents follow it.
+    pub followers: i64,
+}
+
+/// What the resident's feedback calls need to know of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFacts {
+    /// Internal id.
+    pub id: i64,
+    /// The device that filed it (`None`: Open311).
+    pub device_id: Option<String>,
+    /// Tracking code.
+    pub tracking_code: String,
+    /// Status code.
+    pub status: String,
+    /// When it was resolved or rejected (ms), if it is.
+    pub closed_at: Option<i64>,
+    /// The unit responsible.
+    pub unit_code: Option<String>,
+    /// Category code.
+    pub category: String,
+    /// `normal` or `urgent`.
+    pub priority: String,
+    /// Filed by a volunteer for a neighbour.
+    pub on_behalf: bool,
+    /// Marked a duplicate of another.
+    pub duplicate: bool,
+    /// The phone's id of its rating, if rated.
+    pub rating_id: Option<String>,
+}
+
+/// A rating to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRating {
+    /// The phone's id for it.
+    pub client_id: String,
+    /// `satisfied`, `acceptable`, `not_satisfied`.
+    pub score: String,
+    /// Optional words.
+    pub comment: Option<String>,
+    /// Given by the volunteer for the neighbour.
+    pub on_behalf: bool,
+    /// The unit whose answer it rates.
+    pub unit_code: Option<String>,
+}
+
+/// A reopen (or contested rejection) to keep.
+#[derive(Debug, Clone)]
+pub struct NewReopen {
+    /// The phone's id for it.
+    pub client_id: String,
+    /// `reopen` or `contest`.
+    pub kind: String,
+    /// Why.
+    pub reason: String,
+    /// The unit that had it (the reopen counts against it).
+    pub from_unit: Option<String>,
+    /// The unit it goes to.
+    pub unit_code: String,
+    /// New deadlines (ms).
+    pub ack_due_at: Option<i64>,
+    /// New deadlines (ms).
+    pub due_at: Option<i64>,
+    /// New photos declared.
+    pub photos: Vec<DeclaredPhoto>,
+}
+
+/// The reporter's rating, as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RatingView {
+    /// `satisfied`, `acceptable`, `not_satisfied`.
+    pub score: String,
+    /// Optional words.
+    pub comment: Option<String>,
+    /// Given by the volunteer on the neighbour's behalf.
+    pub on_behalf: bool,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// A reopen, as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReopenEntry {
+    /// `reopen` (not fixed) or `contest` (a rejection contested).
+    pub kind: String,
+    /// Why.
+    pub reason: String,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// A photo whose bytes are in the photo store, to record against its report.
@@ -348,6 +440,9 @@ pub struct ReportFilter {
     /// Received before this instant (ms; set by the service from `to`).
     #[serde(skip)]
     pub received_before: Option<i64>,
+    /// `followers`: the most followed first (the weight residents add),
+    /// then the newest; else the newest first.
+    pub sort: Option<String>,
     /// Only these units' (an officer's scope; set by the service, never by
     /// the request).
     #[serde(skip)]
@@ -426,6 +521,14 @@ pub struct StaffReport {
     pub notes: Vec<NoteEntry>,
     /// Extension requests.
     pub extensions: Vec<ExtensionEntry>,
+    /// The reporter's rating of the answer, once given.
+    pub rating: Option<RatingView>,
+    /// Residents following it.
+    pub followers: i64,
+    /// Of them, how many said "I see it too".
+    pub me_too: i64,
+    /// Reopens and contested rejections, oldest first.
+    pub reopens: Vec<ReopenEntry>,
 }
 
 /// One entry of a report's history.

@@ -13,10 +13,50 @@ use crate::storage::StorageError;
 /// The schema's history, one step a version: step *n* takes a database at
 /// version *n* to *n + 1*. A new database runs them all; an old one runs
 /// what it lacks, in one transaction. Never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3, SCHEMA_4];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3, SCHEMA_4, SCHEMA_5];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Version 5: the resident's word after the answer. A rating per report
+/// (the unit that answered kept with it, for the units' figures); reopens
+/// and contested rejections, each with the unit it went back to (a reopen
+/// counts against that unit); followers per device, with "me too". Each
+/// is idempotent by the phone's id.
+const SCHEMA_5: &str = "
+CREATE TABLE ratings (
+    report_id INTEGER PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL UNIQUE,
+    score     TEXT NOT NULL CHECK (score IN ('satisfied', 'acceptable', 'not_satisfied')),
+    comment   TEXT,
+    on_behalf INTEGER NOT NULL DEFAULT 0,
+    unit_code TEXT,
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ratings_unit ON ratings (unit_code, at);
+
+CREATE TABLE reopens (
+    id        INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL UNIQUE,
+    report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    kind      TEXT NOT NULL CHECK (kind IN ('reopen', 'contest')),
+    reason    TEXT NOT NULL,
+    from_unit TEXT,
+    unit_code TEXT,
+    at        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX reopens_report ON reopens (report_id);
+CREATE INDEX reopens_unit ON reopens (from_unit, at);
+
+CREATE TABLE follows (
+    report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    me_too    INTEGER NOT NULL DEFAULT 0,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (report_id, device_id)
+) STRICT;
+CREATE INDEX follows_device ON follows (device_id);
+";
 
 /// Version 4: where a report is (`place_code`, the commune whose boundary
 /// holds its point; `''` outside every boundary; `NULL` not yet placed —

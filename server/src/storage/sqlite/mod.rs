@@ -4,6 +4,7 @@
 
 mod accounts;
 pub mod db;
+mod feedback;
 mod reports;
 mod staff;
 mod uploads;
@@ -124,6 +125,24 @@ impl Storage for SqliteStorage {
         Box::pin(self.db.call(move |c| uploads::sweep(c, now_ms)))
     }
 
+    fn report_facts(&self, key: String, by_code: bool) -> Fut<'_, Option<ReportFacts>> {
+        Box::pin(self.db.call(move |c| feedback::facts(c, &key, by_code)))
+    }
+    fn feedback_known(&self, client_id: String) -> Fut<'_, bool> {
+        Box::pin(self.db.call(move |c| feedback::known(c, &client_id)))
+    }
+    fn rate(&self, report_id: i64, rating: NewRating) -> Fut<'_, ()> {
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| feedback::rate(c, report_id, &rating, now)))
+    }
+    fn reopen(&self, report_id: i64, reopen: NewReopen) -> Fut<'_, ()> {
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| feedback::reopen(c, report_id, &reopen, now)))
+    }
+    fn follow(&self, report_id: i64, device: String, me_too: bool) -> Fut<'_, ()> {
+        let now = self.clock.now_ms();
+        Box::pin(self.db.call(move |c| feedback::follow(c, report_id, &device, me_too, now)))
+    }
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>> {
         Box::pin(self.db.call(move |c| {
             let mut stmt = c.prepare(

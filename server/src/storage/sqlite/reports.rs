@@ -149,9 +149,18 @@ pub(super) fn status(c: &Connection, client_id: &str, device: Option<&str>) -> R
             at: rfc3339(h.at),
             unit: unit_ref(h.unit),
             due_at: h.due_at.map(rfc3339),
+            followed: false,
         })
         .collect();
+    let rating = super::feedback::rating(c, id)?.and_then(|g| {
+        Some(phananh_protocol::wire::WireRating {
+            score: phananh_protocol::Score::from_code(&g.score)?,
+            comment: g.comment,
+            on_behalf: g.on_behalf,
+        })
+    });
     Ok(ReportStatus {
+        rating,
         client_id: client_id.to_owned(),
         // A path: the HTTP layer knows the address it is served at.
         public_url: format!("/r/{code}"),
@@ -193,15 +202,22 @@ pub(super) fn history(c: &Connection, report_id: i64) -> rusqlite::Result<Vec<St
 pub(super) fn changes(c: &Connection, device: &str, after: i64, limit: u32) -> Result<ChangesSlice, StorageError> {
     let mut rows = c
         .prepare_cached(
-            "SELECT ch.seq, r.client_id, r.tracking_code, ch.status, ch.reply, ch.at, ch.unit_code, ch.due_at
+            "SELECT ch.seq, r.client_id, r.tracking_code, ch.status, ch.reply, ch.at, ch.unit_code, ch.due_at,
+                    coalesce(r.device_id, '') <> ?1
              FROM changes ch JOIN reports r ON r.id = ch.report_id
-             WHERE r.device_id = ?1 AND ch.seq > ?2 ORDER BY ch.seq LIMIT ?3",
+             WHERE (r.device_id = ?1 OR r.id IN (SELECT f.report_id FROM follows f WHERE f.device_id = ?1))
+               AND ch.seq > ?2
+             ORDER BY ch.seq LIMIT ?3",
         )?
         .query_map(params![device, after, i64::from(limit) + 1], |r| {
+            // A followed report's changes carry no client id: a follower
+            // never learns the reporter's ids.
+            let followed: bool = r.get(8)?;
             Ok((
                 r.get::<_, i64>(0)?,
                 StatusChange {
-                    client_id: r.get(1)?,
+                    followed,
+                    client_id: if followed { String::new() } else { r.get(1)? },
                     tracking_code: r.get(2)?,
                     status: r.get(3)?,
                     reply: r.get(4)?,
@@ -227,7 +243,7 @@ pub(super) fn open_in(
         "SELECT r.tracking_code, r.category, r.status, r.lat, r.lon, r.created_at,
             EXISTS (SELECT 1 FROM photos p WHERE p.report_id = r.id)
          FROM reports r
-         WHERE r.status IN ('received', 'assigned', 'in_progress') AND r.duplicate_of IS NULL
+         WHERE r.status IN ('received', 'assigned', 'in_progress', 'reopened') AND r.duplicate_of IS NULL
            AND r.lat BETWEEN ?1 AND ?2 AND r.lon BETWEEN ?3 AND ?4
            AND (?5 IS NULL OR r.category = ?5)",
     )?
@@ -251,7 +267,9 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
             "SELECT r.id, r.tracking_code, coalesce(k.name_vi, r.category), coalesce(k.name_en, r.category),
                     r.description, r.address, r.status, r.created_at,
                     (SELECT count(*) FROM photos p WHERE p.report_id = r.id AND p.fix = 0), r.unit_code, r.due_at,
-                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id AND p.fix = 1)
+                    (SELECT count(*) FROM photos p WHERE p.report_id = r.id AND p.fix = 1),
+                    (SELECT g.score FROM ratings g WHERE g.report_id = r.id),
+                    (SELECT count(*) FROM follows f WHERE f.report_id = r.id)
              FROM reports r LEFT JOIN categories k ON k.code = r.category WHERE r.tracking_code = ?1",
             [code],
             |r| {
@@ -270,6 +288,8 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
                         unit: r.get(9)?,
                         due_at: r.get(10)?,
                         fix_photos: r.get(11)?,
+                        rating: r.get(12)?,
+                        followers: r.get(13)?,
                     },
                 ))
             },
@@ -333,7 +353,7 @@ pub(super) fn open311(c: &Connection, f: &Open311Filter) -> Result<Vec<Open311Re
         }
         match f.open {
             None => {}
-            Some(true) => sql.push_str(" AND r.status IN ('received', 'assigned', 'in_progress')"),
+            Some(true) => sql.push_str(" AND r.status IN ('received', 'assigned', 'in_progress', 'reopened')"),
             Some(false) => sql.push_str(" AND r.status IN ('resolved', 'rejected')"),
         }
     }

@@ -157,6 +157,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
             closed_at: r.get::<_, Option<i64>>(23)?.map(rfc3339),
             place: r.get(24)?,
             phones_hidden: false,
+            rating: None,
+            followers: 0,
+            me_too: 0,
+            reopens: Vec::new(),
             events: Vec::new(),
             notes: Vec::new(),
             extensions: Vec::new(),
@@ -206,7 +210,7 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
         args.push(Value::Text(p.to_owned()));
         sql.push_str(&format!(" AND r.priority = ?{}", args.len()));
     }
-    const OPEN: &str = "r.status IN ('received', 'assigned', 'in_progress') AND r.duplicate_of IS NULL";
+    const OPEN: &str = "r.status IN ('received', 'assigned', 'in_progress', 'reopened') AND r.duplicate_of IS NULL";
     match f.queue.as_deref().unwrap_or_default() {
         // Not taken up: no status past "received" yet, so neither
         // acknowledged nor closed (the partial index holds exactly these).
@@ -279,7 +283,14 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
     }
     args.push(Value::Integer(i64::from(f.limit.unwrap_or(50).clamp(1, 500))));
     args.push(Value::Integer(i64::from(f.offset.unwrap_or(0))));
-    sql.push_str(&format!(" ORDER BY r.created_at DESC, r.id DESC LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
+    // Residents' weight first, when asked: the most followed, then newest.
+    let order = match f.sort.as_deref() {
+        Some("followers") => {
+            "(SELECT count(*) FROM follows x WHERE x.report_id = r.id) DESC, r.created_at DESC, r.id DESC"
+        }
+        _ => "r.created_at DESC, r.id DESC",
+    };
+    sql.push_str(&format!(" ORDER BY {order} LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
     let rows = c.prepare(&sql)?.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(|(id, r)| complete(c, id, r)).collect()
 }
@@ -290,6 +301,9 @@ fn complete(c: &Connection, id: i64, mut r: StaffReport) -> Result<StaffReport, 
     };
     r.photos = (0..count(false)?).map(|n| format!("/r/{}/photo/{n}", r.tracking_code)).collect();
     r.fix_photos = (0..count(true)?).map(|n| format!("/r/{}/fix/{n}", r.tracking_code)).collect();
+    (r.followers, r.me_too) = super::feedback::followers(c, id)?;
+    r.rating = super::feedback::rating(c, id)?;
+    r.reopens = super::feedback::reopens(c, id)?;
     r.history = super::reports::history(c, id)?
         .into_iter()
         .map(|h| HistoryEntry { status: h.status, reply: h.reply, at: rfc3339(h.at) })
