@@ -6,10 +6,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
 use phananh_core::app::*;
+use phananh_core::notify::NotificationView;
 use phananh_core::store::PhotoSource;
 use phananh_core::sync::{SyncStatus, SyncSummary};
 use phananh_core::ui_text::UiTexts;
-use phananh_core::{App, Lang};
+use phananh_core::{App, Lang, Score};
 
 use crate::error::PhanAnhError;
 use crate::foreign::{ForeignListener, ForeignSecrets, SecretStore, SyncListener};
@@ -197,6 +198,48 @@ impl PhanAnh {
     /// Send a report that needs attention again, as it is.
     pub fn retry(&self, report_id: String) -> Result<ReportView> {
         self.call(|a| a.retry(&report_id))
+    }
+
+    /// Rate the district's answer (once; a volunteer may rate for the
+    /// neighbour); sent with the next sync.
+    pub fn rate(
+        &self,
+        report_id: String,
+        score: Score,
+        comment: Option<String>,
+        on_behalf: bool,
+    ) -> Result<ReportView> {
+        self.call(|a| a.rate(&report_id, score, comment.as_deref(), on_behalf))
+    }
+
+    /// "Not fixed" (or contest a rejection) with why and new photos' paths.
+    pub fn reopen(&self, report_id: String, reason: String, photo_paths: Vec<String>) -> Result<ReportView> {
+        let paths: Vec<PhotoSource<'_>> =
+            photo_paths.iter().map(|p| PhotoSource::Path(std::path::Path::new(p))).collect();
+        self.call(|a| a.reopen(&report_id, &reason, &paths))
+    }
+
+    /// Follow a report by its tracking code ("Quan tâm"), maybe "I see it
+    /// too" with photos' paths (staff alone see them).
+    pub fn follow(&self, tracking_code: String, me_too: bool, photo_paths: Vec<String>) -> Result<FollowedView> {
+        let paths: Vec<PhotoSource<'_>> =
+            photo_paths.iter().map(|p| PhotoSource::Path(std::path::Path::new(p))).collect();
+        self.call(|a| a.follow(&tracking_code, me_too, &paths))
+    }
+
+    /// Stop following a report.
+    pub fn unfollow(&self, tracking_code: String) -> Result<()> {
+        self.call(|a| a.unfollow(&tracking_code))
+    }
+
+    /// The reports this device follows, with status and replies.
+    pub fn following(&self) -> Result<Vec<FollowedView>> {
+        self.call(|a| a.following())
+    }
+
+    /// The notifications the last syncs decided on, each once: show them.
+    pub fn take_notifications(&self) -> Result<Vec<NotificationView>> {
+        self.call(|a| a.take_notifications())
     }
 
     /// Reports waiting to be sent.

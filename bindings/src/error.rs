@@ -82,6 +82,7 @@ impl PhanAnhError {
             Error::Network(_) => PhanAnhError::Offline { detail },
             Error::Server { .. } => PhanAnhError::Server { detail },
             Error::Config(_) => PhanAnhError::Validation { field: "server_url".into(), detail },
+            Error::Feedback(r) => PhanAnhError::Validation { field: r.code().to_owned(), detail },
             _ => PhanAnhError::Storage { detail },
         }
     }

@@ -25,8 +25,9 @@ uniffi::setup_scaffolding!();
 
 // The language is the protocol's own enum, declared to uniffi in the core
 // (a "remote type"); this lets our methods take and return it too.
-use phananh_core::Lang;
+use phananh_core::{Lang, Score};
 uniffi::use_remote_type!(phananh_core::Lang);
+uniffi::use_remote_type!(phananh_core::Score);
 
 /// The version of the core these bindings wrap.
 #[uniffi::export]

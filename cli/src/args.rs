@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use phananh_core::Lang;
 use phananh_core::model::StateKind;
 use phananh_core::photo::Options;
+use phananh_core::protocol::Score;
 
 /// Phản Ánh: report local problems to the district, from the desktop.
 #[derive(Debug, Parser)]
@@ -67,6 +68,52 @@ pub enum Command {
         /// The report's id (or a unique start of it)
         id: String,
     },
+    /// Rate the district's answer to a resolved or rejected report (once);
+    /// sent by the next `sync`
+    Rate {
+        /// The report's id (or a unique start of it)
+        id: String,
+        /// satisfied, acceptable or not_satisfied
+        #[arg(long, value_parser = parse_score)]
+        score: Score,
+        /// Optional words
+        #[arg(long)]
+        comment: Option<String>,
+        /// A volunteer rating for the neighbour the report was filed for
+        #[arg(long)]
+        for_neighbour: bool,
+    },
+    /// Not fixed: reopen a resolved report (or contest a rejection) with a
+    /// reason and new photos; sent by the next `sync`
+    Reopen {
+        /// The report's id (or a unique start of it)
+        id: String,
+        /// Why it is not fixed
+        #[arg(long)]
+        reason: String,
+        /// A new photo (JPEG, PNG or WebP); repeat for more
+        #[arg(long, value_name = "FILE")]
+        photo: Vec<PathBuf>,
+    },
+    /// Follow someone else's report by its tracking code ("Quan tâm");
+    /// sent by the next `sync`
+    Follow {
+        /// The tracking code (DL-XXXXXX)
+        code: String,
+        /// "I see it too": adds weight in the district's queue
+        #[arg(long)]
+        me_too: bool,
+        /// A photo of it (with --me-too); repeat for more
+        #[arg(long, value_name = "FILE")]
+        photo: Vec<PathBuf>,
+    },
+    /// Stop following a report
+    Unfollow {
+        /// The tracking code
+        code: String,
+    },
+    /// The reports you follow, with their status and replies
+    Following,
     /// Open reports near a point: "is this the same problem?"
     Nearby {
         /// Latitude in degrees
@@ -202,6 +249,10 @@ pub enum PhotoCommand {
         #[arg(long, value_name = "FILE")]
         thumbnail: Option<PathBuf>,
     },
+}
+
+fn parse_score(text: &str) -> Result<Score, String> {
+    Score::from_code(text).ok_or_else(|| "use satisfied, acceptable or not_satisfied".into())
 }
 
 /// A number flag limited to the core's allowed range (the rule lives in

@@ -2,6 +2,7 @@
 
 mod args;
 mod draft;
+mod feedback;
 mod output;
 mod photo;
 mod sync;
@@ -65,6 +66,13 @@ fn run(cli: Cli, out: &Out) -> Result<(), phananh_core::Error> {
         Command::Reports { limit } => sync::reports(&app()?, limit, out),
         Command::Categories => sync::categories(&app()?, out),
         Command::Retry { id } => sync::retry(&app()?, &id, out),
+        Command::Rate { id, score, comment, for_neighbour } => {
+            feedback::rate(&app()?, &id, score, comment.as_deref(), for_neighbour, out)
+        }
+        Command::Reopen { id, reason, photo } => feedback::reopen(&app()?, &id, &reason, &photo, out),
+        Command::Follow { code, me_too, photo } => feedback::follow(&app()?, &code, me_too, &photo, out),
+        Command::Unfollow { code } => feedback::unfollow(&app()?, &code, out),
+        Command::Following => feedback::following(&app()?, out),
         Command::Nearby { lat, lon, category } => sync::nearby(&app()?, lat, lon, category.as_deref(), out),
     }
 }

@@ -99,6 +99,21 @@ impl Out {
             let reply = h.reply.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
             println!("  {}  {}{reply}", h.at_label, h.status_label);
         }
+        for line in [&r.rating_line, &r.reopen_line].into_iter().flatten() {
+            println!("{line}");
+        }
+        if r.can_rate {
+            println!(
+                "{}",
+                l(
+                    "Đánh giá: phananh rate ID --score satisfied|acceptable|not_satisfied",
+                    "Rate it: phananh rate ID --score satisfied|acceptable|not_satisfied"
+                )
+            );
+        }
+        if let Some(label) = r.reopen_label.as_ref().filter(|_| r.can_reopen) {
+            println!("{label}: phananh reopen ID --reason …");
+        }
     }
 }
 

@@ -117,6 +117,10 @@ pub enum Error {
     /// The configuration cannot work (e.g. the server URL is not a URL).
     #[error("invalid setting: {0}")]
     Config(String),
+
+    /// A rating, reopen or follow the resident cannot make now.
+    #[error("{}", .0.message(Lang::En))]
+    Feedback(FeedbackRefusal),
 }
 
 /// The core's result type.
@@ -139,6 +143,7 @@ impl Error {
             Error::Server { .. } => "server",
             Error::Secret(_) => "secret_store",
             Error::Config(_) => "config",
+            Error::Feedback(r) => r.code(),
         }
     }
 
@@ -149,6 +154,7 @@ impl Error {
                 Error::Invalid(errors) => errors.message(Lang::En),
                 Error::Photo(e) => e.message(Lang::En),
                 Error::Server { message, .. } => message.clone(),
+                Error::Feedback(r) => r.message(Lang::En),
                 other => phananh_protocol::lang::sentence(&other.to_string()),
             };
         }
@@ -179,7 +185,69 @@ impl Error {
             Error::Server { message, .. } => message.clone(),
             Error::Secret(why) => format!("Lỗi kho khóa bí mật trên máy: {why}"),
             Error::Config(why) => format!("Cài đặt không hợp lệ: {why}"),
+            Error::Feedback(r) => r.message(Lang::Vi),
         }
+    }
+}
+
+/// Why a rating, reopen or follow cannot be made now (checked on the
+/// phone, offline, by the rules the server applies again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedbackRefusal {
+    /// The report has not reached the server yet.
+    NotSent,
+    /// The district has not resolved or rejected it yet.
+    NotClosed,
+    /// Rated already (a report is rated once).
+    AlreadyRated,
+    /// A reopen is already on its way.
+    AlreadyReopening,
+    /// Too long after the answer; a new report is the way.
+    WindowPassed,
+    /// A reopen needs a reason; a comment or reason is too long.
+    BadText,
+    /// Not a tracking code.
+    BadCode,
+}
+
+impl FeedbackRefusal {
+    /// A stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            FeedbackRefusal::NotSent => "not_sent",
+            FeedbackRefusal::NotClosed => "not_closed",
+            FeedbackRefusal::AlreadyRated => "already_rated",
+            FeedbackRefusal::AlreadyReopening => "already_reopening",
+            FeedbackRefusal::WindowPassed => "reopen_window_passed",
+            FeedbackRefusal::BadText => "bad_text",
+            FeedbackRefusal::BadCode => "bad_code",
+        }
+    }
+
+    /// For people.
+    pub fn message(self, lang: Lang) -> String {
+        let (vi, en) = match self {
+            FeedbackRefusal::NotSent => {
+                ("Phản ánh chưa được gửi tới chính quyền", "The report has not reached the district yet")
+            }
+            FeedbackRefusal::NotClosed => (
+                "Chỉ đánh giá hoặc mở lại được khi phản ánh đã được giải quyết hoặc từ chối",
+                "A report can be rated or reopened once it is resolved or rejected",
+            ),
+            FeedbackRefusal::AlreadyRated => ("Phản ánh này đã được đánh giá", "This report was already rated"),
+            FeedbackRefusal::AlreadyReopening => {
+                ("Yêu cầu mở lại đang chờ gửi", "A reopen is already waiting to be sent")
+            }
+            FeedbackRefusal::WindowPassed => (
+                "Đã quá thời hạn mở lại phản ánh này; hãy gửi phản ánh mới",
+                "It is too late to reopen this report; send a new one",
+            ),
+            FeedbackRefusal::BadText => ("Cần nói vì sao (tối đa 1000 ký tự)", "Say why, in at most 1000 characters"),
+            FeedbackRefusal::BadCode => {
+                ("Mã phản ánh không hợp lệ (dạng DL-XXXXXX)", "Not a tracking code (like DL-XXXXXX)")
+            }
+        };
+        lang.pick(vi, en).to_owned()
     }
 }
 

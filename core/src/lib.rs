@@ -21,6 +21,7 @@ pub mod app;
 pub mod error;
 pub mod format;
 pub mod model;
+pub mod notify;
 pub mod photo;
 pub mod store;
 pub mod sync;
@@ -29,7 +30,7 @@ pub mod ui_text;
 pub use app::App;
 pub use error::{Error, Result};
 pub use phananh_protocol as protocol;
-pub use phananh_protocol::Lang;
+pub use phananh_protocol::{Lang, Score};
 pub use store::Store;
 
 // The FFI derives its types from the views here (`phananh-ffi` turns this on).

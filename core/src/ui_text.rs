@@ -137,6 +137,36 @@ texts! {
     done => "Xong", "Done";
     /// Button: save settings.
     save => "Lưu", "Save";
+    /// Section: rate the district's answer.
+    rate_answer => "Bạn có hài lòng với kết quả?", "Are you satisfied with the answer?";
+    /// Rating: satisfied.
+    score_satisfied => "Hài lòng", "Satisfied";
+    /// Rating: acceptable.
+    score_acceptable => "Chấp nhận", "Acceptable";
+    /// Rating: not satisfied.
+    score_not_satisfied => "Không hài lòng", "Not satisfied";
+    /// Field: optional comment on a rating.
+    rating_comment => "Nhận xét (không bắt buộc)", "Comment (optional)";
+    /// Checkbox: a volunteer rates for the neighbour they filed for.
+    rate_for_neighbour => "Đánh giá thay người nhờ gửi", "Rating for the neighbour I filed for";
+    /// Button: not fixed, reopen.
+    reopen => "Chưa được khắc phục — mở lại", "Not fixed — reopen";
+    /// Button: contest a rejection.
+    contest => "Không đồng ý — đề nghị xem xét lại", "I disagree — ask for a review";
+    /// Field: why it is not fixed.
+    reopen_reason => "Vì sao chưa được khắc phục?", "Why is it not fixed?";
+    /// Button: follow a report ("Quan tâm").
+    follow => "Quan tâm", "Follow";
+    /// Button: follow and say "I see it too".
+    me_too => "Tôi cũng thấy", "I see it too";
+    /// Screen: reports the user follows.
+    following => "Phản ánh tôi quan tâm", "Reports I follow";
+    /// Field: type a tracking code to follow.
+    enter_code => "Nhập mã theo dõi (VD: DL-7K3M9Q)", "Enter a tracking code (e.g. DL-7K3M9Q)";
+    /// The system notification channel's name.
+    notification_channel => "Cập nhật phản ánh", "Report updates";
+    /// The channel's description in the system settings.
+    notification_channel_description => "Khi chính quyền trả lời hoặc đổi trạng thái phản ánh", "When the district replies to or updates a report";
 }
 
 /// The app's language on a device set to `locale` (`vi-VN`, `vi_VN`,

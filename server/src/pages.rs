@@ -300,6 +300,8 @@ pub struct StaffReportPage {
     pub photos: Vec<String>,
     /// Photos of the fix.
     pub fix_photos: Vec<String>,
+    /// Photos followers sent ("I see it too"), staff only.
+    pub follower_photos: Vec<String>,
     /// Photos declared.
     pub photos_expected: i64,
     /// What happened.
@@ -514,6 +516,7 @@ impl StaffReportPage {
             anonymous: r.anonymous,
             photos: r.photos,
             fix_photos: r.fix_photos,
+            follower_photos: r.follower_photos,
             photos_expected: r.photos_expected,
         }
     }

@@ -207,3 +207,55 @@ async fn a_neighbour_follows_and_hears_of_replies_but_never_who_reported() {
     let (status, answer) = put(&late, follow(&code), json!({})).await;
     assert_eq!((status, answer["code"].as_str()), (409, Some("not_followable")));
 }
+
+#[tokio::test]
+async fn a_me_too_photo_goes_to_staff_alone() {
+    use base64::Engine;
+    let (s, _clock) = setup().await;
+    let (reporter, neighbour) = (device(&s).await, device(&s).await);
+    let code = put_report(&s, &reporter, &light()).await["tracking_code"].as_str().unwrap().to_owned();
+    let jpeg = test_jpeg();
+    let pid = new_id();
+    let decl = json!({"id": pid, "sha256": sha256(&jpeg), "bytes": jpeg.len()});
+    let url = format!("{}/api/v1/follows/{code}", s.base);
+    let (status, followed) = put(&neighbour, url, json!({"photos": [decl]})).await;
+    assert_eq!(status, 200, "{followed}");
+    // The reporter cannot upload it (not its declaration); the follower can.
+    let b64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(t);
+    let meta = format!("photo_id {},sha256 {}", b64(&pid), b64(&sha256(&jpeg)));
+    let create = |dev: &reqwest::Client| {
+        dev.post(format!("{}/api/v1/follows/{code}/photos", s.base))
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", jpeg.len().to_string())
+            .header("upload-metadata", meta.clone())
+            .send()
+    };
+    assert_eq!(create(&reporter).await.unwrap().status(), 422, "declared by someone else");
+    let created = create(&neighbour).await.unwrap();
+    assert_eq!(created.status(), 201);
+    let location = format!("{}{}", s.base, created.headers()["location"].to_str().unwrap());
+    let r = neighbour
+        .patch(&location)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-offset", "0")
+        .header("content-type", "application/offset+octet-stream")
+        .body(jpeg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // Staff see it; the public page and the reporter's count do not.
+    let staff = staff_as(&s, "dieuphoi").await;
+    let view: Value =
+        staff.get(format!("{}/api/v1/staff/reports/{code}", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(view["follower_photos"].as_array().unwrap().len(), 1, "{view}");
+    assert_eq!((view["photos"].as_array().unwrap().len(), view["me_too"].as_i64()), (0, Some(1)));
+    let seen = view["follower_photos"][0].as_str().unwrap();
+    let photo = staff.get(format!("{}{seen}", s.base)).send().await.unwrap();
+    assert_eq!(photo.headers()["cache-control"], "private, no-store");
+    assert_eq!(photo.bytes().await.unwrap().len(), phananh_protocol::jpeg::strip_metadata(&jpeg, None).unwrap().len());
+    assert_eq!(client().get(format!("{}{seen}", s.base)).send().await.unwrap().status(), 401, "not without a session");
+    assert_eq!(client().get(format!("{}/r/{code}/photo/0", s.base)).send().await.unwrap().status(), 404);
+    let public = client().get(format!("{}/r/{code}", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!public.contains("/seen/"));
+}

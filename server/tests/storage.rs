@@ -224,6 +224,7 @@ async fn contract(store: &dyn Storage) {
         now: 1_000,
         expires_at: 5_000,
         max_open,
+        follower: false,
     };
     let refused = |u| async { store.start_upload(u).await.unwrap().unwrap_err() };
     assert_eq!(refused(start("u0", "dev-b", "k", 1000, 5)).await, UploadRefusal::NotFound);
@@ -256,8 +257,11 @@ async fn contract(store: &dyn Storage) {
     assert!(store.upload("u1".into(), "dev-a".into()).await.unwrap().unwrap().completed);
     let status = store.report_status(id.into(), Some("dev-a".into())).await.unwrap();
     assert_eq!(status.photos_received, 1, "completing twice attaches once");
-    assert_eq!(store.photo_key(created.tracking_code.clone(), 0, false).await.unwrap().as_deref(), Some("k.jpg"));
-    assert_eq!(store.photo_key(created.tracking_code.clone(), 1, false).await.unwrap(), None);
+    assert_eq!(
+        store.photo_key(created.tracking_code.clone(), 0, PhotoKind::Reporter).await.unwrap().as_deref(),
+        Some("k.jpg")
+    );
+    assert_eq!(store.photo_key(created.tracking_code.clone(), 1, PhotoKind::Reporter).await.unwrap(), None);
     assert!(store.open_reports_in(inside, None).await.unwrap()[0].has_photo);
 
     // Expiry sweeps only unfinished uploads.
@@ -326,6 +330,51 @@ async fn contract(store: &dyn Storage) {
     assert_eq!(by(&|f| f.commune = Some("TRANG_SON".into())).await.unwrap().len(), 2);
     store.set_places(vec![(unplaced.tracking_code.clone(), Some("BAI_SON".into()))]).await.unwrap();
     assert_eq!(by(&|f| f.commune = Some("BAI_SON".into())).await.unwrap().len(), 1);
+
+    // The resident's word: facts by either id, a rating once, a reopen back
+    // to a unit with its photos declared, a follow with a follower's photo.
+    let facts = store.report_facts(id.to_owned(), false).await.unwrap().unwrap();
+    assert_eq!(store.report_facts(created.tracking_code.clone(), true).await.unwrap().unwrap(), facts);
+    assert_eq!((facts.device_id.as_deref(), facts.rating_id.as_deref()), (Some("dev-a"), None));
+    let rating = NewRating {
+        client_id: "0190a0a0-0000-7000-8000-0000000000d1".into(),
+        score: "satisfied".into(),
+        comment: None,
+        on_behalf: false,
+        unit_code: facts.unit_code.clone(),
+    };
+    store.rate(facts.id, rating.clone()).await.unwrap();
+    assert!(store.feedback_known(rating.client_id.clone()).await.unwrap());
+    assert_eq!(store.rate(facts.id, rating).await.unwrap_err(), StorageError::Conflict, "once");
+    let reopen = NewReopen {
+        client_id: "0190a0a0-0000-7000-8000-0000000000d2".into(),
+        kind: "reopen".into(),
+        reason: "Vẫn hỏng".into(),
+        from_unit: Some("KTHT".into()),
+        unit_code: "KTHT".into(),
+        ack_due_at: Some(90_000),
+        due_at: Some(900_000),
+        photos: vec![DeclaredPhoto {
+            id: "0190a0a0-0000-7000-8000-0000000000e1".into(),
+            sha256: "cd".repeat(32),
+            bytes: 500,
+        }],
+    };
+    store.reopen(facts.id, reopen).await.unwrap();
+    let reopened = store.staff_report(created.tracking_code.clone()).await.unwrap().unwrap();
+    assert_eq!((reopened.status.as_str(), reopened.due_at_ms, reopened.reopens.len()), ("reopened", Some(900_000), 1));
+    assert!(reopened.acknowledged_at.is_none() && reopened.closed_at.is_none(), "open again, not taken up");
+    assert_eq!(reopened.rating.as_ref().map(|g| g.score.as_str()), Some("satisfied"));
+    let seen = DeclaredPhoto { id: "0190a0a0-0000-7000-8000-0000000000e2".into(), sha256: "ef".repeat(32), bytes: 400 };
+    store.follow(facts.id, "dev-b".into(), true, vec![seen.clone()]).await.unwrap();
+    store.follow(facts.id, "dev-b".into(), false, vec![seen]).await.unwrap();
+    let followed = store.staff_report(created.tracking_code.clone()).await.unwrap().unwrap();
+    assert_eq!((followed.followers, followed.me_too), (1, 1), "once per device; 'me too' stays");
+    let mut follower_upload = start("u9", "dev-b", "k9", 400, 5);
+    follower_upload.photo_id = "0190a0a0-0000-7000-8000-0000000000e2".into();
+    assert_eq!(refused(follower_upload.clone()).await, UploadRefusal::NotFound, "not as the reporter");
+    follower_upload.follower = true;
+    assert!(store.start_upload(follower_upload).await.unwrap().is_ok(), "as the follower who declared it");
 
     // Accounts: listed by name; a disabled one signs in no more, its
     // sessions end, and it no longer counts as its unit's officer.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use phananh_core::model::{DraftPatch, Location, ReportId};
 use phananh_core::store::{PhotoSource, Store};
-use phananh_core::sync::{MemorySecretStore, SyncConfig, Syncer};
+use phananh_core::sync::{FileSecretStore, SyncConfig, Syncer};
 use phananh_server::{Config, Shared, demo, staff};
 use sha2::{Digest, Sha256};
 
@@ -174,6 +174,7 @@ pub fn draft(n: usize) -> DraftPatch {
         category: Some(Some(["o_ga", "den_duong", "rac_thai"][n % 3].into())),
         description: Some(format!("Phản ánh thử số {n}: ổ gà sâu giữa đường liên thôn, xe máy dễ ngã")),
         location: Some(Some(Location { lat: 18.9 + n as f64 * 1e-4, lon: 105.3, accuracy_m: Some(8.0) })),
+        reporter_name: Some(Some("Nguyễn Văn An".into())),
         reporter_phone: Some(Some("0912345678".into())),
         ..Default::default()
     }
@@ -191,10 +192,14 @@ pub fn queue_report(store: &Store, n: usize, photos: usize) -> ReportId {
     report.id
 }
 
-/// A phone: its store in a temp directory and a sync engine for `server_url`.
+/// A phone: its store in a home directory and a sync engine for
+/// `server_url`. Its device token is a file in the home, as the CLI and the
+/// `sync-client` child keep it, so a child process is the same phone.
 pub struct Phone {
     /// The home directory.
-    pub home: tempfile::TempDir,
+    pub home: PathBuf,
+    /// Removes a temporary home when the phone goes.
+    _temp: Option<tempfile::TempDir>,
     /// The sync engine (its store is `syncer.store()`).
     pub syncer: Syncer,
 }
@@ -207,8 +212,20 @@ impl Phone {
 
     /// A fresh phone with a tweaked sync configuration.
     pub fn with(server_url: &str, tweak: impl FnOnce(&mut SyncConfig)) -> Phone {
-        let home = tempfile::tempdir().expect("home");
-        let store = Arc::new(Store::open_in(home.path()).expect("store"));
+        let temp = tempfile::tempdir().expect("home");
+        let mut phone = Phone::open(temp.path(), server_url, tweak);
+        phone._temp = Some(temp);
+        phone
+    }
+
+    /// The phone whose home is `home` (left by an earlier one, or a child
+    /// process), started again.
+    pub fn reopen(home: &Path, server_url: &str) -> Phone {
+        Phone::open(home, server_url, |_| {})
+    }
+
+    fn open(home: &Path, server_url: &str, tweak: impl FnOnce(&mut SyncConfig)) -> Phone {
+        let store = Arc::new(Store::open_in(home).expect("store"));
         let mut config = SyncConfig::new(server_url);
         config.backoff.base = std::time::Duration::from_millis(50);
         config.backoff.cap = std::time::Duration::from_millis(500);
@@ -216,8 +233,41 @@ impl Phone {
         config.read_timeout = std::time::Duration::from_secs(5);
         config.connect_timeout = std::time::Duration::from_secs(5);
         tweak(&mut config);
-        let syncer = Syncer::new(store, Arc::new(MemorySecretStore::default()), config).expect("syncer");
-        Phone { home, syncer }
+        let secrets = Arc::new(FileSecretStore::new(home.join("secrets.json")));
+        let syncer = Syncer::new(store, secrets, config).expect("syncer");
+        Phone { home: home.to_owned(), _temp: None, syncer }
+    }
+
+    /// Every row of every table of the phone's database, as text: what a
+    /// test looks through for what must never be on the device.
+    pub fn home_dump(&self) -> String {
+        let c = rusqlite::Connection::open(self.home.join(phananh_core::store::DB_FILE)).expect("phone database");
+        let tables: Vec<String> = c
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("tables");
+        let mut out = String::new();
+        for t in tables {
+            let mut stmt = c.prepare(&format!("SELECT * FROM \"{t}\"")).expect("rows");
+            let n = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| match r.get_ref(i) {
+                            Ok(rusqlite::types::ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                            Ok(v) => format!("{v:?}"),
+                            Err(_) => String::new(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("|"))
+                })
+                .expect("rows")
+                .collect::<Result<Vec<_>, _>>()
+                .expect("rows");
+            out.push_str(&rows.join("\n"));
+            out.push('\n');
+        }
+        out
     }
 
     /// The phone's store.

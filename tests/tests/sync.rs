@@ -342,8 +342,8 @@ async fn staff_replies_come_back_once() {
     assert_eq!(phone.syncer.sync_once().await.unwrap().changes, 0);
     let page = vec![StatusUpdate { report: id, entry: r.history[1].clone() }];
     let cursor = phone.store().changes_cursor().unwrap().unwrap();
-    assert!(phone.store().apply_changes(&page, &cursor).unwrap().is_empty());
-    assert!(phone.store().apply_changes(&page, &cursor).unwrap().is_empty());
+    assert!(phone.store().apply_changes(&page, &[], &cursor).unwrap().is_empty());
+    assert!(phone.store().apply_changes(&page, &[], &cursor).unwrap().is_empty());
     assert_eq!(phone.store().get(id).unwrap().history, r.history);
 
     s.server.staff_reply(&code, "resolved", "Đã vá xong.").await;

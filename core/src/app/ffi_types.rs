@@ -3,7 +3,7 @@
 //! "remote types": the variants must match, and the compiler checks that
 //! they do).
 
-use crate::protocol::{Lang, Status};
+use crate::protocol::{Lang, Score, Status};
 
 /// The language of every message and label.
 pub type Language = Lang;
@@ -12,6 +12,16 @@ pub type Language = Lang;
 enum Language {
     Vi,
     En,
+}
+
+/// How satisfied the reporter is with the answer.
+pub type RatingScore = Score;
+
+#[uniffi::remote(Enum)]
+enum RatingScore {
+    Satisfied,
+    Acceptable,
+    NotSatisfied,
 }
 
 /// What the district has done.

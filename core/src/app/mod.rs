@@ -21,7 +21,9 @@ pub use views::*;
 
 use crate::error::{Error, Result};
 use crate::model::{PhotoId, ReportId};
+use crate::notify::NotificationView;
 use crate::photo;
+use crate::protocol::Score;
 use crate::store::{ListQuery, PhotoSource};
 use crate::sync::{SecretStore, SyncConfig, SyncHandle, SyncListener, SyncStatus, SyncSummary, Syncer};
 use crate::ui_text::UiTexts;
@@ -233,6 +235,69 @@ impl App {
             s.wake();
         }
         self.view(id)
+    }
+
+    // ----- the resident's word after the answer ------------------------------
+
+    /// Rate the district's answer to a resolved or rejected report, once
+    /// (a volunteer may rate for the neighbour they filed for). Queued; the
+    /// report's next pass sends it.
+    pub fn rate(&self, report_id: &str, score: Score, comment: Option<&str>, on_behalf: bool) -> Result<ReportView> {
+        let id = self.find(report_id)?;
+        self.store.queue_rating(id, score, comment, on_behalf)?;
+        self.wake();
+        self.view(id)
+    }
+
+    /// "Not fixed" (or, for a rejection, "please review"), with why and new
+    /// photos (compressed like any other); within the district's window.
+    pub fn reopen(&self, report_id: &str, reason: &str, photos: &[PhotoSource<'_>]) -> Result<ReportView> {
+        let id = self.find(report_id)?;
+        // Checked before any photo is compressed: a refusal costs nothing.
+        self.store.check_reopen(id, reason)?;
+        let options = photo::Options::default();
+        let prepared = photos.iter().map(|p| self.store.prepare_photo(*p, &options)).collect::<Result<Vec<_>>>()?;
+        self.store.queue_reopen(id, reason, &prepared)?;
+        self.wake();
+        self.view(id)
+    }
+
+    /// Follow someone else's report by its tracking code ("Quan tâm"; with
+    /// `me_too`, "I see it too", optionally with photos of it, which only
+    /// the district's staff see). Queued; the next sync sends it.
+    pub fn follow(&self, tracking_code: &str, me_too: bool, photos: &[PhotoSource<'_>]) -> Result<FollowedView> {
+        crate::store::normalize_code(tracking_code)?;
+        let options = photo::Options::default();
+        let prepared = photos.iter().map(|p| self.store.prepare_photo(*p, &options)).collect::<Result<Vec<_>>>()?;
+        let code = self.store.follow(tracking_code, me_too, &prepared)?;
+        self.wake();
+        let followed = self.store.following()?;
+        let f = followed.iter().find(|f| f.tracking_code == code).ok_or_else(|| Error::UnknownId(code.clone()))?;
+        self.with_ctx(|c| c.followed(f))
+    }
+
+    /// Stop following a report.
+    pub fn unfollow(&self, tracking_code: &str) -> Result<()> {
+        self.store.unfollow(tracking_code)
+    }
+
+    /// The reports this device follows, with their status and replies.
+    pub fn following(&self) -> Result<Vec<FollowedView>> {
+        let followed = self.store.following()?;
+        self.with_ctx(|c| followed.iter().map(|f| c.followed(f)).collect())
+    }
+
+    /// The notifications the last syncs decided on, each once, in the
+    /// user's language; the shell shows them (after a background sync).
+    pub fn take_notifications(&self) -> Result<Vec<NotificationView>> {
+        let lang = self.language();
+        Ok(self.store.take_notifications()?.iter().map(|p| crate::notify::render(p, lang)).collect())
+    }
+
+    fn wake(&self) {
+        if let Some(s) = self.syncer() {
+            s.wake();
+        }
     }
 
     /// Reports waiting to be sent.

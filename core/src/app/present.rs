@@ -9,7 +9,7 @@ use crate::format::{category_name, relative_time};
 use crate::model::{self, DraftPatch, Report, ReportSummary};
 use crate::protocol::wire::Services;
 use crate::protocol::{Lang, vn_time};
-use crate::store::{Attached, NearbyHints};
+use crate::store::{ActionState, Attached, Followed, NearbyHints};
 use crate::sync;
 use crate::ui_text::{distance_label, location_label};
 
@@ -91,7 +91,14 @@ impl Ctx<'_> {
             (None, None) => None,
         };
         let behalf = r.on_behalf_of.clone().unwrap_or_default();
+        let feedback = self.feedback(r);
         ReportView {
+            can_rate: feedback.can_rate,
+            can_rate_for_neighbour: feedback.can_rate && r.on_behalf_of.is_some(),
+            rating_line: feedback.rating_line,
+            can_reopen: feedback.can_reopen,
+            reopen_label: feedback.reopen_label,
+            reopen_line: feedback.reopen_line,
             id: r.id.to_string(),
             state: kind,
             state_label: kind.label(l).to_owned(),
@@ -119,18 +126,7 @@ impl Ctx<'_> {
             },
             status: current,
             status_label: current.map(|s| s.label(l).to_owned()),
-            history: r
-                .history
-                .iter()
-                .map(|h| HistoryEntry {
-                    status: h.status,
-                    status_label: h.status.label(l).to_owned(),
-                    at_ms: vn_time::ms(h.at),
-                    at_relative: relative_time(h.at, self.now, l),
-                    at_label: vn_time::format(h.at),
-                    reply: h.reply.clone(),
-                })
-                .collect(),
+            history: r.history.iter().map(|h| self.history(h)).collect(),
             unit_name,
             due_label,
             handling_line,
@@ -139,6 +135,85 @@ impl Ctx<'_> {
             created_label: vn_time::format(r.created_at),
             updated_relative: relative_time(r.updated_at, self.now, l),
             updated_label: vn_time::format(r.updated_at),
+        }
+    }
+
+    fn history(&self, h: &model::StatusEntry) -> HistoryEntry {
+        HistoryEntry {
+            status: h.status,
+            status_label: h.status.label(self.lang).to_owned(),
+            at_ms: vn_time::ms(h.at),
+            at_relative: relative_time(h.at, self.now, self.lang),
+            at_label: vn_time::format(h.at),
+            reply: h.reply.clone(),
+        }
+    }
+
+    /// What the reporter may say about the answer now, and what was said.
+    fn feedback(&self, r: &Report) -> Feedback {
+        let l = self.lang;
+        let t = crate::ui_text::UiTexts::new(l);
+        let last = r.history.iter().max_by_key(|h| h.at);
+        let closed = last.filter(|h| h.status.is_closed() && r.tracking_code.is_some());
+        let rating = self.store.rating(r.id).ok().flatten();
+        let reopen = self.store.reopen_state(r.id).ok().flatten();
+        let state_word = |s: &ActionState| match s {
+            ActionState::Queued => l.pick("đang chờ gửi", "waiting to be sent").to_owned(),
+            ActionState::Sent => l.pick("đã gửi", "sent").to_owned(),
+            ActionState::Refused(why) => format!("{}: {why}", l.pick("không được nhận", "not accepted")),
+        };
+        let rating_line = rating.as_ref().map(|g| {
+            format!("{}: {} · {}", l.pick("Đánh giá của bạn", "Your rating"), g.score.label(l), state_word(&g.state))
+        });
+        let rated = rating.as_ref().is_some_and(|g| !matches!(g.state, ActionState::Refused(_)));
+        let days = self.services.map_or(crate::protocol::feedback::DEFAULT_REOPEN_DAYS, |s| s.reopen_days);
+        let in_window = closed
+            .is_some_and(|h| crate::protocol::feedback::within_days(vn_time::ms(h.at), vn_time::ms(self.now), days));
+        let reopening = matches!(reopen, Some(ActionState::Queued));
+        let reopen_label =
+            closed.map(|h| if h.status == model::Status::Rejected { t.contest.clone() } else { t.reopen.clone() });
+        Feedback {
+            can_rate: closed.is_some() && !rated,
+            rating_line,
+            can_reopen: in_window && !reopening,
+            reopen_label: reopen_label.filter(|_| in_window),
+            reopen_line: reopen
+                .as_ref()
+                .map(|s| format!("{}: {}", l.pick("Yêu cầu mở lại", "Reopen request"), state_word(s))),
+        }
+    }
+
+    pub(crate) fn followed(&self, f: &Followed) -> FollowedView {
+        let l = self.lang;
+        let t = crate::ui_text::UiTexts::new(l);
+        let open = f.status.is_some_and(|s| !s.is_closed());
+        let due = f.due_at.filter(|_| open).map(vn_time::format);
+        let handling_line = match (&f.unit_name, &due) {
+            (Some(u), Some(d)) => Some(format!("{}: {u} · {}: {d}", t.responsible_unit, t.due_by)),
+            (Some(u), None) => Some(format!("{}: {u}", t.responsible_unit)),
+            (None, Some(d)) => Some(format!("{}: {d}", t.due_by)),
+            (None, None) => None,
+        };
+        let (state_label, refused) = match &f.state {
+            ActionState::Queued => (l.pick("Đang chờ gửi", "Waiting to be sent").to_owned(), false),
+            ActionState::Sent => (l.pick("Đang theo dõi", "Following").to_owned(), false),
+            ActionState::Refused(why) => (why.clone(), true),
+        };
+        FollowedView {
+            tracking_code: f.tracking_code.clone(),
+            me_too: f.me_too,
+            state_label,
+            refused,
+            category_name: f.category.clone(),
+            status: f.status,
+            status_label: f.status.map(|s| s.label(l).to_owned()),
+            handling_line,
+            followers_label: f
+                .followers
+                .map(|n| format!("{n} {}", l.pick("người quan tâm", if n == 1 { "follower" } else { "followers" }))),
+            public_url: f.public_url.clone(),
+            last_reply: f.history.iter().rev().find_map(|h| h.reply.clone()),
+            history: f.history.iter().map(|h| self.history(h)).collect(),
         }
     }
 
@@ -233,6 +308,15 @@ pub(crate) fn event(e: sync::SyncEvent, l: Lang) -> SyncEvent {
         }
         E::PassFinished(summary) => SyncEvent::PassFinished { summary },
     }
+}
+
+/// What [`Ctx::feedback`] found.
+struct Feedback {
+    can_rate: bool,
+    rating_line: Option<String>,
+    can_reopen: bool,
+    reopen_label: Option<String>,
+    reopen_line: Option<String>,
 }
 
 #[cfg(test)]

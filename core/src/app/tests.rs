@@ -118,7 +118,7 @@ fn views_carry_labels_sizes_and_vietnam_times() {
     };
     let id = app.report_id(&draft.id).unwrap();
     let update = crate::store::StatusUpdate { report: id, entry: step };
-    app.store().apply_changes(&[update], "c1").unwrap();
+    app.store().apply_changes(&[update], &[], "c1").unwrap();
     let routed = app.get_report(&draft.id).unwrap();
     assert_eq!(routed.handling_line.as_deref(), Some("Đơn vị xử lý: UBND xã Tràng Sơn · Hạn xử lý: 17:00 11/12/2026"));
     assert_eq!(

@@ -219,6 +219,50 @@ pub struct ReportView {
     pub updated_relative: String,
     /// "17:05 04/12/2026", Vietnam time.
     pub updated_label: String,
+    /// The reporter may rate the district's answer now.
+    pub can_rate: bool,
+    /// The report was filed for a neighbour: the rating may be theirs.
+    pub can_rate_for_neighbour: bool,
+    /// The rating given, and where it is ("Đánh giá của bạn: Hài lòng ·
+    /// đang chờ gửi").
+    pub rating_line: Option<String>,
+    /// The reporter may reopen it (or contest the rejection) now.
+    pub can_reopen: bool,
+    /// The reopen button's words: "not fixed" or, for a rejection, "I
+    /// disagree".
+    pub reopen_label: Option<String>,
+    /// Where the last reopen is ("Đã gửi yêu cầu mở lại", or why refused).
+    pub reopen_line: Option<String>,
+}
+
+/// A report this device follows ("Quan tâm"): public fields only.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct FollowedView {
+    /// Tracking code.
+    pub tracking_code: String,
+    /// Said "I see it too".
+    pub me_too: bool,
+    /// "Đang chờ gửi", "Đang theo dõi", or why the server refused.
+    pub state_label: String,
+    /// The server refused the follow.
+    pub refused: bool,
+    /// Category name.
+    pub category_name: Option<String>,
+    /// Current status.
+    pub status: Option<Status>,
+    /// Its name.
+    pub status_label: Option<String>,
+    /// "Đơn vị xử lý: … · Hạn xử lý: …".
+    pub handling_line: Option<String>,
+    /// "3 người quan tâm".
+    pub followers_label: Option<String>,
+    /// The public page.
+    pub public_url: Option<String>,
+    /// The district's handling with its replies, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// The latest official reply.
+    pub last_reply: Option<String>,
 }
 
 /// One row of "my reports".

@@ -105,6 +105,42 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Compress a photo for a report already sent (a reopen's new photo):
+    /// its files are written, not yet its row, which the reopen adds with
+    /// the rest in one transaction (files without a row are swept at the
+    /// next open). Each within the photo budget of a report.
+    pub fn prepare_photo(&self, source: PhotoSource<'_>, options: &Options) -> Result<Photo> {
+        let limits: Limits = meta::get_json(&self.conn(), meta::LIMITS)?.unwrap_or_default();
+        let owned;
+        let bytes = match source {
+            PhotoSource::Bytes(b) => b,
+            PhotoSource::Path(p) => {
+                owned = photo::read_file(p, options.max_input_bytes)?;
+                &owned
+            }
+        };
+        let options = options.clamped();
+        let prepared = photo::prepare(bytes, &options)?;
+        let budget = limits.photo_budget / limits.max_photos.max(1) as u64;
+        let compressed = fit_budget(&prepared, &options, budget, budget)?;
+        let id = PhotoId::new();
+        let (file, thumb_file) = (format!("{id}.jpg"), format!("{id}.thumb.jpg"));
+        write_synced(&self.photo_path(&file), &compressed.jpeg)?;
+        write_synced(&self.photo_path(&thumb_file), &compressed.thumbnail)?;
+        sync_dir(self.photo_dir());
+        Ok(Photo {
+            id,
+            file,
+            thumb_file: Some(thumb_file),
+            sha256: hex::encode(Sha256::digest(&compressed.jpeg)),
+            bytes: compressed.jpeg.len() as u64,
+            width: compressed.width,
+            height: compressed.height,
+        })
+    }
+}
+
 fn fit_budget(prepared: &photo::Prepared, options: &Options, remaining: u64, budget: u64) -> Result<Compressed> {
     let first = prepared.encode(options.quality, options.max_edge, options.thumb_edge)?;
     if first.jpeg.len() as u64 <= remaining {

@@ -8,6 +8,7 @@
 
 mod attach;
 mod drafts;
+mod feedback;
 mod list;
 mod meta;
 mod open;
@@ -24,6 +25,9 @@ use rusqlite::Connection;
 use time::OffsetDateTime;
 
 pub use attach::{Attached, PhotoSource};
+pub use feedback::{
+    ActionKind, ActionState, FollowDue, Followed, FollowedUpdate, PendingAction, RatingState, normalize_code,
+};
 pub use list::{ListQuery, Page};
 pub use outbox::{Accepted, OutboxEntry, PhotoUpload};
 pub use remote::{NearbyHints, StatusUpdate};

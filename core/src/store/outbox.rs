@@ -151,6 +151,11 @@ impl Store {
             .prepare_cached("UPDATE photos SET upload_url = ?2 WHERE id = ?1")
             .and_then(|mut s| s.execute(params![photo.to_string(), url]))
             .context("saving an upload's address")?;
+        // Photo ids are unique across both: a follower's photo lives apart.
+        self.progress_conn()
+            .prepare_cached("UPDATE follow_photos SET upload_url = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![photo.to_string(), url]))
+            .context("saving an upload's address")?;
         Ok(())
     }
 
@@ -158,6 +163,10 @@ impl Store {
     pub fn mark_photo_sent(&self, photo: PhotoId) -> Result<()> {
         self.progress_conn()
             .prepare_cached("UPDATE photos SET sent = 1 WHERE id = ?1")
+            .and_then(|mut s| s.execute([photo.to_string()]))
+            .context("recording a sent photo")?;
+        self.progress_conn()
+            .prepare_cached("UPDATE follow_photos SET sent = 1 WHERE id = ?1")
             .and_then(|mut s| s.execute([photo.to_string()]))
             .context("recording a sent photo")?;
         Ok(())

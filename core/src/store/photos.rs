@@ -100,7 +100,10 @@ impl Store {
     pub(super) fn sweep_orphan_files(&self) -> Result<()> {
         let known: HashSet<String> = {
             let conn = self.conn();
-            let mut stmt = conn.prepare("SELECT file, thumb_file FROM photos").context("listing photo files")?;
+            // A report's photos and a follower's ("I see it too") share the directory.
+            let mut stmt = conn
+                .prepare("SELECT file, thumb_file FROM photos UNION ALL SELECT file, thumb_file FROM follow_photos")
+                .context("listing photo files")?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
                 .context("listing photo files")?;

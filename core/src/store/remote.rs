@@ -4,6 +4,7 @@
 
 use phananh_protocol::geo::distance_m;
 use phananh_protocol::wire::{NearbyReport, Services};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -61,22 +62,47 @@ impl Store {
     }
 
     /// Apply one page of the changes feed and store its cursor, in one
-    /// transaction. Changes for reports not on this device are skipped; a
+    /// transaction, with the notifications it deserves (`notify::decide`).
+    /// Changes for reports not on this device (nor followed) are skipped; a
     /// change already stored is not stored again. Returns the reports whose
     /// status or replies changed, with their current status.
-    pub fn apply_changes(&self, changes: &[StatusUpdate], next_cursor: &str) -> Result<Vec<(ReportId, Status)>> {
+    pub fn apply_changes(
+        &self,
+        changes: &[StatusUpdate],
+        followed: &[super::FollowedUpdate],
+        next_cursor: &str,
+    ) -> Result<Vec<(ReportId, Status)>> {
         let mut conn = self.progress_conn();
         let tx = conn.transaction().context("applying status changes")?;
         let mut touched: Vec<ReportId> = Vec::new();
+        let mut fresh: Vec<crate::notify::Change> = Vec::new();
         for change in changes {
-            let known: bool = tx
-                .prepare_cached("SELECT count(*) FROM reports WHERE id = ?1")
-                .and_then(|mut s| s.query_row([change.report.to_string()], |r| r.get(0)))
+            let code: Option<Option<String>> = tx
+                .prepare_cached("SELECT tracking_code FROM reports WHERE id = ?1")
+                .and_then(|mut s| s.query_row([change.report.to_string()], |r| r.get(0)).optional())
                 .context("applying status changes")?;
-            if known && insert_history(&tx, change.report, &change.entry)? && !touched.contains(&change.report) {
-                touched.push(change.report);
+            let Some(code) = code else { continue };
+            if insert_history(&tx, change.report, &change.entry)? {
+                fresh.push(crate::notify::Change {
+                    whose: crate::notify::Whose::Own(change.report),
+                    tracking_code: code.unwrap_or_default(),
+                    entry: change.entry.clone(),
+                });
+                if !touched.contains(&change.report) {
+                    touched.push(change.report);
+                }
             }
         }
+        for change in followed {
+            if super::feedback::insert_followed(&tx, &change.tracking_code, &change.entry)? {
+                fresh.push(crate::notify::Change {
+                    whose: crate::notify::Whose::Followed,
+                    tracking_code: change.tracking_code.clone(),
+                    entry: change.entry.clone(),
+                });
+            }
+        }
+        super::feedback::keep_notifications(&tx, &crate::notify::decide(&fresh))?;
         let mut out = Vec::new();
         for id in touched {
             if let Some(status) = refresh_status(&tx, id)? {

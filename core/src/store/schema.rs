@@ -9,7 +9,7 @@ use rusqlite::{Connection, Transaction};
 use crate::error::{Result, StorageContext};
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// The whole schema at [`VERSION`], for new databases.
 pub(crate) const LATEST: &str = "
@@ -86,6 +86,62 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 ) STRICT;
+CREATE TABLE report_actions (
+    id         TEXT PRIMARY KEY NOT NULL,
+    report_id  TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('rating', 'reopen')),
+    body       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    sent_at    INTEGER,
+    refused    TEXT
+) STRICT;
+CREATE INDEX report_actions_by_report ON report_actions (report_id, created_at);
+CREATE TABLE follows (
+    tracking_code TEXT PRIMARY KEY NOT NULL,
+    me_too        INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    sent_at       INTEGER,
+    refused       TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    category      TEXT,
+    status        TEXT,
+    public_url    TEXT,
+    unit_name     TEXT,
+    due_at        INTEGER,
+    followers     INTEGER,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE follow_history (
+    tracking_code TEXT NOT NULL REFERENCES follows (tracking_code) ON DELETE CASCADE,
+    status        TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    reply         TEXT
+) STRICT;
+CREATE UNIQUE INDEX follow_history_once ON follow_history (tracking_code, at, status, coalesce(reply, ''));
+CREATE TABLE follow_photos (
+    id            TEXT PRIMARY KEY NOT NULL,
+    tracking_code TEXT NOT NULL REFERENCES follows (tracking_code) ON DELETE CASCADE,
+    file          TEXT NOT NULL,
+    thumb_file    TEXT,
+    sha256        TEXT NOT NULL,
+    bytes         INTEGER NOT NULL,
+    width         INTEGER NOT NULL,
+    height        INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    upload_url    TEXT,
+    sent          INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE notifications (
+    key           TEXT PRIMARY KEY NOT NULL,
+    report_id     TEXT,
+    tracking_code TEXT NOT NULL,
+    followed      INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    reply         TEXT,
+    unit_name     TEXT,
+    at            INTEGER NOT NULL
+) STRICT;
 ";
 
 /// Step `i` takes a database from version `i + 1` to `i + 2`.
@@ -128,6 +184,69 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE status_history ADD COLUMN unit_code TEXT;
     ALTER TABLE status_history ADD COLUMN unit_name TEXT;
     ALTER TABLE status_history ADD COLUMN due_at INTEGER;
+    ",
+    // 4 → 5: the resident's word after the answer. Ratings and reopens
+    // queued with their report (sent by the report's next pass, each with
+    // the phone's id the server keys it by); follows of other people's
+    // reports with the public fields and replies pulled for them; the
+    // notifications the core decided on, for the shell to show.
+    "
+    CREATE TABLE report_actions (
+        id         TEXT PRIMARY KEY NOT NULL,
+        report_id  TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL CHECK (kind IN ('rating', 'reopen')),
+        body       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        sent_at    INTEGER,
+        refused    TEXT
+    ) STRICT;
+    CREATE INDEX report_actions_by_report ON report_actions (report_id, created_at);
+    CREATE TABLE follows (
+        tracking_code TEXT PRIMARY KEY NOT NULL,
+        me_too        INTEGER NOT NULL DEFAULT 0,
+        created_at    INTEGER NOT NULL,
+        sent_at       INTEGER,
+        refused       TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        category      TEXT,
+        status        TEXT,
+        public_url    TEXT,
+        unit_name     TEXT,
+        due_at        INTEGER,
+        followers     INTEGER,
+        updated_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE follow_history (
+        tracking_code TEXT NOT NULL REFERENCES follows (tracking_code) ON DELETE CASCADE,
+        status        TEXT NOT NULL,
+        at            INTEGER NOT NULL,
+        reply         TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX follow_history_once ON follow_history (tracking_code, at, status, coalesce(reply, ''));
+    CREATE TABLE follow_photos (
+        id            TEXT PRIMARY KEY NOT NULL,
+        tracking_code TEXT NOT NULL REFERENCES follows (tracking_code) ON DELETE CASCADE,
+        file          TEXT NOT NULL,
+        thumb_file    TEXT,
+        sha256        TEXT NOT NULL,
+        bytes         INTEGER NOT NULL,
+        width         INTEGER NOT NULL,
+        height        INTEGER NOT NULL,
+        created_at    INTEGER NOT NULL,
+        upload_url    TEXT,
+        sent          INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE notifications (
+        key           TEXT PRIMARY KEY NOT NULL,
+        report_id     TEXT,
+        tracking_code TEXT NOT NULL,
+        followed      INTEGER NOT NULL,
+        status        TEXT NOT NULL,
+        reply         TEXT,
+        unit_name     TEXT,
+        at            INTEGER NOT NULL
+    ) STRICT;
     ",
 ];
 

@@ -604,8 +604,11 @@ fn the_outbox_records_each_step_and_leaves_only_when_everything_arrived() {
             due_at: Some(from_ms(1_700_500_000_000)),
         },
     };
-    assert_eq!(store.apply_changes(std::slice::from_ref(&update), "c1").unwrap(), vec![(draft.id, Status::InProgress)]);
-    assert!(store.apply_changes(std::slice::from_ref(&update), "c1").unwrap().is_empty());
+    assert_eq!(
+        store.apply_changes(std::slice::from_ref(&update), &[], "c1").unwrap(),
+        vec![(draft.id, Status::InProgress)]
+    );
+    assert!(store.apply_changes(std::slice::from_ref(&update), &[], "c1").unwrap().is_empty());
     let kept = store.get(draft.id).unwrap().history.pop().unwrap();
     assert_eq!(kept, update.entry, "the unit and deadline are kept with the step");
     assert_eq!(store.changes_cursor().unwrap().as_deref(), Some("c1"));
@@ -677,4 +680,145 @@ fn the_store_reads_time_from_its_clock() {
     clock.advance(std::time::Duration::from_secs(90));
     store.update_draft(draft.id, &DraftPatch { description: Some("x".into()), ..Default::default() }).unwrap();
     assert_eq!(super::to_ms(store.get(draft.id).unwrap().updated_at), 1_800_000_090_000);
+}
+
+/// A sent report the district answered with `status` at `at_ms`.
+fn answered(store: &Store, status: crate::model::Status, at_ms: i64) -> crate::model::ReportId {
+    use crate::model::{Status, StatusEntry};
+    use crate::store::Accepted;
+    let draft = store.create_draft(&complete()).unwrap();
+    store.submit(draft.id).unwrap();
+    assert!(store.mark_sending(draft.id).unwrap());
+    let received =
+        StatusEntry { status: Status::Received, at: from_ms(at_ms - 1000), reply: None, unit: None, due_at: None };
+    let accepted = Accepted {
+        tracking_code: "DL-7K3M9Q".into(),
+        public_url: "http://x/r/DL-7K3M9Q".into(),
+        history: vec![received],
+    };
+    store.record_accepted(draft.id, &accepted).unwrap();
+    assert!(store.mark_sent(draft.id).unwrap());
+    let answer =
+        StatusEntry { status, at: from_ms(at_ms), reply: Some("Đã xử lý".into()), unit: None, due_at: None };
+    store.apply_changes(&[StatusUpdate { report: draft.id, entry: answer }], &[], "c1").unwrap();
+    draft.id
+}
+
+#[test]
+fn ratings_and_reopens_wait_with_their_report_and_follow_the_rules() {
+    use crate::error::FeedbackRefusal;
+    use crate::model::Status;
+    use crate::store::{ActionKind, ActionState};
+    use phananh_protocol::Score;
+    let dir = TempDir::new().unwrap();
+    let clock = std::sync::Arc::new(phananh_protocol::ManualClock::new(1_796_086_800_000));
+    let store = Store::open_in(dir.path()).unwrap().with_clock(clock.clone());
+    let refused = |e: Error| match e {
+        Error::Feedback(r) => r,
+        other => panic!("{other}"),
+    };
+    // Not answered yet: neither.
+    let open = answered(&store, Status::InProgress, store.now_ms());
+    assert_eq!(
+        refused(store.queue_rating(open, Score::Satisfied, None, false).unwrap_err()),
+        FeedbackRefusal::NotClosed
+    );
+    assert_eq!(refused(store.check_reopen(open, "vẫn hỏng").unwrap_err()), FeedbackRefusal::NotClosed);
+    // A draft is not on the server.
+    let draft = store.create_draft(&complete()).unwrap();
+    assert_eq!(
+        refused(store.queue_rating(draft.id, Score::Satisfied, None, false).unwrap_err()),
+        FeedbackRefusal::NotSent
+    );
+
+    let id = answered(&store, Status::Resolved, store.now_ms());
+    store.queue_rating(id, Score::Acceptable, Some("  Tạm được  "), true).unwrap();
+    assert_eq!(
+        refused(store.queue_rating(id, Score::Satisfied, None, false).unwrap_err()),
+        FeedbackRefusal::AlreadyRated
+    );
+    // Back in the outbox, its text already on the server; the rating waits with it.
+    assert_eq!(store.outbox_due(store.now_ms()).unwrap(), vec![id]);
+    let pending = store.pending_actions(id).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].kind, ActionKind::Rating);
+    let body: serde_json::Value = serde_json::from_str(&pending[0].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"score": "acceptable", "comment": "Tạm được", "on_behalf": false}),
+        "filed for no one"
+    );
+    let rating = store.rating(id).unwrap().unwrap();
+    assert_eq!((rating.score, rating.state), (Score::Acceptable, ActionState::Queued));
+
+    // A reopen: a reason is required; photos are declared with it.
+    assert_eq!(refused(store.check_reopen(id, "   ").unwrap_err()), FeedbackRefusal::BadText);
+    let photos = photo_files(&store, 1);
+    store.queue_reopen(id, "Đèn lại tắt", &photos).unwrap();
+    assert_eq!(refused(store.queue_reopen(id, "Lần nữa", &[]).unwrap_err()), FeedbackRefusal::AlreadyReopening);
+    let pending = store.pending_actions(id).unwrap();
+    assert_eq!(pending.iter().map(|a| a.kind).collect::<Vec<_>>(), [ActionKind::Rating, ActionKind::Reopen]);
+    assert!(pending[1].body.contains(&photos[0].id.to_string()));
+    assert_eq!(store.get(id).unwrap().photos.len(), 1, "the new photo is the report's, not yet sent");
+    // The server refuses the reopen: its photo goes, files too.
+    store.action_sent(id, &pending[0].id, &[]).unwrap();
+    store.action_refused(&pending[1].id, "Đã quá hạn").unwrap();
+    assert!(store.get(id).unwrap().photos.is_empty());
+    assert!(!store.photo_path(&photos[0].file).exists());
+    assert_eq!(store.reopen_state(id).unwrap(), Some(ActionState::Refused("Đã quá hạn".into())));
+    assert_eq!(store.rating(id).unwrap().unwrap().state, ActionState::Sent);
+    assert!(store.pending_actions(id).unwrap().is_empty());
+
+    // Thirty-one days on, the window has passed (the default: 30).
+    clock.advance(std::time::Duration::from_secs(31 * 86_400));
+    assert_eq!(refused(store.check_reopen(id, "Vẫn tắt").unwrap_err()), FeedbackRefusal::WindowPassed);
+}
+
+#[test]
+fn follows_are_queued_and_their_changes_become_notifications() {
+    use crate::model::{Status, StatusEntry};
+    use crate::store::{ActionState, FollowedUpdate};
+    let (dir, store) = open();
+    assert!(matches!(store.follow("not a code", false, &[]), Err(Error::Feedback(_))));
+    let code = store.follow(" dl-7k3m9q ", false, &[]).unwrap();
+    assert_eq!(code, "DL-7K3M9Q");
+    let photos = photo_files(&store, 1);
+    store.follow("DL-7K3M9Q", false, &photos).unwrap();
+    let due = store.follows_due(store.now_ms()).unwrap();
+    assert_eq!((due.len(), due[0].me_too, due[0].photos.len()), (1, true, 1), "a photo means 'I see it too'");
+    // Opened again (another process), its files are not orphans.
+    drop(Store::open_in(dir.path()).unwrap());
+    assert!(store.photo_path(&photos[0].file).exists());
+    store.follow_sent("DL-7K3M9Q").unwrap();
+    assert_eq!(store.follows_waiting().unwrap(), 1, "not sent while its photo is not");
+    store.mark_photo_sent(photos[0].id).unwrap();
+    store.follow_sent("DL-7K3M9Q").unwrap();
+    assert_eq!(store.follows_waiting().unwrap(), 0);
+
+    // A change of the followed report is kept, and notified once.
+    let entry = |status, minute: i64| StatusEntry {
+        status,
+        at: from_ms(1_796_086_800_000 + minute * 60_000),
+        reply: Some(format!("bước {minute}")),
+        unit: Some(("TRANG_SON".into(), "UBND xã Tràng Sơn".into())),
+        due_at: None,
+    };
+    let page = [
+        FollowedUpdate { tracking_code: "DL-7K3M9Q".into(), entry: entry(Status::Assigned, 1) },
+        FollowedUpdate { tracking_code: "DL-7K3M9Q".into(), entry: entry(Status::InProgress, 2) },
+        FollowedUpdate { tracking_code: "DL-NOTME0".into(), entry: entry(Status::InProgress, 2) },
+    ];
+    store.apply_changes(&[], &page, "c2").unwrap();
+    store.apply_changes(&[], &page, "c2").unwrap(); // pulled twice: stored once
+    let following = store.following().unwrap();
+    assert_eq!(following.len(), 1);
+    let f = &following[0];
+    assert_eq!((f.status, f.state.clone(), f.history.len()), (Some(Status::InProgress), ActionState::Sent, 2));
+    assert_eq!(f.unit_name.as_deref(), Some("UBND xã Tràng Sơn"));
+    let shown = store.take_notifications().unwrap();
+    assert_eq!(shown.len(), 1, "one per report, the latest");
+    assert_eq!((shown[0].status, shown[0].reply.as_deref()), (Status::InProgress, Some("bước 2")));
+    assert!(store.take_notifications().unwrap().is_empty(), "each shown once");
+    store.unfollow("DL-7K3M9Q").unwrap();
+    assert!(store.following().unwrap().is_empty());
 }

@@ -1,7 +1,9 @@
 //! The server's native API (`/api/v1`), one method per call.
 
 use phananh_protocol::Lang;
-use phananh_protocol::wire::{ChangesPage, DeviceRegistered, Nearby, ReportBody, ReportStatus, Services};
+use phananh_protocol::wire::{
+    ChangesPage, DeviceRegistered, FollowBody, FollowedReport, Nearby, PhotoDecl, ReportBody, ReportStatus, Services,
+};
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, ETAG, IF_NONE_MATCH};
 use reqwest::{RequestBuilder, StatusCode, Url};
 
@@ -86,6 +88,39 @@ impl Api {
     ) -> Result<ReportStatus, Failure> {
         let url = self.url(&format!("api/v1/reports/{id}"));
         let resp = self.req(self.http.put(url), lang, Some(token)).json(body).send().await.map_err(network)?;
+        Ok(json(resp, lang).await?.1)
+    }
+
+    /// A rating or reopen of a report (`kind` is `rating` or `reopen`),
+    /// under the id the server keys it by; the body as stored.
+    pub(crate) async fn put_action(
+        &self,
+        token: &str,
+        report: ReportId,
+        kind: &str,
+        id: &str,
+        body: &str,
+        lang: Lang,
+    ) -> Result<ReportStatus, Failure> {
+        let url = self.url(&format!("api/v1/reports/{report}/{kind}/{id}"));
+        let r =
+            self.req(self.http.put(url), lang, Some(token)).header(reqwest::header::CONTENT_TYPE, "application/json");
+        let resp = r.body(body.to_owned()).send().await.map_err(network)?;
+        Ok(json(resp, lang).await?.1)
+    }
+
+    /// Follow a report by its tracking code.
+    pub(crate) async fn follow(
+        &self,
+        token: &str,
+        code: &str,
+        me_too: bool,
+        photos: Vec<PhotoDecl>,
+        lang: Lang,
+    ) -> Result<FollowedReport, Failure> {
+        let url = self.url(&format!("api/v1/follows/{code}"));
+        let body = FollowBody { me_too, photos };
+        let resp = self.req(self.http.put(url), lang, Some(token)).json(&body).send().await.map_err(network)?;
         Ok(json(resp, lang).await?.1)
     }
 

@@ -80,6 +80,8 @@ pub struct SyncSummary {
     pub waiting: u32,
     /// Status changes or replies received.
     pub changes: u32,
+    /// Follows of other people's reports that reached the server.
+    pub follows_sent: u32,
     /// The server could not be reached (or the shell said we are offline).
     pub offline: bool,
     /// When the next report is due (ms since the epoch), if any wait.

@@ -16,6 +16,7 @@
 mod api;
 mod backoff;
 mod events;
+mod follow;
 mod http;
 mod lock;
 mod nearby;
@@ -38,6 +39,7 @@ pub use events::{NoListener, SyncEvent, SyncListener, SyncSummary};
 pub use http::{Failure, client as http_client};
 pub use nearby::NEARBY_RADIUS_M;
 pub use push::report_body;
+pub(crate) use push::status_entry;
 pub use runner::SyncHandle;
 pub use secret::{FileSecretStore, MemorySecretStore, SecretStore};
 pub use status::SyncStatus;

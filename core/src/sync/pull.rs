@@ -6,7 +6,7 @@ use super::push::status_entry;
 use super::{SyncEvent, Syncer};
 use crate::error::Result;
 use crate::model::ReportId;
-use crate::store::StatusUpdate;
+use crate::store::{FollowedUpdate, StatusUpdate};
 
 /// Changes asked for per page.
 const PAGE: u32 = 100;
@@ -47,16 +47,23 @@ impl Syncer {
                     async move { api.changes(&token, cursor.as_deref(), PAGE, lang).await }
                 })
                 .await?;
-            let updates: Vec<StatusUpdate> = page
-                .changes
+            // A followed report's change carries its tracking code alone.
+            let (followed, own): (Vec<_>, Vec<_>) = page.changes.iter().partition(|c| c.followed);
+            let updates: Vec<StatusUpdate> = own
                 .iter()
                 .filter_map(|c| {
                     let report: ReportId = c.client_id.parse().ok()?;
                     Some(StatusUpdate { report, entry: status_entry(c)? })
                 })
                 .collect();
+            let followed: Vec<FollowedUpdate> = followed
+                .iter()
+                .filter_map(|c| {
+                    Some(FollowedUpdate { tracking_code: c.tracking_code.clone(), entry: status_entry(c)? })
+                })
+                .collect();
             let next = page.next_cursor.clone();
-            let changed = self.db(move |s| s.apply_changes(&updates, &next)).await?;
+            let changed = self.db(move |s| s.apply_changes(&updates, &followed, &next)).await?;
             new += changed.len() as u32;
             for (id, status) in changed {
                 self.emit(SyncEvent::StatusChanged { id, status });

@@ -13,7 +13,7 @@ use super::tus::{TusClient, UploadFailure};
 use super::{SyncEvent, Syncer};
 use crate::error::Result;
 use crate::model::{PhotoId, Report, ReportId, Status, StatusEntry};
-use crate::store::{Accepted, OutboxEntry, PhotoUpload};
+use crate::store::{Accepted, ActionKind, OutboxEntry, PhotoUpload};
 
 /// How one report's attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +131,40 @@ impl Syncer {
             let accepted = accepted(&status);
             self.db(move |s| s.record_accepted(id, &accepted)).await?;
         }
-        for upload in entry.photos.iter().filter(|p| !p.sent) {
+        // Then what waits with it (a rating, a reopen declaring new photos),
+        // before the photos: the server must know a photo before taking it.
+        let actions = self.db(move |s| s.pending_actions(id)).await?;
+        for action in actions {
+            let (api, lang) = (self.inner.api.clone(), self.lang());
+            let kind = match action.kind {
+                ActionKind::Rating => "rating",
+                ActionKind::Reopen => "reopen",
+            };
+            let sent = self
+                .authed(|token| {
+                    let (api, action) = (api.clone(), action.clone());
+                    async move { api.put_action(&token, id, kind, &action.id, &action.body, lang).await }
+                })
+                .await;
+            match sent {
+                Ok(status) => {
+                    let history: Vec<StatusEntry> = status.history.iter().filter_map(status_entry).collect();
+                    let aid = action.id.clone();
+                    self.db(move |s| s.action_sent(id, &aid, &history)).await?;
+                    tracing::info!(report = %id, kind, "sent with its report");
+                }
+                // Refused (too late, already rated): the report itself is
+                // fine; the refusal is kept for the user to read.
+                Err(Failure::Rejected { message, .. }) => {
+                    let aid = action.id.clone();
+                    self.db(move |s| s.action_refused(&aid, &message)).await?;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        // Photos refused with their reopen are gone; read what is left.
+        let photos = self.db(move |s| Ok(s.outbox_entry(id)?.map(|e| e.photos).unwrap_or_default())).await?;
+        for upload in photos.iter().filter(|p| !p.sent) {
             self.send_photo(id, upload).await?;
             let pid = upload.photo.id;
             self.db(move |s| s.mark_photo_sent(pid)).await?;
@@ -141,10 +174,23 @@ impl Syncer {
     }
 
     async fn send_photo(&self, report: ReportId, upload: &PhotoUpload) -> Result<(), Failure> {
+        let endpoint = self.inner.api.url(&format!("api/v1/reports/{report}/photos"));
+        self.send_photo_to(&endpoint, Some(report), upload).await
+    }
+
+    /// One photo by tus to a creation `endpoint` (a report's, or a follow's
+    /// for a follower's photo), resuming a known upload; progress events
+    /// name the report, if the photo is one's own report's.
+    pub(crate) async fn send_photo_to(
+        &self,
+        endpoint: &reqwest::Url,
+        report: Option<ReportId>,
+        upload: &PhotoUpload,
+    ) -> Result<(), Failure> {
         let photo = &upload.photo;
         let (pid, total) = (photo.id, photo.bytes);
         let path = self.inner.store.photo_path(&photo.file);
-        let endpoint = self.inner.api.url(&format!("api/v1/reports/{report}/photos"));
+        let endpoint = endpoint.clone();
         let mut url = upload.upload_url.clone();
         let mut restarts = 0;
         loop {
@@ -180,7 +226,7 @@ impl Syncer {
     async fn upload_once(
         &self,
         token: &str,
-        report: ReportId,
+        report: Option<ReportId>,
         pid: PhotoId,
         total: u64,
         sha256: &str,
@@ -210,7 +256,9 @@ impl Syncer {
             }
         };
         let progress = |sent: u64, total: u64| {
-            self.emit(SyncEvent::PhotoProgress { report, photo: pid, sent, total });
+            if let Some(report) = report {
+                self.emit(SyncEvent::PhotoProgress { report, photo: pid, sent, total });
+            }
         };
         match tus.upload_file(&target, path, total, known_offset, progress).await {
             Ok(()) => Ok(Ok(())),

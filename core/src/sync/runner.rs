@@ -52,13 +52,14 @@ impl Syncer {
                     Outcome::Skipped => {}
                 }
             }
+            summary.follows_sent = self.push_follows().await?;
             match self.pull_changes().await {
                 Ok(n) => summary.changes = n,
                 Err(Failure::Local(e)) => return Err(e),
                 Err(f) => tracing::info!(error = %f.into_error(), "status pull failed"),
             }
         }
-        summary.waiting = self.db(|s| s.outbox_len()).await?;
+        summary.waiting = self.db(|s| Ok(s.outbox_len()? + s.follows_waiting()?)).await?;
         summary.next_attempt_at_ms = self.db(|s| s.outbox_next_due()).await?;
         self.emit(SyncEvent::PassFinished(summary.clone()));
         Ok(summary)

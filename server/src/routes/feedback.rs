@@ -72,7 +72,7 @@ pub async fn follow(
         body(&bytes, lang, "Nội dung không hợp lệ", "Invalid body")?
     };
     let code = tracking::normalize(&code);
-    state.reports.follow(&device.id, &code, f.me_too).await?;
+    state.reports.follow(&device.id, &code, f.me_too, &f.photos).await?;
     Ok(Json(followed(&state, &code, lang).await?))
 }
 

@@ -38,6 +38,7 @@ pub fn router(state: Shared) -> Router {
         .route("/reports/{client_id}/rating/{rating_id}", put(feedback::rate))
         .route("/reports/{client_id}/reopen/{reopen_id}", put(feedback::reopen))
         .route("/follows/{code}", put(feedback::follow))
+        .route("/follows/{code}/photos", post(uploads::create_for_follower).options(uploads::options))
         .route("/uploads", axum::routing::options(uploads::options))
         .route(
             "/uploads/{id}",
@@ -86,6 +87,7 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/reports/{code}/duplicate", post(staff_html::duplicate))
         .route("/staff/reports/{code}/action", post(staff_html::action))
         .route("/staff/reports/{code}/phone", post(staff_html::reveal_phones))
+        .route("/staff/reports/{code}/seen/{n}", get(staff_html::seen))
         .route("/staff/assign", post(staff_html::assign_many))
         .route("/staff/admin", get(staff_html::admin))
         .route("/staff/admin/accounts", post(staff_html::save_account))

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::error::ApiError;
 use crate::pages::{self, render};
 use crate::state::Shared;
+use crate::storage::PhotoKind;
 use crate::tracking;
 
 #[derive(Debug, Deserialize)]
@@ -39,27 +40,28 @@ pub async fn page(State(state): State<Shared>, Path(code): Path<String>, Query(q
 
 /// `GET /r/{code}/photo/{n}`: the report's n-th photo (0-based).
 pub async fn photo(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
-    serve_photo(state, path, false, false).await
+    serve_photo(state, path, false, PhotoKind::Reporter).await
 }
 
 /// `GET /r/{code}/thumb/{n}`: its thumbnail (the photo itself if none was made).
 pub async fn thumb(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
-    serve_photo(state, path, true, false).await
+    serve_photo(state, path, true, PhotoKind::Reporter).await
 }
 
 /// `GET /r/{code}/fix/{n}`: the n-th photo of the fix, taken by staff.
 pub async fn fix(state: State<Shared>, path: Path<(String, u32)>) -> Result<Response, ApiError> {
-    serve_photo(state, path, false, true).await
+    serve_photo(state, path, false, PhotoKind::Fix).await
 }
 
-async fn serve_photo(
+/// A photo of a report, by kind; the caller decides who may see the kind.
+pub(crate) async fn serve_photo(
     State(state): State<Shared>,
     Path((code, n)): Path<(String, u32)>,
     thumb: bool,
-    fix: bool,
+    kind: PhotoKind,
 ) -> Result<Response, ApiError> {
     let code = tracking::normalize(&code);
-    let key = state.store.photo_key(code, n, fix).await?;
+    let key = state.store.photo_key(code, n, kind).await?;
     let key = key.ok_or_else(|| ApiError::not_found(Lang::Vi))?;
     let store = state.photos.clone();
     let bytes = tokio::task::spawn_blocking(move || {
@@ -69,5 +71,7 @@ async fn serve_photo(
     .await
     .map_err(ApiError::internal)?
     .map_err(|_| ApiError::not_found(Lang::Vi))?;
-    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "public, max-age=86400")], bytes).into_response())
+    // A follower's photo is staff's alone: no shared cache keeps it.
+    let cache = if kind == PhotoKind::Follower { "private, no-store" } else { "public, max-age=86400" };
+    Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, cache)], bytes).into_response())
 }

@@ -135,6 +135,19 @@ pub struct StatusForm {
     template: Option<String>,
 }
 
+/// `GET /staff/reports/{code}/seen/{n}`: a follower's photo ("I see it
+/// too"), for staff who may read the report.
+pub async fn seen(
+    State(state): State<Shared>,
+    staff: Staff,
+    axum::extract::Path((code, n)): axum::extract::Path<(String, u32)>,
+) -> Result<Response, ApiError> {
+    let code = tracking::normalize(&code);
+    state.reports.report_for(&staff, &code).await?;
+    let path = axum::extract::Path((code, n));
+    crate::routes::public::serve_photo(State(state), path, false, crate::storage::PhotoKind::Follower).await
+}
+
 /// `POST /staff/reports/{code}/phone`: the report page with the phone
 /// numbers whole (audited). A POST, so a link or a reload never reveals them.
 pub async fn reveal_phones(

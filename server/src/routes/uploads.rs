@@ -135,9 +135,35 @@ pub async fn create(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let lang = device.lang;
-    check_version(&headers, lang)?;
     let client_id =
         crate::routes::reports::parse_uuid(&client_id, lang).map_err(|_| tus_error(ApiError::not_found(lang)))?;
+    start(state, device, client_id, headers, false).await
+}
+
+/// `POST /api/v1/follows/{tracking_code}/photos`: tus creation for a
+/// follower's photo ("I see it too"), declared by its follow. The report's
+/// own ids stay the server's: the follower names it by tracking code.
+pub async fn create_for_follower(
+    State(state): State<Shared>,
+    device: Device,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let lang = device.lang;
+    let code = crate::tracking::normalize(&code);
+    let facts = state.store.report_facts(code, true).await?.ok_or_else(|| tus_error(ApiError::not_found(lang)))?;
+    start(state, device, facts.client_id, headers, true).await
+}
+
+async fn start(
+    state: Shared,
+    device: Device,
+    client_id: String,
+    headers: HeaderMap,
+    follower: bool,
+) -> Result<Response, ApiError> {
+    let lang = device.lang;
+    check_version(&headers, lang)?;
     let length = header_u64(&headers, "upload-length").ok_or_else(|| {
         tus_error(ApiError::bad_request(lang, "upload_length", "Thiếu Upload-Length", "Upload-Length is required"))
     })?;
@@ -187,6 +213,7 @@ pub async fn create(
         now,
         expires_at: expires,
         max_open: state.config.max_open_uploads,
+        follower,
     };
     let outcome = state.store.start_upload(new).await?;
     let (id, expires) = outcome.map_err(|why| {

@@ -6,7 +6,7 @@
 use phananh_protocol::feedback::{FOLLOW_RESOLVED_DAYS, MAX_FEEDBACK_CHARS, within_days};
 use phananh_protocol::text::clean_text;
 use phananh_protocol::vn_time;
-use phananh_protocol::wire::{ReopenBody, WireRating};
+use phananh_protocol::wire::{PhotoDecl, ReopenBody, WireRating};
 use phananh_protocol::{Field, Status};
 
 use super::ServiceError;
@@ -108,32 +108,7 @@ impl ReportService {
                 "Say why it is not fixed (at most 1000 characters)",
             ));
         }
-        let limits = &self.limits;
-        if body.photos.len() > limits.max_photos {
-            return Err(ServiceError::refused(
-                "too_many_photos",
-                Some(Field::Photos),
-                "Quá nhiều ảnh",
-                "Too many photos",
-            ));
-        }
-        let mut photos = Vec::new();
-        for p in &body.photos {
-            let ok = uuid::Uuid::parse_str(&p.id).is_ok()
-                && p.sha256.len() == 64
-                && p.sha256.bytes().all(|b| b.is_ascii_hexdigit())
-                && p.bytes > 0
-                && p.bytes <= self.max_photo_bytes;
-            if !ok {
-                return Err(ServiceError::refused(
-                    "bad_photo_decl",
-                    Some(Field::Photos),
-                    "Ảnh khai báo không hợp lệ",
-                    "Invalid photo declaration",
-                ));
-            }
-            photos.push(DeclaredPhoto { id: p.id.clone(), sha256: p.sha256.to_ascii_lowercase(), bytes: p.bytes });
-        }
+        let photos = self.declared(&body.photos)?;
         // Not fixed: the same unit, which it counts against. A rejection
         // contested: the coordinator judges it.
         let district = self.district();
@@ -156,9 +131,47 @@ impl ReportService {
         Ok(self.store().reopen(facts.id, new).await?)
     }
 
-    /// A device follows a report it did not file ("me too" adds weight).
-    /// Open reports can be followed, and resolved ones for a while.
-    pub async fn follow(&self, device: &str, code: &str, me_too: bool) -> Result<ReportFacts, ServiceError> {
+    /// Photos declared for tus (a reopen's, a follower's), checked as a
+    /// report's own are.
+    fn declared(&self, photos: &[PhotoDecl]) -> Result<Vec<DeclaredPhoto>, ServiceError> {
+        if photos.len() > self.limits.max_photos {
+            return Err(ServiceError::refused(
+                "too_many_photos",
+                Some(Field::Photos),
+                "Quá nhiều ảnh",
+                "Too many photos",
+            ));
+        }
+        let mut out = Vec::new();
+        for p in photos {
+            let ok = uuid::Uuid::parse_str(&p.id).is_ok()
+                && p.sha256.len() == 64
+                && p.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+                && p.bytes > 0
+                && p.bytes <= self.max_photo_bytes;
+            if !ok {
+                return Err(ServiceError::refused(
+                    "bad_photo_decl",
+                    Some(Field::Photos),
+                    "Ảnh khai báo không hợp lệ",
+                    "Invalid photo declaration",
+                ));
+            }
+            out.push(DeclaredPhoto { id: p.id.clone(), sha256: p.sha256.to_ascii_lowercase(), bytes: p.bytes });
+        }
+        Ok(out)
+    }
+
+    /// A device follows a report it did not file ("me too" adds weight,
+    /// its photos go to staff). Open reports can be followed, and resolved
+    /// ones for a while.
+    pub async fn follow(
+        &self,
+        device: &str,
+        code: &str,
+        me_too: bool,
+        photos: &[PhotoDecl],
+    ) -> Result<ReportFacts, ServiceError> {
         let facts = self.store().report_facts(code.to_owned(), true).await?;
         let facts = facts.ok_or(ServiceError::Storage(StorageError::NotFound))?;
         if facts.device_id.as_deref() == Some(device) {
@@ -179,7 +192,9 @@ impl ReportService {
                 "Only open or recently resolved reports can be followed",
             ));
         }
-        self.store().follow(facts.id, device.to_owned(), me_too).await?;
+        let photos = self.declared(photos)?;
+        let me_too = me_too || !photos.is_empty();
+        self.store().follow(facts.id, device.to_owned(), me_too, photos).await?;
         Ok(facts)
     }
 }

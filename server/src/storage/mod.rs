@@ -96,9 +96,9 @@ pub trait Storage: Send + Sync + 'static {
     fn public_report(&self, tracking_code: String) -> Fut<'_, Option<PublicReport>>;
     /// A report's internal id, by tracking code.
     fn report_id(&self, tracking_code: String) -> Fut<'_, Option<i64>>;
-    /// The storage key of a report's n-th photo (of the resident's, or of
-    /// the staff's photos of the fix).
-    fn photo_key(&self, tracking_code: String, n: u32, fix: bool) -> Fut<'_, Option<String>>;
+    /// The storage key of a report's n-th photo of a kind (the
+    /// reporter's, staff's of the fix, followers').
+    fn photo_key(&self, tracking_code: String, n: u32, kind: PhotoKind) -> Fut<'_, Option<String>>;
     /// Attach a stored photo to a report (idempotent by photo id).
     fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()>;
     /// What the resident's feedback calls need of a report, by the
@@ -111,8 +111,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Reopen a report: back to a unit with new deadlines, status
     /// `reopened`, a step in the resident's feed, new photos declared.
     fn reopen(&self, report_id: i64, reopen: NewReopen) -> Fut<'_, ()>;
-    /// A device follows a report (again: "me too" can only be added).
-    fn follow(&self, report_id: i64, device: String, me_too: bool) -> Fut<'_, ()>;
+    /// A device follows a report (again: "me too" can only be added), and
+    /// declares its photos (a photo id already declared is kept as it was).
+    /// `PhotoIdTaken` if a photo id belongs to another report.
+    fn follow(&self, report_id: i64, device: String, me_too: bool, photos: Vec<DeclaredPhoto>) -> Fut<'_, ()>;
     /// Up to `limit` reports with a point but not yet placed in a commune
     /// (from before the server knew boundaries): `(tracking code, lat, lon)`.
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>>;

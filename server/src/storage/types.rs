@@ -197,6 +197,8 @@ pub struct ReportFacts {
     pub duplicate: bool,
     /// The phone's id of its rating, if rated.
     pub rating_id: Option<String>,
+    /// The phone's id for it (internal: never told to a follower).
+    pub client_id: String,
 }
 
 /// A rating to keep.
@@ -353,6 +355,21 @@ pub struct NewUpload {
     pub expires_at: i64,
     /// Most unfinished uploads the device may have.
     pub max_open: u32,
+    /// A follower's photo ("I see it too"): declared by this device's
+    /// follow, not by the report's owner.
+    pub follower: bool,
+}
+
+/// Whose photo of a report: the reporter's, staff's of the fix, or a
+/// follower's (staff-only). Stored as 0, 1, 2 in `photos.fix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoKind {
+    /// The reporter's (public).
+    Reporter = 0,
+    /// Staff's, of the fix (public).
+    Fix = 1,
+    /// A follower's "I see it too" (staff only).
+    Follower = 2,
 }
 
 /// Why an upload cannot start.
@@ -492,6 +509,8 @@ pub struct StaffReport {
     pub photos: Vec<String>,
     /// Photos of the fix, taken by staff.
     pub fix_photos: Vec<String>,
+    /// Photos followers sent ("I see it too"; staff only).
+    pub follower_photos: Vec<String>,
     /// Photos declared.
     pub photos_expected: i64,
     /// Received (RFC 3339).

@@ -21,8 +21,11 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Version 5: the resident's word after the answer. A rating per report
 /// (the unit that answered kept with it, for the units' figures); reopens
 /// and contested rejections, each with the unit it went back to (a reopen
-/// counts against that unit); followers per device, with "me too". Each
-/// is idempotent by the phone's id.
+/// counts against that unit); followers per device, with "me too" and
+/// their photos (declared with `photo_decls.follower`, stored as photos of
+/// kind 2 beside the reporter's 0 and the fix's 1: staff see them, the
+/// public page does not — a neighbour's photo is not theirs to publish).
+/// Each is idempotent by the phone's id.
 const SCHEMA_5: &str = "
 CREATE TABLE ratings (
     report_id INTEGER PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
@@ -56,6 +59,8 @@ CREATE TABLE follows (
     PRIMARY KEY (report_id, device_id)
 ) STRICT;
 CREATE INDEX follows_device ON follows (device_id);
+
+ALTER TABLE photo_decls ADD COLUMN follower TEXT;
 ";
 
 /// Version 4: where a report is (`place_code`, the commune whose boundary

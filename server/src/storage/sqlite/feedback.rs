@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::storage::{NewRating, NewReopen, RatingView, ReopenEntry, ReportFacts, StorageError};
+use crate::storage::{DeclaredPhoto, NewRating, NewReopen, RatingView, ReopenEntry, ReportFacts, StorageError};
 use phananh_protocol::vn_time::rfc3339;
 
 /// By the phone's id, or (`by_code`) by tracking code.
@@ -12,7 +12,7 @@ pub(super) fn facts(c: &Connection, key: &str, by_code: bool) -> Result<Option<R
         &format!(
             "SELECT r.id, r.device_id, r.tracking_code, r.status, r.closed_at, r.unit_code, r.category, r.priority,
                 (r.for_name IS NOT NULL OR r.for_phone IS NOT NULL), r.duplicate_of IS NOT NULL,
-                (SELECT g.client_id FROM ratings g WHERE g.report_id = r.id)
+                (SELECT g.client_id FROM ratings g WHERE g.report_id = r.id), r.client_id
          FROM reports r WHERE r.{column} = ?1"
         ),
         [key],
@@ -29,6 +29,7 @@ pub(super) fn facts(c: &Connection, key: &str, by_code: bool) -> Result<Option<R
                 on_behalf: r.get(8)?,
                 duplicate: r.get(9)?,
                 rating_id: r.get(10)?,
+                client_id: r.get(11)?,
             })
         },
     )
@@ -95,12 +96,39 @@ pub(super) fn reopen(c: &mut Connection, report_id: i64, x: &NewReopen, now: i64
     Ok(())
 }
 
-pub(super) fn follow(c: &Connection, report_id: i64, device: &str, me_too: bool, now: i64) -> Result<(), StorageError> {
-    c.execute(
+pub(super) fn follow(
+    c: &mut Connection,
+    report_id: i64,
+    device: &str,
+    me_too: bool,
+    photos: &[DeclaredPhoto],
+    now: i64,
+) -> Result<(), StorageError> {
+    let tx = c.savepoint()?;
+    tx.execute(
         "INSERT INTO follows (report_id, device_id, me_too, at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (report_id, device_id) DO UPDATE SET me_too = max(me_too, excluded.me_too)",
         params![report_id, device, me_too, now],
     )?;
+    for p in photos {
+        let owner: Option<(i64, Option<String>)> = tx
+            .query_row("SELECT report_id, follower FROM photo_decls WHERE photo_id = ?1", [&p.id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match owner {
+            // Declared before by this very follow: a resend.
+            Some((r, Some(f))) if r == report_id && f == device => continue,
+            Some(_) => return Err(StorageError::PhotoIdTaken),
+            None => {}
+        }
+        tx.execute(
+            "INSERT INTO photo_decls (report_id, photo_id, sha256, bytes, position, follower)
+             VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(position) + 1, 0) FROM photo_decls WHERE report_id = ?1), ?5)",
+            params![report_id, p.id, p.sha256, p.bytes as i64, device],
+        )?;
+    }
+    tx.commit()?;
     Ok(())
 }
 

@@ -94,8 +94,8 @@ impl Storage for SqliteStorage {
                 .optional()?)
         }))
     }
-    fn photo_key(&self, tracking_code: String, n: u32, fix: bool) -> Fut<'_, Option<String>> {
-        Box::pin(self.db.call(move |c| reports::photo_key(c, &tracking_code, n, fix)))
+    fn photo_key(&self, tracking_code: String, n: u32, kind: PhotoKind) -> Fut<'_, Option<String>> {
+        Box::pin(self.db.call(move |c| reports::photo_key(c, &tracking_code, n, kind as i64)))
     }
     fn attach_photo(&self, photo: AttachedPhoto) -> Fut<'_, ()> {
         let now = self.clock.now_ms();
@@ -139,9 +139,9 @@ impl Storage for SqliteStorage {
         let now = self.clock.now_ms();
         Box::pin(self.db.call(move |c| feedback::reopen(c, report_id, &reopen, now)))
     }
-    fn follow(&self, report_id: i64, device: String, me_too: bool) -> Fut<'_, ()> {
+    fn follow(&self, report_id: i64, device: String, me_too: bool, photos: Vec<DeclaredPhoto>) -> Fut<'_, ()> {
         let now = self.clock.now_ms();
-        Box::pin(self.db.call(move |c| feedback::follow(c, report_id, &device, me_too, now)))
+        Box::pin(self.db.call(move |c| feedback::follow(c, report_id, &device, me_too, &photos, now)))
     }
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>> {
         Box::pin(self.db.call(move |c| {

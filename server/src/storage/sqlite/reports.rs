@@ -241,7 +241,7 @@ pub(super) fn open_in(
 ) -> Result<Vec<OpenReport>, StorageError> {
     Ok(c.prepare_cached(
         "SELECT r.tracking_code, r.category, r.status, r.lat, r.lon, r.created_at,
-            EXISTS (SELECT 1 FROM photos p WHERE p.report_id = r.id)
+            EXISTS (SELECT 1 FROM photos p WHERE p.report_id = r.id AND p.fix = 0)
          FROM reports r
          WHERE r.status IN ('received', 'assigned', 'in_progress', 'reopened') AND r.duplicate_of IS NULL
            AND r.lat BETWEEN ?1 AND ?2 AND r.lon BETWEEN ?3 AND ?4
@@ -300,22 +300,25 @@ pub(super) fn public(c: &Connection, code: &str) -> Result<Option<PublicReport>,
     Ok(Some(report))
 }
 
-pub(super) fn photo_key(c: &Connection, code: &str, n: u32, fix: bool) -> Result<Option<String>, StorageError> {
+pub(super) fn photo_key(c: &Connection, code: &str, n: u32, kind: i64) -> Result<Option<String>, StorageError> {
     Ok(c.query_row(
         "SELECT p.key FROM photos p JOIN reports r ON r.id = p.report_id
          WHERE r.tracking_code = ?1 AND p.fix = ?3 ORDER BY p.position, p.created_at LIMIT 1 OFFSET ?2",
-        params![code, n, fix],
+        params![code, n, kind],
         |r| r.get(0),
     )
     .optional()?)
 }
 
-/// Record a stored photo; its position is the declared one unless given.
+/// Record a stored photo; its position is the declared one unless given;
+/// a photo a follower declared is a follower's (kind 2).
 pub(super) fn attach_photo(c: &Connection, p: &AttachedPhoto, now: i64) -> Result<(), StorageError> {
     c.execute(
         "INSERT INTO photos (id, report_id, key, sha256, bytes, width, height, position, created_at, fix)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
-                 coalesce(?8, (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), 0), ?9, ?10)
+                 coalesce(?8, (SELECT position FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1), 0), ?9,
+                 CASE WHEN EXISTS (SELECT 1 FROM photo_decls WHERE report_id = ?2 AND photo_id = ?1
+                                   AND follower IS NOT NULL) THEN 2 ELSE ?10 END)
          ON CONFLICT (id) DO NOTHING",
         params![p.id, p.report_id, p.key, p.sha256, p.bytes as i64, p.width, p.height, p.position, now, p.fix],
     )?;

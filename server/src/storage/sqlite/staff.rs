@@ -158,6 +158,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
             place: r.get(24)?,
             phones_hidden: false,
             rating: None,
+            follower_photos: Vec::new(),
             followers: 0,
             me_too: 0,
             reopens: Vec::new(),
@@ -296,11 +297,12 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
 }
 
 fn complete(c: &Connection, id: i64, mut r: StaffReport) -> Result<StaffReport, StorageError> {
-    let count = |fix: bool| -> rusqlite::Result<i64> {
+    let count = |fix: i64| -> rusqlite::Result<i64> {
         c.query_row("SELECT count(*) FROM photos WHERE report_id = ?1 AND fix = ?2", params![id, fix], |x| x.get(0))
     };
-    r.photos = (0..count(false)?).map(|n| format!("/r/{}/photo/{n}", r.tracking_code)).collect();
-    r.fix_photos = (0..count(true)?).map(|n| format!("/r/{}/fix/{n}", r.tracking_code)).collect();
+    r.photos = (0..count(0)?).map(|n| format!("/r/{}/photo/{n}", r.tracking_code)).collect();
+    r.fix_photos = (0..count(1)?).map(|n| format!("/r/{}/fix/{n}", r.tracking_code)).collect();
+    r.follower_photos = (0..count(2)?).map(|n| format!("/staff/reports/{}/seen/{n}", r.tracking_code)).collect();
     (r.followers, r.me_too) = super::feedback::followers(c, id)?;
     r.rating = super::feedback::rating(c, id)?;
     r.reopens = super::feedback::reopens(c, id)?;

@@ -27,14 +27,17 @@ pub(super) fn start(c: &mut Connection, u: &NewUpload) -> Result<Result<(String,
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let Some((report_id, Some(owner))) = report else { return Ok(Err(UploadRefusal::NotFound)) };
-    if owner != u.device_id {
+    // The reporter uploads the photos it declared; a follower those its
+    // follow declared (and nothing else of the report).
+    let Some((report_id, owner)) = report else { return Ok(Err(UploadRefusal::NotFound)) };
+    if !u.follower && owner.as_deref() != Some(u.device_id.as_str()) {
         return Ok(Err(UploadRefusal::NotFound));
     }
+    let follower = u.follower.then_some(u.device_id.as_str());
     let decl: Option<(String, i64)> = tx
         .query_row(
-            "SELECT sha256, bytes FROM photo_decls WHERE report_id = ?1 AND photo_id = ?2",
-            params![report_id, u.photo_id],
+            "SELECT sha256, bytes FROM photo_decls WHERE report_id = ?1 AND photo_id = ?2 AND follower IS ?3",
+            params![report_id, u.photo_id, follower],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
