@@ -15,6 +15,13 @@ final class AppModel: ObservableObject {
     @Published private(set) var revision = 0
     @Published private(set) var syncLine = ""
     @Published private(set) var offline = false
+    /// Where a tapped notification leads (the reports screen shows it).
+    @Published var opened: Opened?
+
+    enum Opened: Hashable {
+        case report(String)
+        case following
+    }
 
     private var syncTask: SyncTask?
     private let monitor = NWPathMonitor()

@@ -8,6 +8,9 @@ struct DetailView: View {
     let reportId: String
     @State private var report: ReportView?
     @State private var problem: String?
+    @State private var comment = ""
+    @State private var forNeighbour = false
+    @State private var reason = ""
 
     var body: some View {
         let t = app.texts
@@ -49,6 +52,30 @@ struct DetailView: View {
                                 Text(reply)
                             }
                         }
+                    }
+                }
+                // After the answer: rate it, or say it is not fixed (the core decides which).
+                if let line = r.ratingLine { Text(line) }
+                if let line = r.reopenLine { Text(line) }
+                if r.canRate {
+                    Section(t.rateAnswer) {
+                        TextField(t.ratingComment, text: $comment, axis: .vertical)
+                        if r.canRateForNeighbour { Toggle(t.rateForNeighbour, isOn: $forNeighbour) }
+                        ForEach([(RatingScore.satisfied, t.scoreSatisfied), (.acceptable, t.scoreAcceptable),
+                                 (.notSatisfied, t.scoreNotSatisfied)], id: \.1) { score, label in
+                            Button(label) {
+                                act { try app.core.rate(reportId: r.id, score: score,
+                                                        comment: comment.isEmpty ? nil : comment, onBehalf: forNeighbour) }
+                            }
+                            .frame(minHeight: 48)
+                        }
+                    }
+                }
+                if r.canReopen, let label = r.reopenLabel {
+                    Section {
+                        TextField(t.reopenReason, text: $reason, axis: .vertical)
+                        Button(label) { act { try app.core.reopen(reportId: r.id, reason: reason, photoPaths: []) } }
+                            .frame(minHeight: 48)
                     }
                 }
                 if let url = r.publicUrl.flatMap(URL.init(string:)) {

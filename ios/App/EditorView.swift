@@ -96,6 +96,10 @@ struct EditorView: View {
         }
         .alert(t.sameProblem, isPresented: $askSame) {
             Button(t.sendAnyway) { send() }
+            // The same problem: follow the first one instead ("Quan tâm").
+            if let first = nearby.first {
+                Button(t.follow) { followInstead(first.trackingCode) }
+            }
             Button(t.cancel, role: .cancel) {}
         } message: {
             Text(([t.sameProblemHint] + nearby.map {
@@ -190,9 +194,23 @@ struct EditorView: View {
         run { try app.core.submit(reportId: id) }
         guard problem == nil, let r = report else { return }
         sent = true
+        // The moment notifications matter: the district will answer this.
+        Notifier.askIfNeeded()
         app.changed()
         Task { await app.syncNow() }
         if r.onBehalf { handoff = r } else { dismiss() }
+    }
+
+    /// Follow a neighbour's report instead of sending the same one again.
+    private func followInstead(_ code: String) {
+        var problem: String?
+        if coreCall(&problem, { try app.core.follow(trackingCode: code, meToo: true, photoPaths: []) }) != nil {
+            Notifier.askIfNeeded()
+            app.changed()
+            dismiss()
+        } else {
+            self.problem = problem
+        }
     }
 
     /// Leaving: the core deletes the draft if nobody wrote anything in it.

@@ -1,6 +1,7 @@
 import BackgroundTasks
 import PhanAnhCore
 import SwiftUI
+import UserNotifications
 
 /// The app: one core for the process, four screens, background sync.
 @main
@@ -11,6 +12,7 @@ struct PhanAnhApp: App {
     init() {
         // Registered before the app finishes launching, as BGTaskScheduler requires.
         BackgroundSync.register()
+        UNUserNotificationCenter.current().delegate = Notifier.delegate
     }
 
     var body: some Scene {
@@ -42,6 +44,8 @@ enum BackgroundSync {
             let work = Task {
                 let core = await MainActor.run { AppModel.shared?.core }
                 let summary = try? await core?.syncOnce()
+                // What the district did, told without opening the app.
+                if let core { Notifier.showPending(core: core) }
                 let again = summary.map { $0.offline || $0.retrying > 0 } ?? true
                 task.setTaskCompleted(success: !again)
             }

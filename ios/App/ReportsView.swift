@@ -37,7 +37,15 @@ struct ReportsView: View {
             .searchable(text: $search)
             .navigationTitle(t.myReports)
             .toolbar {
+                NavigationLink(t.following) { FollowingView() }
                 NavigationLink(t.settings) { SettingsView() }
+            }
+            // A tapped notification: its report, or the followed list.
+            .navigationDestination(item: $app.opened) { target in
+                switch target {
+                case let .report(id): DetailView(reportId: id)
+                case .following: FollowingView()
+                }
             }
         }
         .onAppear(perform: load)

@@ -340,3 +340,62 @@ async fn coordinator_assigns_officer_resolves_overdue_shows_in_chromium() {
     assert_eq!(viewed, 1);
     d.call("DELETE", "", json!(null)).await;
 }
+
+/// The resident's word in the browser: a neighbour follows ("I see it too"),
+/// the reporter rates the answer and reopens it; the coordinator's list is
+/// sorted by followers, the staff page shows the rating with its comment
+/// and the reopen, the public page the score and the follower count alone.
+#[tokio::test]
+async fn ratings_reopens_and_followers_show_to_staff_and_public_in_chromium() {
+    let s = start().await;
+    let (reporter, neighbour) = (device(&s).await, device(&s).await);
+    let id = new_id();
+    let body = report(&[]);
+    let created: Value =
+        reporter.put(format!("{}/api/v1/reports/{id}", s.base)).json(&body).send().await.unwrap().json().await.unwrap();
+    let code = created["tracking_code"].as_str().unwrap().to_owned();
+    let staff = staff_client(&s).await;
+    let put = |c: &reqwest::Client, url: String, body: Value| {
+        let c = c.clone();
+        async move { c.put(url).json(&body).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(put(&neighbour, format!("{}/api/v1/follows/{code}", s.base), json!({"me_too": true})).await, 200);
+    let r = staff
+        .post(format!("{}/api/v1/staff/reports/{code}/status", s.base))
+        .json(&json!({"status": "resolved", "reply": "Đã vá xong."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let rating = json!({"score": "not_satisfied", "comment": "Vá ẩu, đã vỡ lại"});
+    assert_eq!(put(&reporter, format!("{}/api/v1/reports/{id}/rating/{}", s.base, new_id()), rating).await, 200);
+    let reopen = json!({"reason": "Ổ gà lại vỡ sau trận mưa"});
+    assert_eq!(put(&reporter, format!("{}/api/v1/reports/{id}/reopen/{}", s.base, new_id()), reopen).await, 200);
+
+    let profile = tempfile::TempDir::new().unwrap();
+    let d = Driver::start(profile.path()).await;
+    d.go(&format!("{}/staff", s.base)).await;
+    d.type_into("#name", "canbo").await;
+    d.type_into("#password", "mat-khau-du-dai").await;
+    d.click("#sign-in").await;
+    d.wait_for_url("/staff/reports").await;
+    d.go(&format!("{}/staff/reports?sort=followers", s.base)).await;
+    let list = d.wait_for_text(&code).await;
+    assert!(list.contains(r#"<td data-label="Quan tâm">1</td>"#), "the follower count in the list");
+    d.go(&format!("{}/staff/reports/{code}", s.base)).await;
+    let page = d.wait_for_text("Không hài lòng").await;
+    assert!(page.contains(r#"<dd id="rating">Không hài lòng: Vá ẩu, đã vỡ lại</dd>"#), "staff read the comment");
+    assert!(page.contains("1 người quan tâm, 1 người cũng thấy"));
+    assert!(page.contains("Ổ gà lại vỡ sau trận mưa") && page.contains("Đã mở lại"));
+    let shot = d.call("GET", "/screenshot", json!(null)).await;
+    let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, shot.as_str().unwrap()).unwrap();
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("staff-rating-reopen.png");
+    std::fs::write(&out, png).unwrap();
+    eprintln!("screenshot: {}", out.display());
+    // The public page: the score and the count, never the comment or who.
+    d.go(&format!("{}/r/{code}", s.base)).await;
+    let public = d.wait_for_text("người dân cùng quan tâm").await;
+    assert!(public.contains(r#"<span id="rating">Không hài lòng</span>"#));
+    assert!(!public.contains("Vá ẩu"), "the comment is staff's");
+    d.call("DELETE", "", json!(null)).await;
+}

@@ -29,6 +29,9 @@ class PhanAnhApp : Application() {
     private val main = Handler(Looper.getMainLooper())
     private val watchers = mutableSetOf<() -> Unit>()
 
+    /** A report was just sent: the next screen asks for notifications (Android 13+). */
+    var askForNotifications = false
+
     override fun onCreate() {
         super.onCreate()
         watchNetwork()

@@ -28,6 +28,8 @@ class SyncJobService : JobService() {
         running = scope.launch {
             val again = try {
                 val summary = app.core().syncOnce()
+                // What the district did, told without opening the app.
+                Notifier.showPending(this@SyncJobService, app)
                 summary.offline || summary.retrying > 0u
             } catch (e: PhanAnhException) {
                 true

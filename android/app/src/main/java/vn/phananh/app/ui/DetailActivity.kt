@@ -5,7 +5,9 @@ import android.content.Intent
 import android.graphics.Color
 import android.os.Bundle
 import vn.phananh.app.PhanAnhApp
+import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.attempt
+import vn.phananh.app.state.feedbackOf
 import vn.phananh.app.state.handoffOf
 import vn.phananh.app.state.problem
 import vn.phananh.app.state.shareTextOf
@@ -69,6 +71,7 @@ class DetailActivity : Activity() {
                 root.text(reply)
             }
         }
+        feedback(root, report)
         shareTextOf(report, t)?.let { text ->
             root.button(t.share) {
                 val send = Intent(Intent.ACTION_SEND).setType("text/plain").putExtra(Intent.EXTRA_TEXT, text)
@@ -77,6 +80,37 @@ class DetailActivity : Activity() {
         }
         title = report.trackingCode ?: t.appName
         screen(root)
+    }
+
+    /** After the answer: rate it, or say it is not fixed (the core decides which is possible). */
+    private fun feedback(root: android.widget.LinearLayout, report: vn.phananh.core.model.ReportView) {
+        val t = app.texts()
+        val ui = feedbackOf(report, t)
+        ui.ratingLine?.let { root.text(it) }
+        ui.reopenLine?.let { root.text(it) }
+        if (ui.scores.isNotEmpty()) {
+            root.text(t.rateAnswer, 18f, bold = true)
+            val comment = root.field(t.ratingComment, null, multiline = true)
+            var forNeighbour = false
+            if (ui.forNeighbour) root.check(t.rateForNeighbour, false) { forNeighbour = it }
+            ui.scores.forEach { (score, label) ->
+                root.button(label) {
+                    val words = comment.text.toString().ifBlank { null }
+                    attempt { app.core().rate(report.id, score, words, forNeighbour) }.problem()?.let { toast(it.message) }
+                    SyncJobService.runSoon(this)
+                    render()
+                }
+            }
+        }
+        ui.reopenLabel?.let { label ->
+            val reason = root.field(t.reopenReason, null, multiline = true)
+            root.button(label) {
+                attempt { app.core().reopen(report.id, reason.text.toString(), emptyList()) }
+                    .problem()?.let { toast(it.message) }
+                SyncJobService.runSoon(this)
+                render()
+            }
+        }
     }
 
     companion object {

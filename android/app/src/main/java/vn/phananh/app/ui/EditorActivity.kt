@@ -229,6 +229,10 @@ class EditorActivity : Activity() {
         nearby.forEach { n ->
             list.text("${n.trackingCode} · ${n.categoryName}", bold = true)
             list.text("${n.statusLabel} · ${n.distanceLabel} · ${n.ageLabel}", 14f)
+            // The same problem: follow it instead ("Quan tâm", "I see it too").
+            list.button(t.follow) {
+                startActivity(Intent(this, FollowingActivity::class.java).putExtra(FollowingActivity.EXTRA_CODE, n.trackingCode))
+            }
         }
         AlertDialog.Builder(this)
             .setTitle(t.sameProblem)
@@ -241,6 +245,8 @@ class EditorActivity : Activity() {
     private fun send() {
         if (!editor.send()) return render()
         SyncJobService.runSoon(this)
+        // The moment notifications matter: the list asks for the permission.
+        app.askForNotifications = true
         if (editor.report.onBehalf) {
             // Volunteer mode: the detail screen shows the code large, with the
             // public page, and fills it in as soon as the sync brings it.

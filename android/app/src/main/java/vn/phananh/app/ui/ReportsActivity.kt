@@ -9,6 +9,7 @@ import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 import vn.phananh.app.PhanAnhApp
+import vn.phananh.app.platform.Notifier
 import vn.phananh.app.state.Badge
 import vn.phananh.app.state.ReportItem
 import vn.phananh.app.state.ReportListModel
@@ -30,6 +31,10 @@ class ReportsActivity : Activity() {
 
     override fun onStart() {
         super.onStart()
+        if (app.askForNotifications) {
+            app.askForNotifications = false
+            Notifier.askIfNeeded(this)
+        }
         app.watch(refresh)
         app.startLiveSync()
         render()
@@ -77,6 +82,7 @@ class ReportsActivity : Activity() {
             }
         }
         root.button(t.newReport) { startActivity(Intent(this, EditorActivity::class.java)) }
+        root.button(t.following) { startActivity(Intent(this, FollowingActivity::class.java)) }
         root.button(t.settings) { startActivity(Intent(this, SettingsActivity::class.java)) }
         if (items.isEmpty()) root.text(t.noReports)
         items.forEach { root.addView(rowFor(it)) }

@@ -1,0 +1,69 @@
+package vn.phananh.app.ui
+
+import android.app.Activity
+import android.graphics.Color
+import vn.phananh.app.PhanAnhApp
+import vn.phananh.app.platform.Notifier
+import vn.phananh.app.platform.SyncJobService
+import vn.phananh.app.state.attempt
+import vn.phananh.app.state.followedLine
+import vn.phananh.app.state.problem
+
+/**
+ * Reports the resident follows ("Quan tâm"), and a field to follow one by
+ * its tracking code (a neighbour's, read out or shared); "I see it too"
+ * adds weight in the district's queue. Never shows who reported.
+ */
+class FollowingActivity : Activity() {
+    private val app get() = application as PhanAnhApp
+    private val refresh: () -> Unit = { render() }
+
+    override fun onStart() {
+        super.onStart()
+        app.watch(refresh)
+        render()
+    }
+
+    override fun onStop() {
+        app.unwatch(refresh)
+        super.onStop()
+    }
+
+    private fun render() {
+        val t = app.texts()
+        val root = column()
+        root.text(t.following, 20f, bold = true)
+        val code = root.field(t.enterCode, intent.getStringExtra(EXTRA_CODE))
+        val follow = { meToo: Boolean ->
+            val result = attempt { app.core().follow(code.text.toString(), meToo, emptyList()) }
+            result.problem()?.let { toast(it.message) } ?: run {
+                SyncJobService.runSoon(this)
+                Notifier.askIfNeeded(this)
+            }
+            render()
+        }
+        row().also { buttons ->
+            root.addView(buttons)
+            buttons.button(t.follow) { follow(false) }
+            buttons.button(t.meToo) { follow(true) }
+        }
+        val list = attempt { app.core().following() }.getOrNull().orEmpty()
+        list.forEach { f ->
+            root.text(followedLine(f), bold = true)
+            f.handlingLine?.let { root.text(it, 14f) }
+            f.followersLabel?.let { root.text(it, 14f) }
+            if (f.refused) root.text(f.stateLabel).setTextColor(Color.rgb(180, 30, 30))
+            f.lastReply?.let { reply ->
+                root.text(t.officialReply, 12f).setTextColor(Color.GRAY)
+                root.text(reply)
+            }
+        }
+        title = t.following
+        screen(root)
+    }
+
+    companion object {
+        /** A tracking code to fill in (from a duplicate hint). */
+        const val EXTRA_CODE = "code"
+    }
+}
