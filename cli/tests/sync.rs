@@ -112,7 +112,18 @@ async fn rate_reopen_follow_and_following_as_scripts_use_them() {
     let code = tokio::task::block_in_place(|| {
         let (ok, id) = phananh(
             h,
-            &["draft", "new", "--category", "o_ga", "--description", "Ổ gà lớn trước cổng chợ", "--lat", "18.9", "--lon", "105.3"],
+            &[
+                "draft",
+                "new",
+                "--category",
+                "o_ga",
+                "--description",
+                "Ổ gà lớn trước cổng chợ",
+                "--lat",
+                "18.9",
+                "--lon",
+                "105.3",
+            ],
         );
         assert!(ok);
         let id = id.trim().lines().last().unwrap().to_owned();
@@ -125,8 +136,19 @@ async fn rate_reopen_follow_and_following_as_scripts_use_them() {
     // The neighbour follows it, says "I see it too", with a photo.
     tokio::task::block_in_place(|| {
         let photo = real_photo("DSCN0010.jpg");
-        let (ok, out) =
-            phananh(n, &["--server", &url, "--json", "follow", &code.to_lowercase(), "--me-too", "--photo", &photo.to_string_lossy()]);
+        let (ok, out) = phananh(
+            n,
+            &[
+                "--server",
+                &url,
+                "--json",
+                "follow",
+                &code.to_lowercase(),
+                "--me-too",
+                "--photo",
+                &photo.to_string_lossy(),
+            ],
+        );
         assert!(ok, "{out}");
         let queued: Value = serde_json::from_str(&out).unwrap();
         assert_eq!((queued["tracking_code"].as_str(), queued["state"].as_str()), (Some(code.as_str()), Some("queued")));
@@ -146,7 +168,18 @@ async fn rate_reopen_follow_and_following_as_scripts_use_them() {
         assert!(phananh(h, &["sync", "--quiet"]).0);
         let (ok, out) = phananh(h, &["--json", "rate", &id, "--score", "not_satisfied", "--comment", "Vá dối"]);
         assert!(ok, "{out}");
-        let (ok, out) = phananh(h, &["--json", "reopen", &id, "--reason", "Ổ gà lại vỡ", "--photo", &real_photo("DSCN0010.jpg").to_string_lossy()]);
+        let (ok, out) = phananh(
+            h,
+            &[
+                "--json",
+                "reopen",
+                &id,
+                "--reason",
+                "Ổ gà lại vỡ",
+                "--photo",
+                &real_photo("DSCN0010.jpg").to_string_lossy(),
+            ],
+        );
         assert!(ok, "{out}");
         assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["queued"], true);
         assert!(phananh(h, &["sync", "--quiet"]).0);

@@ -55,6 +55,15 @@ pub fn day_start_ms(day: &str) -> Option<i64> {
     Some(ms(date.midnight().assume_offset(OFFSET)))
 }
 
+/// The Vietnam calendar day of an instant, `YYYY-MM-DD`.
+pub fn iso_date(ms: i64) -> String {
+    from_ms(ms)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(OFFSET)
+        .format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
 /// Milliseconds since the epoch.
 pub fn ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
@@ -68,6 +77,8 @@ mod tests {
     #[test]
     fn a_day_starts_at_midnight_in_vietnam() {
         assert_eq!(day_start_ms("2026-12-04"), Some(ms(datetime!(2026-12-03 17:00 UTC))));
+        assert_eq!(iso_date(ms(datetime!(2026-12-03 17:00 UTC))), "2026-12-04");
+        assert_eq!(iso_date(ms(datetime!(2026-12-03 16:59 UTC))), "2026-12-03");
         for bad in ["", "04/12/2026", "2026-13-01", "2026-02-30", "2026-12-04T00:00"] {
             assert_eq!(day_start_ms(bad), None, "{bad}");
         }

@@ -743,3 +743,83 @@ impl AdminPage {
         }
     }
 }
+
+/// One row of the figures, written for people.
+pub struct FigureRow {
+    /// Unit name.
+    pub name: String,
+    /// Counts.
+    pub received: i64,
+    /// Open.
+    pub open: i64,
+    /// Overdue.
+    pub overdue: i64,
+    /// Closed.
+    pub closed: i64,
+    /// "98,5 %" or "—".
+    pub on_time: String,
+    /// Reopened as not fixed.
+    pub reopened: i64,
+    /// "3 / 1 / 0".
+    pub ratings: String,
+    /// "75,0 %" or "—".
+    pub satisfied: String,
+}
+
+impl FigureRow {
+    fn new(f: &crate::service::UnitFigures) -> FigureRow {
+        let pct = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |p| format!("{p:.1} %").replace('.', ","));
+        FigureRow {
+            name: f.name.clone(),
+            received: f.counts.received,
+            open: f.counts.open,
+            overdue: f.counts.overdue,
+            closed: f.counts.closed,
+            on_time: pct(f.on_time_pct),
+            reopened: f.counts.reopened,
+            ratings: format!("{} / {} / {}", f.counts.satisfied, f.counts.acceptable, f.counts.not_satisfied),
+            satisfied: pct(f.satisfied_pct),
+        }
+    }
+}
+
+/// `/staff/stats`.
+#[derive(Template)]
+#[template(path = "staff_stats.html")]
+pub struct StatsPage {
+    /// Page language.
+    pub lang: &'static str,
+    /// Who is signed in.
+    pub staff_name: String,
+    /// Role and unit.
+    pub who: String,
+    /// The session's CSRF token (the sign-out form).
+    pub csrf: String,
+    /// Whether to show the admin link.
+    pub is_admin: bool,
+    /// Period.
+    pub from: String,
+    /// Period.
+    pub to: String,
+    /// The whole.
+    pub total: FigureRow,
+    /// Each unit.
+    pub rows: Vec<FigureRow>,
+}
+
+impl StatsPage {
+    /// The page for `staff`.
+    pub fn new(staff: &Staff, v: &crate::service::StatsView, district: &District) -> StatsPage {
+        StatsPage {
+            lang: "vi",
+            staff_name: staff.name.clone(),
+            who: who(staff, district),
+            csrf: staff.csrf.clone(),
+            is_admin: staff.role == Role::Admin,
+            from: v.from.clone(),
+            to: v.to.clone(),
+            total: FigureRow::new(&v.total),
+            rows: v.units.iter().map(FigureRow::new).collect(),
+        }
+    }
+}

@@ -104,6 +104,8 @@ async fn not_fixed_goes_back_to_the_unit_with_a_new_deadline_within_the_window()
     staff_post(&s, "ts", &code, "status", json!({"status": "resolved", "reply": "Đã thay bóng đèn."})).await;
     clock.advance(Duration::from_secs(2 * DAY));
     assert_eq!(put(&mine, reopen(&new_id()), json!({"reason": "  "})).await.0, 422, "a reason is needed");
+    let other = device(&s).await;
+    assert_eq!(put(&other, reopen(&new_id()), body.clone()).await.0, 404, "another device cannot reopen it");
     let rid = new_id();
     let (status, answer) = put(&mine, reopen(&rid), body.clone()).await;
     assert_eq!(status, 200, "{answer}");
@@ -258,4 +260,81 @@ async fn a_me_too_photo_goes_to_staff_alone() {
     assert_eq!(client().get(format!("{}/r/{code}/photo/0", s.base)).send().await.unwrap().status(), 404);
     let public = client().get(format!("{}/r/{code}", s.base)).send().await.unwrap().text().await.unwrap();
     assert!(!public.contains("/seen/"));
+}
+
+#[tokio::test]
+async fn the_units_figures_count_reopens_against_on_time_and_show_satisfaction() {
+    let (s, clock) = setup().await;
+    let mine = device(&s).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let id = new_id();
+        let r: Value = mine
+            .put(format!("{}/api/v1/reports/{id}", s.base))
+            .json(&light())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push((id, r["tracking_code"].as_str().unwrap().to_owned()));
+    }
+    // Two resolved on time; one of them reopened as not fixed; the third
+    // still open and, a week on, overdue.
+    for (_, code) in &ids[..2] {
+        staff_post(&s, "ts", code, "status", json!({"status": "resolved", "reply": "Đã thay bóng."})).await;
+    }
+    let rate = |id: &str, score: &str| {
+        let url = format!("{}/api/v1/reports/{id}/rating/{}", s.base, new_id());
+        let body = json!({"score": score});
+        let c = mine.clone();
+        async move { c.put(url).json(&body).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(rate(&ids[0].0, "satisfied").await, 200);
+    assert_eq!(rate(&ids[1].0, "not_satisfied").await, 200);
+    let url = format!("{}/api/v1/reports/{}/reopen/{}", s.base, ids[1].0, new_id());
+    assert_eq!(put(&mine, url, json!({"reason": "Vẫn tắt"})).await.0, 200);
+    clock.advance(Duration::from_secs(8 * DAY));
+    let figures = |who: &'static str| {
+        let base = s.base.clone();
+        let server = &s;
+        async move {
+            let c = staff_as(server, who).await;
+            c.get(format!("{base}/api/v1/staff/stats?from=2026-12-01"))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let all = figures("dieuphoi").await;
+    let ts = all["units"].as_array().unwrap().iter().find(|u| u["unit"] == "TRANG_SON").unwrap().clone();
+    assert_eq!(
+        (ts["received"].as_i64(), ts["closed"].as_i64(), ts["closed_on_time"].as_i64(), ts["reopened"].as_i64()),
+        (Some(3), Some(1), Some(1), Some(1)),
+        "{ts}"
+    );
+    assert_eq!(ts["overdue"].as_i64(), Some(2), "the open one and the reopened one are past their deadlines");
+    assert_eq!((ts["satisfied"].as_i64(), ts["not_satisfied"].as_i64()), (Some(1), Some(1)));
+    assert_eq!((ts["on_time_pct"].as_f64(), ts["satisfied_pct"].as_f64()), (Some(100.0), Some(50.0)));
+    assert_eq!(all["total"]["satisfied_pct"].as_f64(), Some(50.0));
+    assert_eq!(all["from"], "2026-12-01");
+    // An officer sees its own unit's; a bad date is refused.
+    let own = figures("ts").await;
+    assert!(own["units"].as_array().unwrap().iter().all(|u| u["unit"] == "TRANG_SON"));
+    let c = staff_as(&s, "dieuphoi").await;
+    assert_eq!(c.get(format!("{}/api/v1/staff/stats?to=hôm-qua", s.base)).send().await.unwrap().status(), 422);
+    let page = c.get(format!("{}/staff/stats?from=2026-12-01", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"<dd id="satisfied">50,0 %"#), "the page shows the yardstick honestly");
+    // Fixed at last: closed, but never again on time.
+    staff_post(&s, "ts", &ids[1].1, "status", json!({"status": "resolved", "reply": "Đã thay cả bộ đèn."})).await;
+    let after = figures("dieuphoi").await;
+    let ts = after["units"].as_array().unwrap().iter().find(|u| u["unit"] == "TRANG_SON").unwrap().clone();
+    assert_eq!(
+        (ts["closed"].as_i64(), ts["closed_on_time"].as_i64(), ts["on_time_pct"].as_f64()),
+        (Some(2), Some(1), Some(50.0))
+    );
 }

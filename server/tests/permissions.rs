@@ -223,7 +223,9 @@ async fn every_role_on_every_staff_route() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // Routes not about one report.
-    let lists: [(&str, [u16; 5]); 6] = [
+    let lists: [(&str, [u16; 5]); 8] = [
+        ("/api/v1/staff/stats", [200; 5]),
+        ("/staff/stats", [200; 5]),
         ("/api/v1/staff/reports", [200; 5]),
         ("/api/v1/staff/units", [200; 5]),
         ("/api/v1/staff/audit", [200, 403, 403, 403, 200]),

@@ -64,6 +64,7 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/assign", post(staff_api::assign_many))
         .route("/staff/units", get(staff_api::units))
         .route("/staff/audit", get(staff_api::audit_log))
+        .route("/staff/stats", get(staff_api::stats))
         .route("/staff/accounts", get(staff_api::accounts).post(staff_api::save_account))
         .route("/staff/accounts/{name}/disable", post(staff_api::disable_account))
         // Every other API body is a small JSON document (a report is at
@@ -90,6 +91,7 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/reports/{code}/seen/{n}", get(staff_html::seen))
         .route("/staff/assign", post(staff_html::assign_many))
         .route("/staff/admin", get(staff_html::admin))
+        .route("/staff/stats", get(staff_html::stats))
         .route("/staff/admin/accounts", post(staff_html::save_account))
         .route("/staff/admin/disable", post(staff_html::disable_account))
         .nest("/open311/v2", open311)

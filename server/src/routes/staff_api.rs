@@ -253,6 +253,23 @@ fn absolute(state: &Shared, mut report: StaffReport) -> StaffReport {
     report
 }
 
+#[derive(Debug, Deserialize)]
+pub struct Period {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `GET /api/v1/staff/stats?from=YYYY-MM-DD&to=YYYY-MM-DD`: each unit's
+/// figures (received, open, overdue, closed, on time, reopened, ratings)
+/// and the district's two yardsticks, on time and satisfied, in percent.
+pub async fn stats(
+    State(state): State<Shared>,
+    staff: Staff,
+    Query(p): Query<Period>,
+) -> Result<Json<crate::service::StatsView>, ApiError> {
+    Ok(Json(state.reports.unit_stats(&staff, p.from.as_deref(), p.to.as_deref()).await?))
+}
+
 /// `GET /api/v1/staff/accounts`: every account (admin).
 pub async fn accounts(
     State(state): State<Shared>,

@@ -359,6 +359,18 @@ pub async fn action(
     Ok(redirect(&back))
 }
 
+/// `GET /staff/stats?from=&to=`: the units' figures, the district's two
+/// yardsticks first.
+pub async fn stats(
+    State(state): State<Shared>,
+    staff: Result<Staff, ApiError>,
+    Query(p): Query<crate::routes::staff_api::Period>,
+) -> Result<Response, ApiError> {
+    let Ok(staff) = staff else { return Ok(redirect("/staff")) };
+    let view = state.reports.unit_stats(&staff, p.from.as_deref(), p.to.as_deref()).await?;
+    Ok(render(StatusCode::OK, &pages::StatsPage::new(&staff, &view, state.reports.district())))
+}
+
 /// `GET /staff/admin`: accounts, a form to add or change one, and the
 /// newest entries of the audit log. Admin only.
 pub async fn admin(State(state): State<Shared>, staff: Result<Staff, ApiError>) -> Result<Response, ApiError> {

@@ -198,3 +198,101 @@ impl ReportService {
         Ok(facts)
     }
 }
+
+/// The units' figures over a period, as the dashboard and scripts read them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatsView {
+    /// First day (`YYYY-MM-DD`, Vietnam time).
+    pub from: String,
+    /// Last day.
+    pub to: String,
+    /// One row per unit with reports, ratings or reopens in the period.
+    pub units: Vec<UnitFigures>,
+    /// The whole district (or, for an officer, its unit).
+    pub total: UnitFigures,
+}
+
+/// One unit's figures, with the district's two yardsticks worked out:
+/// resolved on time, and satisfaction (among those who rated).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UnitFigures {
+    /// The counts.
+    #[serde(flatten)]
+    pub counts: crate::storage::UnitStats,
+    /// The unit's name.
+    pub name: String,
+    /// Closed on time among those closed, in percent (`None`: none closed).
+    pub on_time_pct: Option<f64>,
+    /// Satisfied among those rated, in percent (`None`: no rating).
+    pub satisfied_pct: Option<f64>,
+    /// Ratings given, among reports closed.
+    pub rated: i64,
+}
+
+impl UnitFigures {
+    fn new(counts: crate::storage::UnitStats, name: String) -> UnitFigures {
+        let pct = |part: i64, whole: i64| (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0);
+        let rated = counts.satisfied + counts.acceptable + counts.not_satisfied;
+        UnitFigures {
+            on_time_pct: pct(counts.closed_on_time, counts.closed),
+            satisfied_pct: pct(counts.satisfied, rated),
+            rated,
+            name,
+            counts,
+        }
+    }
+}
+
+impl ReportService {
+    /// The units' figures for reports received from `from` to `to`
+    /// (Vietnam days; by default the last 30 days). An officer sees its
+    /// unit's; everyone else every unit's.
+    pub async fn unit_stats(
+        &self,
+        staff: &crate::storage::Staff,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<StatsView, ServiceError> {
+        let day = |d: Option<&str>| -> Result<Option<i64>, ServiceError> {
+            match d.map(str::trim).filter(|d| !d.is_empty()) {
+                None => Ok(None),
+                Some(d) => vn_time::day_start_ms(d).map(Some).ok_or_else(|| {
+                    ServiceError::refused("bad_date", None, "Ngày phải có dạng YYYY-MM-DD", "Dates are YYYY-MM-DD")
+                }),
+            }
+        };
+        let now = self.clock_ms();
+        let today = vn_time::day_start_ms(&vn_time::iso_date(now)).unwrap_or(now);
+        let to_ms = day(to)?.unwrap_or(today) + 86_400_000;
+        let from_ms = day(from)?.unwrap_or(to_ms - 30 * 86_400_000);
+        let top = self.district().top().code.clone();
+        let mut rows = self.store().unit_stats(from_ms, to_ms, now, top).await?;
+        if staff.role == crate::storage::Role::Officer {
+            rows.retain(|r| staff.unit.as_deref() == Some(r.unit.as_str()));
+        }
+        let mut total = crate::storage::UnitStats { unit: String::new(), ..Default::default() };
+        for r in &rows {
+            total.received += r.received;
+            total.open += r.open;
+            total.overdue += r.overdue;
+            total.closed += r.closed;
+            total.closed_on_time += r.closed_on_time;
+            total.reopened += r.reopened;
+            total.satisfied += r.satisfied;
+            total.acceptable += r.acceptable;
+            total.not_satisfied += r.not_satisfied;
+        }
+        let district = self.district();
+        let name = |code: &str| district.unit(code).map_or(code.to_owned(), |u| u.name_vi.clone());
+        total.unit = match staff.role {
+            crate::storage::Role::Officer => staff.unit.clone().unwrap_or_default(),
+            _ => district.top().code.clone(),
+        };
+        Ok(StatsView {
+            from: vn_time::iso_date(from_ms),
+            to: vn_time::iso_date(to_ms - 86_400_000),
+            total: UnitFigures::new(total.clone(), name(&total.unit)),
+            units: rows.into_iter().map(|r| UnitFigures::new(r.clone(), name(&r.unit))).collect(),
+        })
+    }
+}

@@ -18,5 +18,6 @@ mod staff;
 
 pub use admin::AccountChange;
 pub use error::ServiceError;
+pub use feedback::{StatsView, UnitFigures};
 pub use reports::{Intake, ReportRules, ReportService, duplicate_reply};
 pub use staff::{Need, REJECT_REASONS, allowed, reject_reason_label};

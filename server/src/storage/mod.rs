@@ -115,6 +115,9 @@ pub trait Storage: Send + Sync + 'static {
     /// declares its photos (a photo id already declared is kept as it was).
     /// `PhotoIdTaken` if a photo id belongs to another report.
     fn follow(&self, report_id: i64, device: String, me_too: bool, photos: Vec<DeclaredPhoto>) -> Fut<'_, ()>;
+    /// Each unit's figures for reports received in `[from, to)` (ms), at
+    /// `now` (for what is overdue); a report of no unit is `top`'s.
+    fn unit_stats(&self, from: i64, to: i64, now: i64, top: String) -> Fut<'_, Vec<UnitStats>>;
     /// Up to `limit` reports with a point but not yet placed in a commune
     /// (from before the server knew boundaries): `(tracking code, lat, lon)`.
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>>;

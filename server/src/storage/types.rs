@@ -404,6 +404,32 @@ pub struct Upload {
     pub completed: bool,
 }
 
+/// One unit's figures over a period (reports received in it; ratings and
+/// reopens made in it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UnitStats {
+    /// The unit's code.
+    pub unit: String,
+    /// Reports received.
+    pub received: i64,
+    /// Still open.
+    pub open: i64,
+    /// Open and past their deadline.
+    pub overdue: i64,
+    /// Resolved or rejected.
+    pub closed: i64,
+    /// Closed by their deadline and never reopened as not fixed.
+    pub closed_on_time: i64,
+    /// Reopened as not fixed, against this unit.
+    pub reopened: i64,
+    /// Ratings: satisfied.
+    pub satisfied: i64,
+    /// Ratings: acceptable.
+    pub acceptable: i64,
+    /// Ratings: not satisfied.
+    pub not_satisfied: i64,
+}
+
 /// A staff account as an admin sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffAccount {

@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::storage::{DeclaredPhoto, NewRating, NewReopen, RatingView, ReopenEntry, ReportFacts, StorageError};
+use crate::storage::{
+    DeclaredPhoto, NewRating, NewReopen, RatingView, ReopenEntry, ReportFacts, StorageError, UnitStats,
+};
 use phananh_protocol::vn_time::rfc3339;
 
 /// By the phone's id, or (`by_code`) by tracking code.
@@ -150,4 +152,67 @@ pub(super) fn reopens(c: &Connection, report_id: i64) -> rusqlite::Result<Vec<Re
     c.prepare_cached("SELECT kind, reason, at FROM reopens WHERE report_id = ?1 ORDER BY id")?
         .query_map([report_id], |r| Ok(ReopenEntry { kind: r.get(0)?, reason: r.get(1)?, at: rfc3339(r.get(2)?) }))?
         .collect()
+}
+
+/// The units' figures: reports received in `[from, to)`, with the ratings
+/// and reopens made in it. On time means closed by the deadline in force
+/// and never reopened as not fixed: a reopen counts against the unit.
+pub(super) fn unit_stats(
+    c: &Connection,
+    from: i64,
+    to: i64,
+    now: i64,
+    top: &str,
+) -> Result<Vec<UnitStats>, StorageError> {
+    use std::collections::BTreeMap;
+    let mut by_unit: BTreeMap<String, UnitStats> = BTreeMap::new();
+    let mut stmt = c.prepare(
+        "SELECT coalesce(r.unit_code, ?4), count(*),
+                sum(r.closed_at IS NULL),
+                sum(r.closed_at IS NULL AND r.due_at IS NOT NULL AND r.due_at <= ?3),
+                sum(r.closed_at IS NOT NULL),
+                sum(r.closed_at IS NOT NULL AND (r.due_at IS NULL OR r.closed_at <= r.due_at)
+                    AND NOT EXISTS (SELECT 1 FROM reopens x WHERE x.report_id = r.id AND x.kind = 'reopen'))
+         FROM reports r
+         WHERE r.created_at >= ?1 AND r.created_at < ?2 AND r.duplicate_of IS NULL
+         GROUP BY 1",
+    )?;
+    let rows = stmt.query_map(params![from, to, now, top], |r| {
+        Ok(UnitStats {
+            unit: r.get(0)?,
+            received: r.get(1)?,
+            open: r.get(2)?,
+            overdue: r.get(3)?,
+            closed: r.get(4)?,
+            closed_on_time: r.get(5)?,
+            ..Default::default()
+        })
+    })?;
+    for row in rows {
+        let row = row?;
+        by_unit.insert(row.unit.clone(), row);
+    }
+    let mut reopens = c.prepare(
+        "SELECT coalesce(from_unit, ?3), count(*) FROM reopens WHERE kind = 'reopen' AND at >= ?1 AND at < ?2 GROUP BY 1",
+    )?;
+    for row in reopens.query_map(params![from, to, top], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (unit, n) = row?;
+        let entry = by_unit.entry(unit.clone()).or_insert_with(|| UnitStats { unit, ..Default::default() });
+        entry.reopened = n;
+    }
+    let mut ratings = c.prepare(
+        "SELECT coalesce(unit_code, ?3), score, count(*) FROM ratings WHERE at >= ?1 AND at < ?2 GROUP BY 1, 2",
+    )?;
+    for row in ratings.query_map(params![from, to, top], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+    })? {
+        let (unit, score, n) = row?;
+        let entry = by_unit.entry(unit.clone()).or_insert_with(|| UnitStats { unit, ..Default::default() });
+        match score.as_str() {
+            "satisfied" => entry.satisfied = n,
+            "acceptable" => entry.acceptable = n,
+            _ => entry.not_satisfied = n,
+        }
+    }
+    Ok(by_unit.into_values().collect())
 }

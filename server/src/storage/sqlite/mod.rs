@@ -143,6 +143,9 @@ impl Storage for SqliteStorage {
         let now = self.clock.now_ms();
         Box::pin(self.db.call(move |c| feedback::follow(c, report_id, &device, me_too, &photos, now)))
     }
+    fn unit_stats(&self, from: i64, to: i64, now: i64, top: String) -> Fut<'_, Vec<UnitStats>> {
+        Box::pin(self.db.call(move |c| feedback::unit_stats(c, from, to, now, &top)))
+    }
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>> {
         Box::pin(self.db.call(move |c| {
             let mut stmt = c.prepare(
