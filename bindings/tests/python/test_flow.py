@@ -108,10 +108,34 @@ def test_the_whole_flow(server):
     row = app.list_reports(model.ListFilter(search="o ga lon")).items[0]
     assert row.last_reply == "Tổ công tác sẽ vá trong tuần."
 
-    app.set_language(model.Language.EN)
-    assert app.get_report(draft.id).status_label == "In progress"
     hints = asyncio.run(app.nearby(18.9, 105.3, None))
     assert hints.reports[0].tracking_code == sent.tracking_code
+
+    # The answer, the rating, and a neighbour who follows: through the FFI.
+    staff_reply(server, sent.tracking_code, "resolved", "Đã vá xong.")
+    asyncio.run(app.sync_once())
+    told = app.take_notifications()
+    assert [n.title for n in told] == [f"Phản ánh {sent.tracking_code}: Đã giải quyết"]
+    assert told[0].report_id == draft.id and told[0].body == "Đã vá xong."
+    answered = app.get_report(draft.id)
+    assert answered.can_rate and answered.can_reopen
+    rated = app.rate(draft.id, model.RatingScore.SATISFIED, "Nhanh", False)
+    assert rated.rating_line == "Đánh giá của bạn: Hài lòng · đang chờ gửi"
+    asyncio.run(app.sync_once())
+    assert app.get_report(draft.id).rating_line == "Đánh giá của bạn: Hài lòng · đã gửi"
+    with pytest.raises(pa.PhanAnhError.Validation) as err:
+        app.rate(draft.id, model.RatingScore.NOT_SATISFIED, None, False)
+    assert err.value.field == "already_rated"
+    neighbour = open_app(server)
+    followed = neighbour.follow(sent.tracking_code.lower(), True, [])
+    assert followed.tracking_code == sent.tracking_code and followed.me_too
+    asyncio.run(neighbour.sync_once())
+    following = neighbour.following()
+    assert following[0].status == model.DistrictStatus.RESOLVED
+    assert following[0].last_reply == "Đã vá xong."
+
+    app.set_language(model.Language.EN)
+    assert app.get_report(draft.id).status_label == "Resolved"
 
 
 def test_a_long_sync_can_be_cancelled(server):
