@@ -1,4 +1,5 @@
 import PhanAnhCore
+import PhotosUI
 import SwiftUI
 
 /// One report: tracking code, status history with official replies, photos, share.
@@ -11,6 +12,8 @@ struct DetailView: View {
     @State private var comment = ""
     @State private var forNeighbour = false
     @State private var reason = ""
+    @State private var picked: [PhotosPickerItem] = []
+    @State private var photoPaths: [String] = []
 
     var body: some View {
         let t = app.texts
@@ -74,8 +77,13 @@ struct DetailView: View {
                 if r.canReopen, let label = r.reopenLabel {
                     Section {
                         TextField(t.reopenReason, text: $reason, axis: .vertical)
-                        Button(label) { act { try app.core.reopen(reportId: r.id, reason: reason, photoPaths: []) } }
-                            .frame(minHeight: 48)
+                        PhotosPicker("\(t.choosePhoto) (\(photoPaths.count))", selection: $picked, matching: .images)
+                        Button(label) {
+                            let paths = photoPaths
+                            act { try app.core.reopen(reportId: r.id, reason: reason, photoPaths: paths) }
+                            if problem == nil { PickedPhotos.remove(paths); photoPaths = [] }
+                        }
+                        .frame(minHeight: 48)
                     }
                 }
                 if let url = r.publicUrl.flatMap(URL.init(string:)) {
@@ -85,6 +93,14 @@ struct DetailView: View {
         }
         .navigationTitle(report?.trackingCode ?? t.appName)
         .onAppear(perform: load)
+        .onChange(of: picked) { items in
+            Task {
+                var data: [Data] = []
+                for item in items { if let d = try? await item.loadTransferable(type: Data.self) { data.append(d) } }
+                photoPaths += PickedPhotos.files(from: data)
+                picked = []
+            }
+        }
         .onChange(of: app.revision) { _ in load() }
     }
 

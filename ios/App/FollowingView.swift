@@ -1,4 +1,5 @@
 import PhanAnhCore
+import PhotosUI
 import SwiftUI
 
 /// Reports the resident follows ("Quan tâm"), and a field to follow one by
@@ -10,6 +11,8 @@ struct FollowingView: View {
     @State var code = ""
     @State private var list: [FollowedView] = []
     @State private var problem: String?
+    @State private var picked: [PhotosPickerItem] = []
+    @State private var photoPaths: [String] = []
 
     var body: some View {
         let t = app.texts
@@ -17,6 +20,8 @@ struct FollowingView: View {
             if let problem { Text(problem).foregroundColor(.red) }
             Section {
                 TextField(t.enterCode, text: $code).textInputAutocapitalization(.characters)
+                // "I see it too", optionally with a photo (only the district's staff see it).
+                PhotosPicker("\(t.choosePhoto) (\(photoPaths.count))", selection: $picked, matching: .images)
                 HStack {
                     Button(t.follow) { follow(meToo: false) }.frame(minHeight: 48)
                     Button(t.meToo) { follow(meToo: true) }.frame(minHeight: 48)
@@ -37,6 +42,14 @@ struct FollowingView: View {
         }
         .navigationTitle(t.following)
         .onAppear(perform: load)
+        .onChange(of: picked) { items in
+            Task {
+                var data: [Data] = []
+                for item in items { if let d = try? await item.loadTransferable(type: Data.self) { data.append(d) } }
+                photoPaths += PickedPhotos.files(from: data)
+                picked = []
+            }
+        }
         .onChange(of: app.revision) { _ in load() }
     }
 
@@ -45,7 +58,10 @@ struct FollowingView: View {
     }
 
     private func follow(meToo: Bool) {
-        if coreCall(&problem, { try app.core.follow(trackingCode: code, meToo: meToo, photoPaths: []) }) != nil {
+        let paths = photoPaths
+        if coreCall(&problem, { try app.core.follow(trackingCode: code, meToo: meToo, photoPaths: paths) }) != nil {
+            PickedPhotos.remove(paths)
+            photoPaths = []
             Notifier.askIfNeeded()
             app.changed()
         }

@@ -50,3 +50,19 @@ enum Notifier {
         }
     }
 }
+
+/// Photos for a reopen or an "I see it too": picked from the library and
+/// written to temporary files, whose paths the core takes (it keeps its own
+/// compressed copies; the files are removed after).
+enum PickedPhotos {
+    static func files(from items: [Data]) -> [String] {
+        items.compactMap { data in
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("pick-\(UUID().uuidString).img")
+            return (try? data.write(to: url)) != nil ? url.path : nil
+        }
+    }
+
+    static func remove(_ paths: [String]) {
+        paths.forEach { try? FileManager.default.removeItem(atPath: $0) }
+    }
+}

@@ -43,6 +43,7 @@ async fn main() {
             )
             .unwrap();
         let mut search = tx.prepare("INSERT INTO reports_search (rowid, text) VALUES (?1, ?2)").unwrap();
+        let mut words = tx.prepare("INSERT INTO reports_words (rowid, text) VALUES (?1, ?2)").unwrap();
         let communes: Vec<&String> = district.units().iter().filter(|u| u.kind.is_local()).map(|u| &u.code).collect();
         for i in 0..REPORTS {
             let at = now - (REPORTS - i) * 158_000;
@@ -70,8 +71,9 @@ async fn main() {
             let id = tx.last_insert_rowid();
             let text = format!(" {} dl-{i:06} ", phananh_protocol::text::fold(&description));
             search.execute(rusqlite::params![id, text]).unwrap();
+            words.execute(rusqlite::params![id, text]).unwrap();
         }
-        drop((insert, search));
+        drop((insert, search, words));
         tx.commit().unwrap();
     }
     println!("{REPORTS} reports written in {:.1?}", started.elapsed());
@@ -109,6 +111,7 @@ async fn main() {
         ("text search, a code", f(&|x| x.q = Some("dl-123456".into()))),
         ("text search, 2 letters, none", f(&|x| x.q = Some("zq".into()))),
         ("text search, 1 letter, none", f(&|x| x.q = Some("z".into()))),
+        ("text search, 1 letter, common", f(&|x| x.q = Some("c".into()))),
         ("commune filter", f(&|x| x.commune = Some("TRANG_SON".into()))),
         (
             "date range, one week",

@@ -304,6 +304,9 @@ async fn the_dashboard_filters_by_commune_dates_and_words() {
     assert_eq!(codes("q=o%20ga").await, vec![road.clone()]);
     assert_eq!(codes("q=uoc").await, vec![road.clone()], "three letters match inside a word");
     assert_eq!(codes("q=uo").await, Vec::<String>::new(), "two do not");
+    // One letter: a word's start ("ổ", "ở"), through the word index.
+    assert_eq!(codes("q=o").await, sorted(vec![road.clone(), light.clone()]));
+    assert_eq!(codes("q=z").await, Vec::<String>::new());
     assert_eq!(codes("q=khong%20co%20dau").await, Vec::<String>::new());
     assert_eq!(codes(Box::leak(format!("q={}", later.to_lowercase()).into_boxed_str())).await, vec![later.clone()]);
     // A quote in the words is a character to look for, not FTS syntax.

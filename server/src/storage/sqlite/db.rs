@@ -68,7 +68,8 @@ ALTER TABLE photo_decls ADD COLUMN follower TEXT;
 /// the server places those at start-up, since SQL cannot), for the
 /// dashboard's commune filter; and a trigram index of the searchable text
 /// (folded description, tracking code, address), so a search that matches
-/// nothing no longer reads every report. Text of earlier reports goes in as
+/// nothing no longer reads every report, beside a word index with one-letter
+/// prefixes for the one-letter words the trigrams cannot take. Text of earlier reports goes in as
 /// SQLite's `lower()` leaves it; new reports' is folded in Rust. A staff
 /// account can be disabled (a leaver): it keeps its place in the records.
 const SCHEMA_4: &str = "
@@ -78,6 +79,9 @@ CREATE INDEX reports_place ON reports (place_code, created_at);
 CREATE VIRTUAL TABLE reports_search USING fts5 (text, content = '', tokenize = 'trigram');
 INSERT INTO reports_search (rowid, text)
     SELECT id, ' ' || description_fold || ' ' || lower(tracking_code) || ' ' || lower(coalesce(address, '')) FROM reports;
+CREATE VIRTUAL TABLE reports_words USING fts5 (text, content = '', tokenize = 'unicode61', prefix = '1');
+INSERT INTO reports_words (rowid, text)
+    SELECT id, description_fold || ' ' || lower(tracking_code) || ' ' || lower(coalesce(address, '')) FROM reports;
 ";
 
 /// Version 3: the government's half. Each report has the unit responsible,

@@ -101,6 +101,7 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
     let searchable =
         format!("{} {} {}", fold(&r.description), code.to_lowercase(), fold(r.address.as_deref().unwrap_or("")));
     tx.execute("INSERT INTO reports_search (rowid, text) VALUES (?1, ?2)", params![report_id, searchable])?;
+    tx.execute("INSERT INTO reports_words (rowid, text) VALUES (?1, ?2)", params![report_id, searchable])?;
     for (i, p) in r.photos.iter().enumerate() {
         tx.execute(
             "INSERT INTO photo_decls (report_id, photo_id, sha256, bytes, position) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -277,6 +277,22 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
             scan.retain(|p| p.chars().count() < 3);
         }
     }
+    // One-letter words: the word index's prefixes ("z*"), by the same rule.
+    let letters: Vec<&String> = words.iter().filter(|w| w.chars().count() == 1).collect();
+    if !letters.is_empty() {
+        let phrase = letters.iter().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ");
+        let matches: i64 = c.query_row(
+            "SELECT count(*) FROM (SELECT rowid FROM reports_words WHERE reports_words MATCH ?1 LIMIT ?2)",
+            params![phrase, INDEX_WHEN_FEWER],
+            |r| r.get(0),
+        )?;
+        if matches < INDEX_WHEN_FEWER {
+            args.push(Value::Text(phrase));
+            let n = args.len();
+            sql.push_str(&format!(" AND r.id IN (SELECT rowid FROM reports_words WHERE reports_words MATCH ?{n})"));
+            scan.retain(|p| p.chars().count() != 2);
+        }
+    }
     for pattern in scan {
         args.push(Value::Text(pattern));
         let n = args.len();

@@ -5,6 +5,7 @@ import android.content.Intent
 import android.graphics.Color
 import android.os.Bundle
 import vn.phananh.app.PhanAnhApp
+import vn.phananh.app.platform.PhotoPicks
 import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.attempt
 import vn.phananh.app.state.feedbackOf
@@ -17,6 +18,8 @@ import vn.phananh.core.model.ReportState
 class DetailActivity : Activity() {
     private val app get() = application as PhanAnhApp
     private val refresh: () -> Unit = { render() }
+    private val picks = PhotoPicks(this)
+    private var reasonText = ""
 
     override fun onStart() {
         super.onStart()
@@ -103,14 +106,31 @@ class DetailActivity : Activity() {
             }
         }
         ui.reopenLabel?.let { label ->
-            val reason = root.field(t.reopenReason, null, multiline = true)
+            val reason = root.field(t.reopenReason, reasonText, multiline = true)
+            reason.onPause { reasonText = it }
+            // Optional new photos, by the camera or the gallery.
+            if (picks.paths.isNotEmpty()) root.text("${t.photos}: ${picks.paths.size}", 14f)
+            row().also { buttons ->
+                root.addView(buttons)
+                buttons.button(t.takePhoto) { reasonText = reason.text.toString(); picks.camera() }
+                buttons.button(t.choosePhoto) { reasonText = reason.text.toString(); picks.gallery() }
+            }
             root.button(label) {
-                attempt { app.core().reopen(report.id, reason.text.toString(), emptyList()) }
-                    .problem()?.let { toast(it.message) }
+                val result = attempt { app.core().reopen(report.id, reason.text.toString(), picks.paths.toList()) }
+                result.problem()?.let { toast(it.message) } ?: run {
+                    picks.clear()
+                    reasonText = ""
+                }
                 SyncJobService.runSoon(this)
                 render()
             }
         }
+    }
+
+    @Deprecated("Activity result API needs AndroidX; the framework's is enough here")
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        super.onActivityResult(requestCode, resultCode, data)
+        if (picks.onResult(requestCode, resultCode, data)) render()
     }
 
     companion object {

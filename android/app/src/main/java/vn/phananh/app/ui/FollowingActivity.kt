@@ -4,6 +4,7 @@ import android.app.Activity
 import android.graphics.Color
 import vn.phananh.app.PhanAnhApp
 import vn.phananh.app.platform.Notifier
+import vn.phananh.app.platform.PhotoPicks
 import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.attempt
 import vn.phananh.app.state.followedLine
@@ -17,6 +18,8 @@ import vn.phananh.app.state.problem
 class FollowingActivity : Activity() {
     private val app get() = application as PhanAnhApp
     private val refresh: () -> Unit = { render() }
+    private val picks = PhotoPicks(this)
+    private var codeText: String? = null
 
     override fun onStart() {
         super.onStart()
@@ -33,14 +36,23 @@ class FollowingActivity : Activity() {
         val t = app.texts()
         val root = column()
         root.text(t.following, 20f, bold = true)
-        val code = root.field(t.enterCode, intent.getStringExtra(EXTRA_CODE))
+        val code = root.field(t.enterCode, codeText ?: intent.getStringExtra(EXTRA_CODE))
+        code.onPause { codeText = it }
         val follow = { meToo: Boolean ->
-            val result = attempt { app.core().follow(code.text.toString(), meToo, emptyList()) }
+            val result = attempt { app.core().follow(code.text.toString(), meToo, picks.paths.toList()) }
             result.problem()?.let { toast(it.message) } ?: run {
+                picks.clear()
                 SyncJobService.runSoon(this)
                 Notifier.askIfNeeded(this)
             }
             render()
+        }
+        // "I see it too", optionally with a photo (only the district's staff see it).
+        if (picks.paths.isNotEmpty()) root.text("${t.photos}: ${picks.paths.size}", 14f)
+        row().also { buttons ->
+            root.addView(buttons)
+            buttons.button(t.takePhoto) { codeText = code.text.toString(); picks.camera() }
+            buttons.button(t.choosePhoto) { codeText = code.text.toString(); picks.gallery() }
         }
         row().also { buttons ->
             root.addView(buttons)
@@ -60,6 +72,12 @@ class FollowingActivity : Activity() {
         }
         title = t.following
         screen(root)
+    }
+
+    @Deprecated("Activity result API needs AndroidX; the framework's is enough here")
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: android.content.Intent?) {
+        super.onActivityResult(requestCode, resultCode, data)
+        if (picks.onResult(requestCode, resultCode, data)) render()
     }
 
     companion object {
