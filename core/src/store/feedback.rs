@@ -139,7 +139,8 @@ impl Store {
     /// rejected): (its status, when it was closed).
     fn answered(&self, id: ReportId) -> Result<(Status, OffsetDateTime)> {
         let report = self.get(id)?;
-        if report.tracking_code.is_none() || !matches!(report.state.kind(), StateKind::Sent | StateKind::Queued) {
+        let on_server = matches!(report.state.kind(), StateKind::Sent | StateKind::Queued | StateKind::Sending);
+        if report.tracking_code.is_none() || !on_server {
             return Err(Error::Feedback(FeedbackRefusal::NotSent));
         }
         let last = report.history.iter().max_by_key(|h| h.at).cloned();
@@ -646,7 +647,7 @@ fn insert_action<T: serde::Serialize>(
 fn requeue(tx: &rusqlite::Transaction<'_>, id: ReportId, now: i64) -> Result<()> {
     tx.execute(
         "UPDATE reports SET state = 'queued', queued_at = ?2, updated_at = ?2, attempts = 0, next_attempt_at = NULL
-         WHERE id = ?1 AND state IN ('sent', 'queued')",
+         WHERE id = ?1 AND state IN ('sent', 'queued', 'sending')",
         params![id.to_string(), now],
     )
     .context("queueing a rating")?;

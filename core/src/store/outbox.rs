@@ -173,14 +173,17 @@ impl Store {
     }
 
     /// The report and all its photos are on the server: it leaves the
-    /// outbox. Refused (false) while a photo is still missing.
+    /// outbox. Refused (false) while a photo, a rating or a reopen is still
+    /// missing (one queued during the pass: the next pass sends it).
     pub fn mark_sent(&self, id: ReportId) -> Result<bool> {
         let changed = self
             .progress_conn()
             .prepare_cached(
                 "UPDATE reports SET state = 'sent', attempts = 0, next_attempt_at = NULL, updated_at = ?2
                  WHERE id = ?1 AND state = 'sending' AND on_server = 1 AND tracking_code IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM photos WHERE report_id = ?1 AND sent = 0)",
+                   AND NOT EXISTS (SELECT 1 FROM photos WHERE report_id = ?1 AND sent = 0)
+                   AND NOT EXISTS (SELECT 1 FROM report_actions
+                                   WHERE report_id = ?1 AND sent_at IS NULL AND refused IS NULL)",
             )
             .and_then(|mut s| s.execute(params![id.to_string(), self.now_ms()]))
             .context("recording a sent report")?;

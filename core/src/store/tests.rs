@@ -750,6 +750,9 @@ fn ratings_and_reopens_wait_with_their_report_and_follow_the_rules() {
     );
     let rating = store.rating(id).unwrap().unwrap();
     assert_eq!((rating.score, rating.state), (Score::Acceptable, ActionState::Queued));
+    // A pass cannot call the report sent while its rating waits.
+    assert!(store.mark_sending(id).unwrap());
+    assert!(!store.mark_sent(id).unwrap(), "the rating is not on the server yet");
 
     // A reopen: a reason is required; photos are declared with it.
     assert_eq!(refused(store.check_reopen(id, "   ").unwrap_err()), FeedbackRefusal::BadText);

@@ -102,7 +102,7 @@ pub(crate) async fn followed(state: &Shared, code: &str, lang: Lang) -> Result<F
     Ok(FollowedReport {
         public_url: state.absolute(&format!("/r/{}", r.code)),
         tracking_code: r.code,
-        category: r.category_vi.clone(),
+        category: lang.pick(&r.category_vi, &r.category_en).to_owned(),
         status: r.status,
         history,
         unit,
