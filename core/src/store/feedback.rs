@@ -289,10 +289,9 @@ impl Store {
             let tx = conn.transaction().context("recording a refused rating")?;
             tx.execute("UPDATE report_actions SET refused = ?2 WHERE id = ?1", params![action, reason])
                 .context("recording a refused rating")?;
-            if let Some((kind, body)) = body.filter(|(k, _)| k == "reopen")
+            if let Some((_, body)) = body.filter(|(kind, _)| kind == "reopen")
                 && let Ok(reopen) = serde_json::from_str::<ReopenBody>(&body)
             {
-                let _ = kind;
                 for p in &reopen.photos {
                     let names: Option<(String, Option<String>)> = tx
                         .query_row("DELETE FROM photos WHERE id = ?1 RETURNING file, thumb_file", [&p.id], |r| {
