@@ -84,12 +84,7 @@ impl Ctx<'_> {
         let open = current.is_some_and(|s| !s.is_closed());
         let due_label = r.history.last().and_then(|h| h.due_at).filter(|_| open).map(vn_time::format);
         let t = crate::ui_text::UiTexts::new(l);
-        let handling_line = match (&unit_name, &due_label) {
-            (Some(u), Some(d)) => Some(format!("{}: {u} · {}: {d}", t.responsible_unit, t.due_by)),
-            (Some(u), None) => Some(format!("{}: {u}", t.responsible_unit)),
-            (None, Some(d)) => Some(format!("{}: {d}", t.due_by)),
-            (None, None) => None,
-        };
+        let handling_line = handling_line(&t, unit_name.as_deref(), due_label.as_deref());
         let behalf = r.on_behalf_of.clone().unwrap_or_default();
         let feedback = self.feedback(r);
         ReportView {
@@ -188,12 +183,7 @@ impl Ctx<'_> {
         let t = crate::ui_text::UiTexts::new(l);
         let open = f.status.is_some_and(|s| !s.is_closed());
         let due = f.due_at.filter(|_| open).map(vn_time::format);
-        let handling_line = match (&f.unit_name, &due) {
-            (Some(u), Some(d)) => Some(format!("{}: {u} · {}: {d}", t.responsible_unit, t.due_by)),
-            (Some(u), None) => Some(format!("{}: {u}", t.responsible_unit)),
-            (None, Some(d)) => Some(format!("{}: {d}", t.due_by)),
-            (None, None) => None,
-        };
+        let handling_line = handling_line(&t, f.unit_name.as_deref(), due.as_deref());
         let (state_label, refused) = match &f.state {
             ActionState::Queued => (l.pick("Đang chờ gửi", "Waiting to be sent").to_owned(), false),
             ActionState::Sent => (l.pick("Đang theo dõi", "Following").to_owned(), false),
@@ -307,6 +297,17 @@ pub(crate) fn event(e: sync::SyncEvent, l: Lang) -> SyncEvent {
             SyncEvent::StatusChanged { report_id: id.to_string(), status, status_label: status.label(l).to_owned() }
         }
         E::PassFinished(summary) => SyncEvent::PassFinished { summary },
+    }
+}
+
+/// "Đơn vị xử lý: UBND xã Tràng Sơn · Hạn xử lý: 17:00 04/12/2026", or
+/// the part that is known.
+fn handling_line(t: &crate::ui_text::UiTexts, unit: Option<&str>, due: Option<&str>) -> Option<String> {
+    match (unit, due) {
+        (Some(u), Some(d)) => Some(format!("{}: {u} · {}: {d}", t.responsible_unit, t.due_by)),
+        (Some(u), None) => Some(format!("{}: {u}", t.responsible_unit)),
+        (None, Some(d)) => Some(format!("{}: {d}", t.due_by)),
+        (None, None) => None,
     }
 }
 

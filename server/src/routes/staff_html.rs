@@ -412,10 +412,22 @@ pub async fn save_account(
     let name = form.name.trim().to_owned();
     let change =
         crate::service::AccountChange { name: name.clone(), role: form.role, unit: form.unit, password: form.password };
-    match state.reports.save_account(&staff, change).await {
-        Ok(()) => admin_page(&state, &staff, Some(format!("Đã lưu tài khoản {name}.")), StatusCode::OK).await,
+    let done = state.reports.save_account(&staff, change).await;
+    admin_outcome(&state, &staff, done, format!("Đã lưu tài khoản {name}.")).await
+}
+
+/// The admin page after a change: what was done, or why not (a refusal is
+/// the admin's to read on the page; anything else is an error).
+async fn admin_outcome(
+    state: &Shared,
+    staff: &Staff,
+    done: Result<(), crate::service::ServiceError>,
+    message: String,
+) -> Result<Response, ApiError> {
+    match done {
+        Ok(()) => admin_page(state, staff, Some(message), StatusCode::OK).await,
         Err(e @ crate::service::ServiceError::Refused { .. }) => {
-            admin_page(&state, &staff, Some(e.message(Lang::Vi)), StatusCode::UNPROCESSABLE_ENTITY).await
+            admin_page(state, staff, Some(e.message(Lang::Vi)), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
@@ -437,11 +449,6 @@ pub async fn disable_account(
         return Err(ApiError::bad_request(Lang::Vi, "bad_form", "Biểu mẫu không hợp lệ", "Invalid form"));
     };
     check_csrf(&staff, &form.csrf)?;
-    match state.reports.disable_account(&staff, &form.name).await {
-        Ok(()) => admin_page(&state, &staff, Some(format!("Đã khoá tài khoản {}.", form.name)), StatusCode::OK).await,
-        Err(e @ crate::service::ServiceError::Refused { .. }) => {
-            admin_page(&state, &staff, Some(e.message(Lang::Vi)), StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let done = state.reports.disable_account(&staff, &form.name).await;
+    admin_outcome(&state, &staff, done, format!("Đã khoá tài khoản {}.", form.name)).await
 }

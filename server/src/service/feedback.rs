@@ -253,18 +253,10 @@ impl ReportService {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<StatsView, ServiceError> {
-        let day = |d: Option<&str>| -> Result<Option<i64>, ServiceError> {
-            match d.map(str::trim).filter(|d| !d.is_empty()) {
-                None => Ok(None),
-                Some(d) => vn_time::day_start_ms(d).map(Some).ok_or_else(|| {
-                    ServiceError::refused("bad_date", None, "Ngày phải có dạng YYYY-MM-DD", "Dates are YYYY-MM-DD")
-                }),
-            }
-        };
         let now = self.clock_ms();
         let today = vn_time::day_start_ms(&vn_time::iso_date(now)).unwrap_or(now);
-        let to_ms = day(to)?.unwrap_or(today) + 86_400_000;
-        let from_ms = day(from)?.unwrap_or(to_ms - 30 * 86_400_000);
+        let to_ms = super::staff::day_start(to)?.unwrap_or(today) + 86_400_000;
+        let from_ms = super::staff::day_start(from)?.unwrap_or(to_ms - 30 * 86_400_000);
         let top = self.district().top().code.clone();
         let mut rows = self.store().unit_stats(from_ms, to_ms, now, top).await?;
         if staff.role == crate::storage::Role::Officer {

@@ -21,6 +21,17 @@ pub(crate) fn mask_phones(r: &mut StaffReport) {
     r.phones_hidden = r.reporter_phone.is_some() || r.for_phone.is_some();
 }
 
+/// The first instant (ms) of a Vietnam day given as `YYYY-MM-DD` in a
+/// request; `None` when not given, a refusal when not a day.
+pub(super) fn day_start(day: Option<&str>) -> Result<Option<i64>, ServiceError> {
+    match day.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(None),
+        Some(d) => vn_time::day_start_ms(d).map(Some).ok_or_else(|| {
+            ServiceError::refused("bad_date", None, "Ngày phải có dạng YYYY-MM-DD", "Dates are YYYY-MM-DD")
+        }),
+    }
+}
+
 /// What a call needs of the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -109,16 +120,8 @@ impl ReportService {
         filter.due_soon_before = self.district().calendar.add_working_minutes(now, day).map(ms);
         // A date range in Vietnam days: from the first day's midnight to
         // the midnight after the last.
-        let day_ms = |d: &Option<String>| -> Result<Option<i64>, ServiceError> {
-            match d.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-                None => Ok(None),
-                Some(d) => vn_time::day_start_ms(d).map(Some).ok_or_else(|| {
-                    ServiceError::refused("bad_date", None, "Ngày phải có dạng YYYY-MM-DD", "Dates are YYYY-MM-DD")
-                }),
-            }
-        };
-        filter.received_from = day_ms(&filter.from)?;
-        filter.received_before = day_ms(&filter.to)?.map(|t| t + 86_400_000);
+        filter.received_from = day_start(filter.from.as_deref())?;
+        filter.received_before = day_start(filter.to.as_deref())?.map(|t| t + 86_400_000);
         let mut reports = self.store().staff_reports(filter).await?;
         reports.iter_mut().for_each(mask_phones);
         Ok(reports)
