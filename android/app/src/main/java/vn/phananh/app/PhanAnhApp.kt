@@ -7,12 +7,18 @@ import android.net.Network
 import android.os.Handler
 import android.os.Looper
 import java.io.File
+import java.util.concurrent.Callable
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.Executors
+import java.util.concurrent.Future
 import vn.phananh.app.platform.KeystoreSecretStore
 import vn.phananh.app.platform.NativeTls
 import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.attempt
 import vn.phananh.core.model.Config
 import vn.phananh.core.PhanAnh
+import vn.phananh.core.SecretStore
 import vn.phananh.core.model.SyncEvent
 import vn.phananh.core.SyncListener
 import vn.phananh.core.SyncTask
@@ -22,9 +28,17 @@ import vn.phananh.core.model.UiTexts
 /**
  * Holds the one core object for the process and the settings; tells the
  * core when the network comes and goes.
+ *
+ * The core is opened on a background thread as the process starts (loading
+ * the native library and opening SQLite take tens of milliseconds on a cheap
+ * phone, which the main thread must not spend): screens wait with
+ * [whenReady], background work blocks in [core].
  */
-class PhanAnhApp : Application() {
-    private var core: PhanAnh? = null
+open class PhanAnhApp : Application() {
+    private val opener: ExecutorService = Executors.newSingleThreadExecutor { task ->
+        Thread(task, "phananh-open").apply { isDaemon = true }
+    }
+    @Volatile private var opening: Future<PhanAnh>? = null
     private var syncTask: SyncTask? = null
     private val main = Handler(Looper.getMainLooper())
     private val watchers = mutableSetOf<() -> Unit>()
@@ -34,28 +48,69 @@ class PhanAnhApp : Application() {
 
     override fun onCreate() {
         super.onCreate()
+        startOpening()
         watchNetwork()
         SyncJobService.schedulePeriodic(this)
     }
 
-    /** The core, opened on first use. Settings live in it. */
     @Synchronized
-    fun core(): PhanAnh = core ?: open().also { core = it }
+    private fun startOpening(): Future<PhanAnh> =
+        opening ?: opener.submit(Callable { open() }).also { opening = it }
+
+    /** The core; blocks until it is open (screens use [whenReady] instead). */
+    fun core(): PhanAnh = try {
+        startOpening().get()
+    } catch (e: ExecutionException) {
+        throw e.cause ?: e
+    }
+
+    /** The core is open: [core] returns at once. */
+    val isReady: Boolean get() = opening?.isDone == true
+
+    /** Runs [block] on the main thread once the core is open (at once if it is). */
+    fun whenReady(block: () -> Unit) {
+        if (isReady) return block()
+        startOpening()
+        // The opener runs one task at a time: this one runs after the open.
+        opener.execute { main.post(block) }
+    }
+
+    /**
+     * Closes the core; the next use opens it again from disk. The process
+     * dying does the same to it, which is how tests stand in for process death.
+     */
+    @Synchronized
+    fun closeCore() {
+        stopLiveSync()
+        val open = opening ?: return
+        opening = null
+        runCatching { open.get() }.getOrNull()?.close()
+    }
 
     private fun open(): PhanAnh {
-        NativeTls.ensure(this)
+        prepareNative()
         val dir = File(filesDir, "core").apply { mkdirs() }
-        val debuggable = applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE != 0
-        // Debug builds talk to the tester's laptop (the emulator's 10.0.2.2);
-        // release builds to the district's server.
         val config = Config(
             dataDir = dir.path,
-            defaultServerUrl = if (debuggable) "http://10.0.2.2:8080" else RELEASE_SERVER,
+            defaultServerUrl = defaultServerUrl(),
             deviceLocale = resources.configuration.locales[0].toLanguageTag(),
             userAgentSuffix = "Android ${android.os.Build.VERSION.RELEASE}",
         )
-        return PhanAnh(config, KeystoreSecretStore(this))
+        return PhanAnh(config, secretStore())
     }
+
+    /** Where the device token is kept: encrypted with a key in the Android Keystore. */
+    protected open fun secretStore(): SecretStore = KeystoreSecretStore(this)
+
+    /** The native library's one Android-only step (server certificates checked by Android's trust store). */
+    protected open fun prepareNative() = NativeTls.ensure(this)
+
+    /**
+     * Debug builds talk to the tester's laptop (the emulator's 10.0.2.2);
+     * release builds to the district's server. Settings may change it.
+     */
+    protected open fun defaultServerUrl(): String =
+        if (applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE != 0) "http://10.0.2.2:8080" else RELEASE_SERVER
 
     fun texts(): UiTexts = core().texts()
 
@@ -98,8 +153,11 @@ class PhanAnhApp : Application() {
     }
 
     private fun setOnline(online: Boolean) {
-        core?.setOnline(online)
-        main.post { changed() }
+        // Off the main thread: the first callback may come before the core is open.
+        opener.execute {
+            opening?.let { runCatching { it.get().setOnline(online) } }
+            main.post { changed() }
+        }
     }
 
     private companion object {

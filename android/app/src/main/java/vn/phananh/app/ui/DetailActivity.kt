@@ -1,10 +1,7 @@
 package vn.phananh.app.ui
 
-import android.app.Activity
 import android.content.Intent
-import android.graphics.Color
 import android.os.Bundle
-import vn.phananh.app.PhanAnhApp
 import vn.phananh.app.platform.PhotoPicks
 import vn.phananh.app.platform.SyncJobService
 import vn.phananh.app.state.attempt
@@ -15,21 +12,20 @@ import vn.phananh.app.state.shareTextOf
 import vn.phananh.core.model.ReportState
 
 /** One report: tracking code, status history with official replies, photos, share. */
-class DetailActivity : Activity() {
-    private val app get() = application as PhanAnhApp
+class DetailActivity : Screen() {
     private val refresh: () -> Unit = { render() }
     private val picks = PhotoPicks(this)
     private var reasonText = ""
 
-    override fun onStart() {
-        super.onStart()
+    override fun onReady(savedInstanceState: Bundle?) {}
+
+    override fun onShown() {
         app.watch(refresh)
         render()
     }
 
-    override fun onStop() {
+    override fun onHidden() {
         app.unwatch(refresh)
-        super.onStop()
     }
 
     private fun render() {
@@ -53,7 +49,7 @@ class DetailActivity : Activity() {
         root.text(listOfNotNull(report.stateLabel, report.statusLabel).joinToString(" · "))
         // "Đơn vị xử lý: UBND xã Tràng Sơn · Hạn xử lý: 17:00 04/12/2026", written by the core.
         report.handlingLine?.let { root.text(it) }
-        report.attentionReason?.let { root.text(it).setTextColor(Color.rgb(180, 30, 30)) }
+        report.attentionReason?.let { root.text(it).setTextColor(palette.error) }
         if (report.state == ReportState.NEEDS_ATTENTION) {
             root.button(t.retry) {
                 attempt { app.core().retry(report.id) }.problem()?.let { toast(it.message) }
@@ -64,13 +60,15 @@ class DetailActivity : Activity() {
         report.address?.let { root.text(it, 14f) }
         row().also { photos ->
             root.addView(photos)
-            report.photos.forEach { photos.thumbnail(it.thumbnailPath ?: it.path, 96) }
+            report.photos.forEachIndexed { i, photo ->
+                photos.thumbnail(photo.thumbnailPath ?: photo.path, "${t.photos} ${i + 1}", 96)
+            }
         }
         root.text(t.history, 18f, bold = true)
         report.history.forEach { h ->
             root.text("${h.statusLabel} — ${h.atRelative}", bold = true)
             h.reply?.let { reply ->
-                root.text(t.officialReply, 12f).setTextColor(Color.GRAY)
+                root.text(t.officialReply, 14f).setTextColor(palette.secondary)
                 root.text(reply)
             }
         }
@@ -110,8 +108,7 @@ class DetailActivity : Activity() {
             reason.onPause { reasonText = it }
             // Optional new photos, by the camera or the gallery.
             if (picks.paths.isNotEmpty()) root.text("${t.photos}: ${picks.paths.size}", 14f)
-            row().also { buttons ->
-                root.addView(buttons)
+            root.buttonRow().also { buttons ->
                 buttons.button(t.takePhoto) { reasonText = reason.text.toString(); picks.camera() }
                 buttons.button(t.choosePhoto) { reasonText = reason.text.toString(); picks.gallery() }
             }
@@ -130,7 +127,7 @@ class DetailActivity : Activity() {
     @Deprecated("Activity result API needs AndroidX; the framework's is enough here")
     override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
         super.onActivityResult(requestCode, resultCode, data)
-        if (picks.onResult(requestCode, resultCode, data)) render()
+        if (picks.onResult(requestCode, resultCode, data) && ready) render()
     }
 
     companion object {

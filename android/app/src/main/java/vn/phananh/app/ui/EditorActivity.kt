@@ -1,11 +1,9 @@
 package vn.phananh.app.ui
 
 import android.Manifest
-import android.app.Activity
 import android.app.AlertDialog
 import android.content.Intent
 import android.content.pm.PackageManager
-import android.graphics.Color
 import android.os.Bundle
 import android.provider.MediaStore
 import android.view.View
@@ -17,7 +15,6 @@ import java.io.File
 import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
-import vn.phananh.app.PhanAnhApp
 import vn.phananh.app.platform.CameraFiles
 import vn.phananh.app.platform.Locator
 import vn.phananh.app.platform.SyncJobService
@@ -34,15 +31,16 @@ import vn.phananh.core.model.NearbyReport
  * the reporter or — in volunteer mode — the neighbour; "is this the same
  * problem?" before sending.
  */
-class EditorActivity : Activity() {
-    private val app get() = application as PhanAnhApp
+class EditorActivity : Screen() {
     private val scope = MainScope()
     private lateinit var editor: EditorModel
     private var categories: List<CategoryView> = emptyList()
     private var shot: File? = null
+    /** Saves of fields still typing (run at once before the screen pauses or is rebuilt). */
+    private val unsaved = mutableListOf<() -> Unit>()
+    private var waitingResult: Triple<Int, Int, Intent?>? = null
 
-    override fun onCreate(savedInstanceState: Bundle?) {
-        super.onCreate(savedInstanceState)
+    override fun onReady(savedInstanceState: Bundle?) {
         val core = app.core()
         val id = intent.getStringExtra(ReportsActivity.EXTRA_ID) ?: savedInstanceState?.getString(KEY_ID)
         // Cheap phones often kill the app while the camera is open: remember the file.
@@ -62,11 +60,26 @@ class EditorActivity : Activity() {
             }
         }
         render()
+        waitingResult?.let { (request, result, data) ->
+            waitingResult = null
+            @Suppress("DEPRECATION")
+            onActivityResult(request, result, data)
+        }
+    }
+
+    override fun onPause() {
+        flush()
+        super.onPause()
+    }
+
+    /** What was typed in the last moments reaches the core now. */
+    private fun flush() {
+        unsaved.forEach { it() }
     }
 
     override fun onSaveInstanceState(outState: Bundle) {
         super.onSaveInstanceState(outState)
-        outState.putString(KEY_ID, editor.report.id)
+        if (::editor.isInitialized) outState.putString(KEY_ID, editor.report.id)
         shot?.let { outState.putString(KEY_SHOT, it.path) }
     }
 
@@ -77,14 +90,16 @@ class EditorActivity : Activity() {
     }
 
     private fun render() {
+        flush()
+        unsaved.clear()
         val t = app.texts()
         val r = editor.report
         title = t.editReport
         val root = column()
-        editor.problem?.let { root.text(it.message).setTextColor(Color.rgb(180, 30, 30)) }
-        r.attentionReason?.let { root.text(it).setTextColor(Color.rgb(180, 30, 30)) }
+        editor.problem?.let { root.text(it.message).setTextColor(palette.error) }
+        r.attentionReason?.let { root.text(it).setTextColor(palette.error) }
 
-        root.text(t.category, bold = true)
+        val categoryLabel = root.text(t.category, bold = true)
         val names = listOf(t.chooseCategory) + categories.map { "${it.group} — ${it.name}" }
         val spinner = Spinner(this).apply {
             adapter = ArrayAdapter(this@EditorActivity, android.R.layout.simple_spinner_dropdown_item, names)
@@ -97,21 +112,23 @@ class EditorActivity : Activity() {
                 override fun onNothingSelected(p: AdapterView<*>?) {}
             }
         }
+        spinner.id = View.generateViewId()
+        spinner.minimumHeight = dp(TOUCH_DP)
+        categoryLabel.labelFor = spinner.id
         root.addView(spinner)
 
         root.text(t.description, bold = true)
-        root.field(t.descriptionHint, r.description, multiline = true).onPause { editor.setDescription(it) }
+        unsaved += root.field(t.descriptionHint, r.description, multiline = true).onPause { editor.setDescription(it) }
 
         root.text(t.photos, bold = true)
-        r.photos.forEach { photo ->
+        r.photos.forEachIndexed { i, photo ->
             val line = row()
             root.addView(line)
-            line.thumbnail(photo.thumbnailPath ?: photo.path)
+            line.thumbnail(photo.thumbnailPath ?: photo.path, "${t.photos} ${i + 1}")
             line.text("  ${photo.sizeLabel}  ")
             line.button(t.removePhoto) { editor.removePhoto(photo.id); render() }
         }
-        row().also { buttons ->
-            root.addView(buttons)
+        root.buttonRow().also { buttons ->
             buttons.button(t.takePhoto) { takePhoto() }
             buttons.button(t.choosePhoto) {
                 val pick = Intent(Intent.ACTION_GET_CONTENT).setType("image/*").addCategory(Intent.CATEGORY_OPENABLE)
@@ -126,7 +143,7 @@ class EditorActivity : Activity() {
             root.button(t.useIt) { editor.acceptSuggestion(); render() }
         }
         root.button(t.useMyLocation) { locate() }
-        root.field(t.address, r.address).onPause { editor.setAddress(it) }
+        unsaved += root.field(t.address, r.address).onPause { editor.setAddress(it) }
 
         if (r.onBehalf) {
             root.text(t.filingFor, bold = true)
@@ -158,12 +175,13 @@ class EditorActivity : Activity() {
         val phone = field(p.phoneHint, p.phone, phone = true)
         var checked = p.checked
         val saveAll = { save(name.text.toString(), phone.text.toString(), checked) }
-        name.onPause { saveAll() }
-        phone.onPause { saveAll() }
+        unsaved += name.onPause { saveAll() }
+        unsaved += phone.onPause { saveAll() }
         check(p.checkLabel, checked) { checked = it; saveAll() }
     }
 
     private fun takePhoto() {
+        flush()
         val (file, uri) = CameraFiles.newShot(this)
         shot = file
         val capture = Intent(MediaStore.ACTION_IMAGE_CAPTURE)
@@ -176,6 +194,11 @@ class EditorActivity : Activity() {
     override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
         super.onActivityResult(requestCode, resultCode, data)
         if (resultCode != RESULT_OK) return
+        // After the process died behind the camera, the result comes before the core is open.
+        if (!ready) {
+            waitingResult = Triple(requestCode, resultCode, data)
+            return
+        }
         when (requestCode) {
             CAMERA -> shot?.let { file ->
                 editor.attachPhoto(file.path)
@@ -216,6 +239,7 @@ class EditorActivity : Activity() {
 
     /** "Is this the same problem?" first; sending is never blocked by it. */
     private fun checkThenSend() {
+        flush()
         scope.launch {
             val nearby = editor.checkNearby()
             if (nearby.isEmpty()) send() else askSame(nearby)

@@ -1,8 +1,6 @@
 package vn.phananh.app.ui
 
-import android.app.Activity
-import android.graphics.Color
-import vn.phananh.app.PhanAnhApp
+import android.os.Bundle
 import vn.phananh.app.platform.Notifier
 import vn.phananh.app.platform.PhotoPicks
 import vn.phananh.app.platform.SyncJobService
@@ -15,21 +13,20 @@ import vn.phananh.app.state.problem
  * its tracking code (a neighbour's, read out or shared); "I see it too"
  * adds weight in the district's queue. Never shows who reported.
  */
-class FollowingActivity : Activity() {
-    private val app get() = application as PhanAnhApp
+class FollowingActivity : Screen() {
     private val refresh: () -> Unit = { render() }
     private val picks = PhotoPicks(this)
     private var codeText: String? = null
 
-    override fun onStart() {
-        super.onStart()
+    override fun onReady(savedInstanceState: Bundle?) {}
+
+    override fun onShown() {
         app.watch(refresh)
         render()
     }
 
-    override fun onStop() {
+    override fun onHidden() {
         app.unwatch(refresh)
-        super.onStop()
     }
 
     private fun render() {
@@ -49,13 +46,11 @@ class FollowingActivity : Activity() {
         }
         // "I see it too", optionally with a photo (only the district's staff see it).
         if (picks.paths.isNotEmpty()) root.text("${t.photos}: ${picks.paths.size}", 14f)
-        row().also { buttons ->
-            root.addView(buttons)
+        root.buttonRow().also { buttons ->
             buttons.button(t.takePhoto) { codeText = code.text.toString(); picks.camera() }
             buttons.button(t.choosePhoto) { codeText = code.text.toString(); picks.gallery() }
         }
-        row().also { buttons ->
-            root.addView(buttons)
+        root.buttonRow().also { buttons ->
             buttons.button(t.follow) { follow(false) }
             buttons.button(t.meToo) { follow(true) }
         }
@@ -64,9 +59,9 @@ class FollowingActivity : Activity() {
             root.text(followedLine(f), bold = true)
             f.handlingLine?.let { root.text(it, 14f) }
             f.followersLabel?.let { root.text(it, 14f) }
-            if (f.refused) root.text(f.stateLabel).setTextColor(Color.rgb(180, 30, 30))
+            if (f.refused) root.text(f.stateLabel).setTextColor(palette.error)
             f.lastReply?.let { reply ->
-                root.text(t.officialReply, 12f).setTextColor(Color.GRAY)
+                root.text(t.officialReply, 14f).setTextColor(palette.secondary)
                 root.text(reply)
             }
         }
@@ -77,7 +72,7 @@ class FollowingActivity : Activity() {
     @Deprecated("Activity result API needs AndroidX; the framework's is enough here")
     override fun onActivityResult(requestCode: Int, resultCode: Int, data: android.content.Intent?) {
         super.onActivityResult(requestCode, resultCode, data)
-        if (picks.onResult(requestCode, resultCode, data)) render()
+        if (picks.onResult(requestCode, resultCode, data) && ready) render()
     }
 
     companion object {

@@ -2,6 +2,7 @@ package vn.phananh.app.ui
 
 import android.app.Activity
 import android.content.Context
+import android.content.res.Configuration
 import android.graphics.BitmapFactory
 import android.graphics.Typeface
 import android.text.Editable
@@ -19,9 +20,34 @@ import android.widget.TextView
 import android.widget.Toast
 
 // The screens are built in code from framework widgets: no layouts or
-// AndroidX, so every line compiles against the plain Android API.
+// AndroidX, so every line compiles against the plain Android API. Every
+// control is at least 48 dp tall (fingers, not mice) and every colour keeps
+// 4.5:1 contrast on the theme's background, light or dark (the Robolectric
+// tests check both on every screen).
 
 fun Context.dp(value: Int): Int = (value * resources.displayMetrics.density).toInt()
+
+/** The smallest touch target (Android's accessibility guidance). */
+const val TOUCH_DP = 48
+
+/** Text colours chosen for contrast on the light and on the dark theme. */
+class Palette(context: Context) {
+    private val night = context.resources.configuration.uiMode and
+        Configuration.UI_MODE_NIGHT_MASK == Configuration.UI_MODE_NIGHT_YES
+
+    /** Dates, small captions. */
+    val secondary: Int = if (night) 0xFFC4C7C5.toInt() else 0xFF555A5F.toInt()
+    /** Something needs the user (a refused report, an error). */
+    val error: Int = if (night) 0xFFF2B8B5.toInt() else 0xFFB3261E.toInt()
+    /** Waiting for a connection. */
+    val warning: Int = if (night) 0xFFFFCC80.toInt() else 0xFF8A4B00.toInt()
+    /** On its way. */
+    val waiting: Int = if (night) 0xFF9EC5FF.toInt() else 0xFF1A5A9E.toInt()
+    /** Done. */
+    val done: Int = if (night) 0xFF8CD9A0.toInt() else 0xFF146C3C.toInt()
+}
+
+val Context.palette: Palette get() = Palette(this)
 
 fun Context.column(padding: Int = 16): LinearLayout = LinearLayout(this).apply {
     orientation = LinearLayout.VERTICAL
@@ -29,6 +55,12 @@ fun Context.column(padding: Int = 16): LinearLayout = LinearLayout(this).apply {
 }
 
 fun Context.row(): LinearLayout = LinearLayout(this).apply { orientation = LinearLayout.HORIZONTAL }
+
+/**
+ * Buttons side by side sharing the width equally (a long label wraps
+ * inside its button instead of pushing the next one off a narrow screen).
+ */
+fun ViewGroup.buttonRow(): LinearLayout = context.row().also { addView(it) }
 
 fun Activity.screen(content: View) {
     setContentView(ScrollView(this).apply { isFillViewport = true; addView(content) })
@@ -46,13 +78,27 @@ fun ViewGroup.button(label: String, onClick: () -> Unit): Button =
     Button(context).apply {
         text = label
         isAllCaps = false
+        minHeight = context.dp(TOUCH_DP)
+        minimumHeight = context.dp(TOUCH_DP)
         setOnClickListener { onClick() }
-    }.also { addView(it) }
+    }.also { button ->
+        if (this is LinearLayout && orientation == LinearLayout.HORIZONTAL) {
+            addView(button, LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f))
+        } else {
+            addView(button)
+        }
+    }
 
+/**
+ * A text field. [hint] is also what a screen reader announces as its name
+ * (the hint stays readable once text is typed: Android 8+ reads it after
+ * the text).
+ */
 fun ViewGroup.field(hint: String, value: String?, multiline: Boolean = false, phone: Boolean = false): EditText =
     EditText(context).apply {
         this.hint = hint
         setText(value ?: "")
+        minHeight = context.dp(TOUCH_DP)
         inputType = when {
             multiline -> InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_MULTI_LINE or
                 InputType.TYPE_TEXT_FLAG_CAP_SENTENCES
@@ -66,31 +112,48 @@ fun ViewGroup.check(label: String, checked: Boolean, onChange: (Boolean) -> Unit
     CheckBox(context).apply {
         text = label
         isChecked = checked
+        minHeight = context.dp(TOUCH_DP)
         setOnCheckedChangeListener { _, value -> onChange(value) }
     }.also { addView(it) }
 
-/** A small image from a file path, decoded at a fraction of its size. */
-fun ViewGroup.thumbnail(path: String?, sizeDp: Int = 72): ImageView =
+/** A small image from a file path, decoded at a fraction of its size; [label] is what a screen reader says. */
+fun ViewGroup.thumbnail(path: String?, label: String, sizeDp: Int = 72): ImageView =
     ImageView(context).apply {
         layoutParams = LinearLayout.LayoutParams(context.dp(sizeDp), context.dp(sizeDp))
         scaleType = ImageView.ScaleType.CENTER_CROP
+        contentDescription = label
         if (path != null) {
             val options = BitmapFactory.Options().apply { inSampleSize = 2 }
             setImageBitmap(BitmapFactory.decodeFile(path, options))
         }
     }.also { addView(it) }
 
-/** Calls [onChange] once typing pauses (the core saves every change). */
-fun EditText.onPause(delayMs: Long = 400, onChange: (String) -> Unit) {
-    val save = Runnable { onChange(text.toString()) }
+/**
+ * Calls [onChange] once typing pauses (the core saves every change); the
+ * returned function saves at once whatever waits (the screen calls it when
+ * it is paused, so nothing typed is lost to a rotation or the process dying).
+ */
+fun EditText.onPause(delayMs: Long = 400, onChange: (String) -> Unit): () -> Unit {
+    var pending = false
+    val save = Runnable {
+        pending = false
+        onChange(text.toString())
+    }
     addTextChangedListener(object : TextWatcher {
         override fun beforeTextChanged(s: CharSequence?, start: Int, count: Int, after: Int) {}
         override fun onTextChanged(s: CharSequence?, start: Int, before: Int, count: Int) {}
         override fun afterTextChanged(s: Editable?) {
             removeCallbacks(save)
+            pending = true
             postDelayed(save, delayMs)
         }
     })
+    return {
+        if (pending) {
+            removeCallbacks(save)
+            save.run()
+        }
+    }
 }
 
 fun Context.toast(message: String) = Toast.makeText(this, message, Toast.LENGTH_LONG).show()
