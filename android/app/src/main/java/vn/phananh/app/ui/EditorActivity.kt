@@ -7,10 +7,13 @@ import android.content.pm.PackageManager
 import android.os.Bundle
 import android.provider.MediaStore
 import android.view.View
+import android.view.ViewGroup
+import android.widget.AbsListView
 import android.widget.AdapterView
 import android.widget.ArrayAdapter
 import android.widget.LinearLayout
 import android.widget.Spinner
+import android.widget.TextView
 import java.io.File
 import kotlinx.coroutines.MainScope
 import kotlinx.coroutines.cancel
@@ -102,7 +105,7 @@ class EditorActivity : Screen() {
         val categoryLabel = root.text(t.category, bold = true)
         val names = listOf(t.chooseCategory) + categories.map { "${it.group} — ${it.name}" }
         val spinner = Spinner(this).apply {
-            adapter = ArrayAdapter(this@EditorActivity, android.R.layout.simple_spinner_dropdown_item, names)
+            adapter = WrappingAdapter(names)
             setSelection(categories.indexOfFirst { it.code == r.category } + 1)
             onItemSelectedListener = object : AdapterView.OnItemSelectedListener {
                 override fun onItemSelected(p: AdapterView<*>?, v: View?, position: Int, id: Long) {
@@ -161,6 +164,27 @@ class EditorActivity : Screen() {
             root.button(t.saveDraft) { finish() }
         }
         screen(root)
+    }
+
+    /** The category names in full, on as many lines as large fonts need (the platform's item cuts them). */
+    private inner class WrappingAdapter(names: List<String>) :
+        ArrayAdapter<String>(this, android.R.layout.simple_spinner_dropdown_item, names) {
+        override fun getView(position: Int, convertView: View?, parent: ViewGroup): View =
+            wrap(super.getView(position, convertView, parent))
+
+        override fun getDropDownView(position: Int, convertView: View?, parent: ViewGroup): View =
+            wrap(super.getDropDownView(position, convertView, parent))
+
+        private fun wrap(view: View): View = view.apply {
+            layoutParams = AbsListView.LayoutParams(AbsListView.LayoutParams.MATCH_PARENT, AbsListView.LayoutParams.WRAP_CONTENT)
+            minimumHeight = dp(TOUCH_DP)
+            (this as? TextView)?.apply {
+                isSingleLine = false
+                maxLines = 4
+                ellipsize = null
+                setTextColor(palette.primary)
+            }
+        }
     }
 
     /** A name, a phone and a checkbox (the reporter's, or the neighbour's). */

@@ -87,6 +87,8 @@ class ReportsActivity : Screen() {
         }
         val syncNow = syncLine.button("") { syncNow() }
         val search = root.field("", null)
+        /** The search field's visible name (the view just above it). */
+        val searchCaption = root.getChildAt(root.indexOfChild(search) - 1) as TextView
         val newReport = root.button("") { startActivity(Intent(this@ReportsActivity, EditorActivity::class.java)) }
         val following = root.button("") { startActivity(Intent(this@ReportsActivity, FollowingActivity::class.java)) }
         val settings = root.button("") { startActivity(Intent(this@ReportsActivity, SettingsActivity::class.java)) }
@@ -125,7 +127,7 @@ class ReportsActivity : Screen() {
             status.setTextColor(if (sync?.offline == true) palette.warning else palette.secondary)
             syncNow.text = t.syncNow
             syncNow.visibility = if (sync != null && sync.waiting > 0u && !sync.busy) View.VISIBLE else View.GONE
-            search.hint = t.search
+            searchCaption.text = t.search
             newReport.text = t.newReport
             following.text = t.following
             settings.text = t.settings

@@ -25,10 +25,7 @@ class SettingsActivity : Screen() {
         root.addView(group)
         var volunteer = s.volunteerMode
         root.check(t.volunteerMode, volunteer) { volunteer = it }
-        val serverLabel = root.text(t.serverUrl, bold = true)
-        val server = root.field("http://10.0.2.2:8080", s.serverUrl)
-        server.id = android.view.View.generateViewId()
-        serverLabel.labelFor = server.id
+        val server = root.field(t.serverUrl, s.serverUrl)
         root.button(t.save) {
             val language = if (group.checkedRadioButtonId == 1) Language.VI else Language.EN
             val result = app.applySettings(s.copy(language = language, serverUrl = server.text.toString(), volunteerMode = volunteer))

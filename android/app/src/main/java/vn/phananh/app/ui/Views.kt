@@ -35,6 +35,8 @@ class Palette(context: Context) {
     private val night = context.resources.configuration.uiMode and
         Configuration.UI_MODE_NIGHT_MASK == Configuration.UI_MODE_NIGHT_YES
 
+    /** Body text (darker than the platform's grey default, for tired eyes in the sun). */
+    val primary: Int = if (night) 0xFFE8EAED.toInt() else 0xFF1F1F1F.toInt()
     /** Dates, small captions. */
     val secondary: Int = if (night) 0xFFC4C7C5.toInt() else 0xFF555A5F.toInt()
     /** Something needs the user (a refused report, an error). */
@@ -63,13 +65,18 @@ fun Context.row(): LinearLayout = LinearLayout(this).apply { orientation = Linea
 fun ViewGroup.buttonRow(): LinearLayout = context.row().also { addView(it) }
 
 fun Activity.screen(content: View) {
+    // No text field takes the focus on opening (the keyboard would cover the screen).
+    content.isFocusableInTouchMode = true
+    (content as? ViewGroup)?.descendantFocusability = ViewGroup.FOCUS_BEFORE_DESCENDANTS
     setContentView(ScrollView(this).apply { isFillViewport = true; addView(content) })
+    content.requestFocus()
 }
 
 fun ViewGroup.text(value: CharSequence, sizeSp: Float = 16f, bold: Boolean = false): TextView =
     TextView(context).apply {
         text = value
         textSize = sizeSp
+        setTextColor(context.palette.primary)
         if (bold) setTypeface(typeface, Typeface.BOLD)
         setPadding(0, context.dp(4), 0, context.dp(4))
     }.also { addView(it) }
@@ -78,7 +85,6 @@ fun ViewGroup.button(label: String, onClick: () -> Unit): Button =
     Button(context).apply {
         text = label
         isAllCaps = false
-        minHeight = context.dp(TOUCH_DP)
         minimumHeight = context.dp(TOUCH_DP)
         setOnClickListener { onClick() }
     }.also { button ->
@@ -90,15 +96,18 @@ fun ViewGroup.button(label: String, onClick: () -> Unit): Button =
     }
 
 /**
- * A text field. [hint] is also what a screen reader announces as its name
- * (the hint stays readable once text is typed: Android 8+ reads it after
- * the text).
+ * A text field named [label]. A one-line field gets the label as visible
+ * text above it (a hint would be cut off at large font sizes, and vanishes
+ * once the user types); a multi-line one shows it as a hint, which wraps.
+ * Either way a screen reader announces it as the field's name.
  */
-fun ViewGroup.field(hint: String, value: String?, multiline: Boolean = false, phone: Boolean = false): EditText =
-    EditText(context).apply {
-        this.hint = hint
+fun ViewGroup.field(label: String, value: String?, multiline: Boolean = false, phone: Boolean = false): EditText {
+    val caption = if (multiline) null else text(label, 14f).apply { setTextColor(context.palette.secondary) }
+    return EditText(context).apply {
+        if (multiline) hint = label
         setText(value ?: "")
-        minHeight = context.dp(TOUCH_DP)
+        setTextColor(context.palette.primary)
+        setHintTextColor(context.palette.secondary)
         inputType = when {
             multiline -> InputType.TYPE_CLASS_TEXT or InputType.TYPE_TEXT_FLAG_MULTI_LINE or
                 InputType.TYPE_TEXT_FLAG_CAP_SENTENCES
@@ -106,13 +115,20 @@ fun ViewGroup.field(hint: String, value: String?, multiline: Boolean = false, ph
             else -> InputType.TYPE_CLASS_TEXT
         }
         if (multiline) minLines = 3
+        // The view's own minimum (the input type resets the text's to one line).
+        minimumHeight = context.dp(TOUCH_DP)
+        if (caption != null) {
+            id = View.generateViewId()
+            caption.labelFor = id
+        }
     }.also { addView(it) }
+}
 
 fun ViewGroup.check(label: String, checked: Boolean, onChange: (Boolean) -> Unit): CheckBox =
     CheckBox(context).apply {
         text = label
         isChecked = checked
-        minHeight = context.dp(TOUCH_DP)
+        minimumHeight = context.dp(TOUCH_DP)
         setOnCheckedChangeListener { _, value -> onChange(value) }
     }.also { addView(it) }
 

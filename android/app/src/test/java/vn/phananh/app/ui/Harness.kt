@@ -176,10 +176,13 @@ fun Activity.button(label: String): Button =
 fun Activity.hasButton(label: String): Boolean =
     views.filterIsInstance<Button>().any { it.isShown && it.text.toString() == label }
 
-/** The text field a user finds by its hint. */
-fun Activity.field(hint: String): EditText =
-    views.filterIsInstance<EditText>().firstOrNull { it.isShown && it.hint?.toString() == hint }
-        ?: error("no field \"$hint\" on screen:\n$shown")
+/** The text field a user finds by its name: its visible label, or its hint. */
+fun Activity.field(name: String): EditText {
+    val labels = views.filterIsInstance<TextView>().filter { it.isShown && it.text.toString() == name && it.labelFor != View.NO_ID }
+    return views.filterIsInstance<EditText>().firstOrNull { field ->
+        field.isShown && (field.hint?.toString() == name || labels.any { it.labelFor == field.id })
+    } ?: error("no field \"$name\" on screen:\n$shown")
+}
 
 fun AppTest.click(activity: Activity, label: String) {
     check(activity.button(label).performClick()) { "\"$label\" did nothing" }
