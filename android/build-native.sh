@@ -44,8 +44,24 @@ done
 
 out="$root/target/android/jniLibs"
 mkdir -p "$out"
-# minSdk 24, as the app.
-cargo ndk --platform 24 "${targets[@]}" -o "$out" build -p phananh-ffi --profile "$profile"
+if [[ "$profile" == "release-ffi" ]]; then
+  # As `cargo xtask bindings --release` measures it (docs/benchmarks.md):
+  # the cdylib alone (with the rlib and staticlib beside it every Rust
+  # symbol stays exported and LTO keeps dead code), SQLite without what the
+  # phone never calls, relocations packed (Android 6+; minSdk is 24).
+  LIBSQLITE3_FLAGS="$(sed -e 's/#.*//' "$root/bindings/phone-sqlite.flags" | xargs)"
+  export LIBSQLITE3_FLAGS
+  for abi in $abis; do
+    t="${triple[$abi]}"
+    cargo ndk --platform 24 -t "$abi" rustc -p phananh-ffi --profile "$profile" --lib --crate-type cdylib \
+      -- -C link-arg=-Wl,--pack-dyn-relocs=android
+    mkdir -p "$out/$abi"
+    cp "$root/target/$t/$profile/libphananh_ffi.so" "$out/$abi/"
+  done
+else
+  # minSdk 24, as the app.
+  cargo ndk --platform 24 "${targets[@]}" -o "$out" build -p phananh-ffi --profile "$profile"
+fi
 
 # The Kotlin the app compiles against, from the host build of the same code.
 cargo xtask bindings

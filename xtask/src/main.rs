@@ -121,10 +121,12 @@ fn ci() -> Result<(), String> {
 
     // The shells: all the Android app's Kotlin compiled against the Android
     // API (android-all from Maven Central) with the generated bindings, its
-    // state holders tested on the JVM; the iOS sources checked against the
-    // generated Swift API (no Swift compiler here).
+    // state holders tested on the JVM and every screen driven under
+    // Robolectric against the real library and the server the tests built
+    // (screenshots, accessibility and layout checks); the iOS sources
+    // checked against the generated Swift API (no Swift compiler here).
     let started = Instant::now();
-    eprintln!("==> shells: mvn test (Android app Kotlin against android-all, JVM tests)");
+    eprintln!("==> shells: mvn test (Android app against android-all; screens under Robolectric)");
     run("mvn", &["-q", "-B", "-f", "android/check/pom.xml", "test"], &[])?;
     let generated = generated_swift(&out.join("swift"))?;
     let checked = ios::check(&workspace_root().join("ios/App"), &generated)
@@ -169,7 +171,7 @@ fn bindings(release: bool) -> Result<PathBuf, String> {
         "module PhanAnhCoreFFI {\n    header \"PhanAnhCoreFFI.h\"\n    header \"PhanAnhModelFFI.h\"\n    export *\n}\n";
     std::fs::write(swift.join("PhanAnhCoreFFI.modulemap"), map).map_err(|e| format!("writing the module map: {e}"))?;
     let lib = if release {
-        run("cargo", &["build", "--locked", "-p", "phananh-ffi", "--profile", "release-ffi"], &[])?;
+        phone_library()?;
         let lib = root.join("target/release-ffi").join(cdylib_name());
         let size = std::fs::metadata(&lib).map(|m| m.len()).unwrap_or(0);
         eprintln!("release library: {} ({:.2} MB, stripped)", lib.display(), size as f64 / 1e6);
@@ -377,6 +379,28 @@ impl Drop for KillOnDrop {
             let _ = self.0.wait();
         }
     }
+}
+
+/// The library as phones get it, for the host (the size proxy for the
+/// phones' ABIs): the cdylib alone (built together with the rlib and the
+/// staticlib, every Rust symbol stays exported and LTO keeps ~1 MB of dead
+/// code), SQLite without what the phone never calls
+/// (`bindings/phone-sqlite.flags`), and relative relocations packed as
+/// Android packs them (`android/build-native.sh` does the same with the NDK).
+fn phone_library() -> Result<(), String> {
+    let flags = sqlite_phone_flags()?;
+    let mut args = vec!["rustc", "--locked", "-p", "phananh-ffi", "--profile", "release-ffi", "--lib", "--crate-type", "cdylib"];
+    if cfg!(target_os = "linux") {
+        args.extend(["--", "-C", "link-arg=-Wl,-z,pack-relative-relocs"]);
+    }
+    run("cargo", &args, &[("LIBSQLITE3_FLAGS", &flags)])
+}
+
+/// `bindings/phone-sqlite.flags` as one line for libsqlite3-sys.
+fn sqlite_phone_flags() -> Result<String, String> {
+    let path = workspace_root().join("bindings/phone-sqlite.flags");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    Ok(text.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "))
 }
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {

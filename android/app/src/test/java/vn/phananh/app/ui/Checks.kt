@@ -123,7 +123,68 @@ object Checks {
                 if (row.height < 48 * dp - 1) findings += "a list row is ${(row.height / dp).toInt()} dp tall, under 48 dp"
             }
         }
+        findings += atf(activity)
         return findings.distinct()
+    }
+
+    /**
+     * Google's Accessibility Test Framework (the checks Espresso and the
+     * Play pre-launch report run), every check of its latest preset on the
+     * whole window; its errors are findings. Called by reflection: Maven
+     * Central has it only as an .aar, whose classes reach the tests' run
+     * time (unpacked by the pom) but not Maven's compile class path. Its
+     * contrast check wants a screenshot API it lacks on the JVM; the pixel
+     * check above covers contrast.
+     */
+    private fun atf(activity: Activity): List<String> {
+        val base = "com.google.android.apps.common.testing.accessibility.framework"
+        val loader = activity.javaClass.classLoader
+        atfStrings(base, loader)
+        val hierarchyType = Class.forName("$base.uielement.AccessibilityHierarchyAndroid", true, loader)
+        val builder = hierarchyType.getMethod("newBuilder", View::class.java).invoke(null, activity.window.decorView)
+        val hierarchy = builder.javaClass.getMethod("build").invoke(builder)
+        val presets = Class.forName("$base.AccessibilityCheckPreset", true, loader)
+        val latest = presets.getField("LATEST").get(null)
+        val checks = presets.getMethod("getAccessibilityHierarchyChecksForPreset", presets).invoke(null, latest) as Iterable<*>
+        val hierarchyBase = Class.forName("$base.uielement.AccessibilityHierarchy", true, loader)
+        return checks.flatMap { check ->
+            val run = check!!.javaClass.getMethod("runCheckOnHierarchy", hierarchyBase)
+            (run.invoke(check, hierarchy) as List<*>).mapNotNull { result ->
+                val type = result!!.javaClass.getMethod("getType").invoke(result).toString()
+                if (type != "ERROR") return@mapNotNull null
+                // (Its messages live in an .aar's assets, which a JVM test has not: the check's name and result id say it.)
+                val id = result.javaClass.getMethod("getResultId").invoke(result)
+                val element = result.javaClass.getMethod("getElement").invoke(result)
+                val what = element?.let {
+                    val cls = it.javaClass.getMethod("getClassName").invoke(it)
+                    val text = it.javaClass.getMethod("getText").invoke(it) ?: it.javaClass.getMethod("getContentDescription").invoke(it)
+                    " ($cls \"${text ?: ""}\")"
+                } ?: ""
+                "ATF ${check.javaClass.simpleName} #$id$what"
+            }
+        }
+    }
+
+    /**
+     * The framework reads its words (English, for the redundant-description
+     * check) through a provider; on Android they come from the app's assets,
+     * here from the same file on the class path.
+     */
+    private fun atfStrings(base: String, loader: ClassLoader) {
+        val provider = Class.forName("$base.strings.StringManager\$ResourceBundleProvider", true, loader)
+        val bundle = object : java.util.ListResourceBundle() {
+            override fun getContents(): Array<Array<Any>> {
+                val xml = loader.getResourceAsStream("assets/strings.xml") ?: error("the framework's strings.xml is not on the class path")
+                val doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml)
+                val nodes = doc.getElementsByTagName("string")
+                return Array(nodes.length) { i ->
+                    val node = nodes.item(i) as org.w3c.dom.Element
+                    arrayOf(node.getAttribute("name"), node.textContent)
+                }
+            }
+        }
+        val instance = java.lang.reflect.Proxy.newProxyInstance(loader, arrayOf(provider)) { _, _, _ -> bundle }
+        Class.forName("$base.strings.StringManager", true, loader).getMethod("setResourceBundleProvider", provider).invoke(null, instance)
     }
 
     private fun isControl(v: View): Boolean =
