@@ -43,6 +43,10 @@ texts! {
     sync_offline => "Chưa có mạng — sẽ tự gửi khi có mạng", "Offline — will send when you are online";
     /// Sync indicator: some reports wait to be sent (count follows).
     sync_waiting => "Đang chờ gửi", "Waiting to send";
+    /// Hint (and screen-reader name) of the search field over "my reports".
+    search => "Tìm trong phản ánh của tôi", "Search my reports";
+    /// The search matched nothing.
+    no_matches => "Không có phản ánh nào khớp", "No reports match";
     /// Button: sync now.
     sync_now => "Gửi ngay", "Send now";
     /// Screen title: editing a report.
