@@ -389,7 +389,8 @@ impl Drop for KillOnDrop {
 /// Android packs them (`android/build-native.sh` does the same with the NDK).
 fn phone_library() -> Result<(), String> {
     let flags = sqlite_phone_flags()?;
-    let mut args = vec!["rustc", "--locked", "-p", "phananh-ffi", "--profile", "release-ffi", "--lib", "--crate-type", "cdylib"];
+    let mut args =
+        vec!["rustc", "--locked", "-p", "phananh-ffi", "--profile", "release-ffi", "--lib", "--crate-type", "cdylib"];
     if cfg!(target_os = "linux") {
         args.extend(["--", "-C", "link-arg=-Wl,-z,pack-relative-relocs"]);
     }
@@ -400,7 +401,12 @@ fn phone_library() -> Result<(), String> {
 fn sqlite_phone_flags() -> Result<String, String> {
     let path = workspace_root().join("bindings/phone-sqlite.flags");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    Ok(text.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "))
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" "))
 }
 
 fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
