@@ -630,3 +630,66 @@ async fn staff_forms_need_the_sessions_csrf_token() {
         .unwrap();
     assert_eq!(status["status"], "resolved");
 }
+
+/// A PATCH cut off by the link: without a checksum the bytes that arrived
+/// are kept and `HEAD` says so; with one the chunk is all or nothing.
+#[tokio::test]
+async fn a_chunk_cut_off_keeps_what_arrived_unless_it_carries_a_checksum() {
+    use tokio::io::AsyncWriteExt;
+    let s = start().await;
+    let reg: Value = client().post(format!("{}/api/v1/devices", s.base)).send().await.unwrap().json().await.unwrap();
+    let token = reg["token"].as_str().unwrap().to_owned();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let dev = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    let jpeg = test_jpeg();
+    let (_rid, _pid, up) = report_with_photo(&s, &dev, &jpeg).await;
+    let path = up.url.trim_start_matches(&s.base).to_owned();
+    let addr = s.base.trim_start_matches("http://").to_owned();
+
+    // Sends a PATCH declaring the whole rest, writes `sent` bytes of it and hangs up.
+    let cut = |from: usize, sent: usize, checksum: Option<String>| {
+        let (path, addr, token, body) = (path.clone(), addr.clone(), token.clone(), jpeg[from..].to_vec());
+        async move {
+            let mut c = tokio::net::TcpStream::connect(&addr).await.unwrap();
+            let extra = checksum.map(|c| format!("Upload-Checksum: {c}\r\n")).unwrap_or_default();
+            let head = format!(
+                "PATCH {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nTus-Resumable: 1.0.0\r\n\
+                 Content-Type: application/offset+octet-stream\r\nUpload-Offset: {from}\r\n{extra}Content-Length: {}\r\n\r\n",
+                body.len()
+            );
+            c.write_all(head.as_bytes()).await.unwrap();
+            c.write_all(&body[..sent]).await.unwrap();
+            c.flush().await.unwrap();
+            drop(c);
+        }
+    };
+    // Bounded wait for the server's task to record what it kept.
+    let settled = |want: u64| {
+        let (dev, up) = (dev.clone(), Upload { url: up.url.clone() });
+        async move {
+            for _ in 0..200 {
+                if offset(&dev, &up).await == want {
+                    return true;
+                }
+                tokio::task::yield_now().await;
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            false
+        }
+    };
+
+    let third = jpeg.len() / 3;
+    cut(0, third, None).await;
+    assert!(settled(third as u64).await, "the bytes before the drop are kept: offset {}", offset(&dev, &up).await);
+
+    // With a checksum, a cut chunk leaves nothing behind.
+    cut(third, third, Some(sha256_b64(&jpeg[third..]))).await;
+    assert!(!settled(2 * third as u64).await);
+    assert_eq!(offset(&dev, &up).await, third as u64);
+
+    // The rest completes the photo, byte for byte.
+    let r = patch(&dev, &up, third, &jpeg[third..], None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(offset(&dev, &up).await, jpeg.len() as u64);
+}

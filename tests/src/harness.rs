@@ -230,6 +230,9 @@ impl Phone {
         config.backoff.base = std::time::Duration::from_millis(50);
         config.backoff.cap = std::time::Duration::from_millis(500);
         config.chunk_size = 256 * 1024;
+        // Fixed chunks: the tests count requests and cut at chunk boundaries.
+        config.chunk_min = config.chunk_size;
+        config.chunk_max = config.chunk_size;
         config.read_timeout = std::time::Duration::from_secs(5);
         config.connect_timeout = std::time::Duration::from_secs(5);
         tweak(&mut config);

@@ -119,17 +119,28 @@ async fn an_upload_cut_at_60_percent_resumes_from_the_servers_offset() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flipped_byte_is_refused_by_checksum_and_sent_again() {
+async fn a_flipped_byte_costs_the_photo_once_then_one_chunk_with_checksums() {
     let s = setup().await;
     let phone = Phone::new(&s.proxy.url());
-    let (id, len) = queue_big_photo_report(&phone);
+    let chunks = |len: u64| len.div_ceil(256 * 1024) as usize;
+    // First damage: chunks carry no checksum (a dropped link keeps what
+    // arrived), so the server finds it in the whole file's sha256 and the
+    // photo goes again, within the same pass.
+    let (first, len) = queue_big_photo_report(&phone);
+    s.proxy.arm(Fault::on(PATCH, Action::Flip(5000)));
+    let summary = phone.syncer.sync_once().await.unwrap();
+    assert_eq!(summary.sent, 1, "the damaged photo is sent again at once");
+    assert_eq!(s.proxy.fired(), 1);
+    assert_eq!(s.proxy.count(PATCH), 2 * chunks(len), "the whole photo went twice");
+    // From now on every chunk carries a sha256: damage costs one chunk.
+    let (second, len2) = queue_big_photo_report(&phone);
+    let before = s.proxy.count(PATCH);
     s.proxy.arm(Fault::on(PATCH, Action::Flip(5000)));
     let summary = phone.syncer.sync_once().await.unwrap();
     assert_eq!(summary.sent, 1, "a 460 is resent at once, within the same pass");
-    assert_eq!(s.proxy.fired(), 1);
-    let chunks = len.div_ceil(256 * 1024) as usize;
-    assert_eq!(s.proxy.count(PATCH), chunks + 1, "exactly one chunk went twice");
-    assert_server_has_exactly(&s.server, phone.store(), &[id]);
+    assert_eq!(s.proxy.fired(), 2);
+    assert_eq!(s.proxy.count(PATCH) - before, chunks(len2) + 1, "exactly one chunk went twice");
+    assert_server_has_exactly(&s.server, phone.store(), &[first, second]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

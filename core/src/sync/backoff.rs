@@ -15,6 +15,12 @@ pub struct Backoff {
     pub cap: Duration,
     /// The longest `Retry-After` honoured; longer values are clamped.
     pub max_retry_after: Duration,
+    /// After a link error (no answer at all), the first probe's wait: short,
+    /// so sending resumes about a second after the signal returns.
+    pub probe_base: Duration,
+    /// Probes slow down by a tenth each time, up to this (a link that stays
+    /// down costs one small request this often, never a tight loop).
+    pub probe_cap: Duration,
 }
 
 impl Default for Backoff {
@@ -23,6 +29,8 @@ impl Default for Backoff {
             base: Duration::from_secs(1),
             cap: Duration::from_secs(600),
             max_retry_after: Duration::from_secs(3600),
+            probe_base: Duration::from_secs(1),
+            probe_cap: Duration::from_secs(30),
         }
     }
 }
@@ -44,6 +52,22 @@ impl Backoff {
             Some(asked) => asked.min(self.max_retry_after).max(jitter),
             None => jitter,
         }
+    }
+}
+
+impl Backoff {
+    /// How long to wait after link failure number `attempt`: `probe_base`
+    /// growing by a tenth per failure up to `probe_cap`: a 4 s blackout is
+    /// probed every second or so, a 10 s one within 2 s of its end; after a
+    /// minute of outage the probes are 6 s apart, after seven minutes at the
+    /// cap (the shells' connectivity callback wakes the sync at once when the
+    /// system sees the network return). A fifth of jitter keeps a hamlet's
+    /// phones out of step.
+    pub fn probe(&self, attempt: u32, random: u64) -> Duration {
+        let grown = self.probe_base.as_secs_f64() * 1.1f64.powi(attempt.saturating_sub(1).min(200) as i32);
+        let wait = Duration::from_secs_f64(grown.min(self.probe_cap.as_secs_f64()));
+        let spread = (wait.as_millis() as u64 / 5).max(1);
+        wait.saturating_sub(Duration::from_millis(spread / 2)) + Duration::from_millis(random % spread)
     }
 }
 
@@ -103,6 +127,27 @@ mod tests {
         assert_eq!(b.delay(1, Some(Duration::from_secs(u64::MAX)), 0), Duration::from_secs(3600));
         // Retry-After: 0 still backs off as attempts grow: no tight loop.
         assert_eq!(b.delay(6, Some(Duration::ZERO), 31_000), Duration::from_secs(31));
+    }
+
+    #[test]
+    fn a_dead_link_is_probed_soon_then_less_often_never_in_a_tight_loop() {
+        let b = Backoff::default();
+        let first = b.probe(1, 0);
+        assert!(first >= Duration::from_millis(900) && first <= Duration::from_millis(1100), "{first:?}");
+        // The sum of the first minute's probes: dozens, not thousands.
+        let mut t = Duration::ZERO;
+        let mut n = 0;
+        while t < Duration::from_secs(60) {
+            n += 1;
+            t += b.probe(n, random_u64());
+        }
+        assert!((15..=25).contains(&n), "{n} probes in the first minute");
+        for attempt in [40, 100, u32::MAX] {
+            let d = b.probe(attempt, random_u64());
+            assert!(d >= Duration::from_secs(27) && d <= Duration::from_secs(33), "attempt {attempt}: {d:?}");
+        }
+        // A server's refusal keeps the full backoff.
+        assert_eq!(b.delay(10, None, 600_000), Duration::from_secs(512));
     }
 
     #[test]

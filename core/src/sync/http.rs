@@ -22,6 +22,10 @@ pub enum Failure {
         why: String,
         /// The server's `Retry-After`, if it sent a readable one.
         retry_after: Option<Duration>,
+        /// The link failed (no connection, a reset, a timeout), not the
+        /// server: try again as soon as it may be back (a cheap probe on a
+        /// short schedule), not after a long backoff.
+        link: bool,
     },
     /// The token was refused: register again.
     Unauthorized,
@@ -46,7 +50,12 @@ impl From<Error> for Failure {
 
 impl Failure {
     pub(crate) fn transient(why: impl Into<String>) -> Failure {
-        Failure::Transient { why: why.into(), retry_after: None }
+        Failure::Transient { why: why.into(), retry_after: None, link: false }
+    }
+
+    /// The link failed (see [`Failure::Transient`]).
+    pub(crate) fn link(why: impl Into<String>) -> Failure {
+        Failure::Transient { why: why.into(), retry_after: None, link: true }
     }
 
     /// As the core's error type, for callers outside the sync loop.
@@ -92,7 +101,7 @@ pub(crate) fn network(e: reqwest::Error) -> Failure {
     } else {
         "the connection failed"
     };
-    Failure::transient(why)
+    Failure::link(why)
 }
 
 /// Read `Retry-After` from headers.
@@ -112,7 +121,11 @@ pub(crate) async fn failure(resp: Response, lang: Lang) -> Failure {
     let status = resp.status();
     let ra = retry_after(resp.headers());
     if status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        return Failure::Transient { why: format!("the server answered {}", status.as_u16()), retry_after: ra };
+        return Failure::Transient {
+            why: format!("the server answered {}", status.as_u16()),
+            retry_after: ra,
+            link: false,
+        };
     }
     if status == StatusCode::UNAUTHORIZED {
         return Failure::Unauthorized;

@@ -20,6 +20,7 @@ mod follow;
 mod http;
 mod lock;
 mod nearby;
+pub mod pace;
 mod pull;
 mod push;
 mod runner;
@@ -58,9 +59,16 @@ pub struct SyncConfig {
     pub lang: Lang,
     /// Reports sent at the same time.
     pub max_in_flight: usize,
-    /// Bytes per tus `PATCH` (256 KiB–1 MiB suits 3G: small enough to
-    /// finish between drop-outs, large enough to keep overhead low).
+    /// The first tus `PATCH`'s size; later ones are sized to the link
+    /// (see [`pace::Pace`]) between `chunk_min` and `chunk_max`.
     pub chunk_size: usize,
+    /// The smallest chunk (request overhead would dominate below it).
+    pub chunk_min: usize,
+    /// The largest chunk (what one reset may cost).
+    pub chunk_max: usize,
+    /// How long one chunk should take on the measured link: about what a
+    /// dropped connection loses.
+    pub chunk_time: Duration,
     /// Retry timing.
     pub backoff: Backoff,
     /// Time to open a connection.
@@ -80,7 +88,10 @@ impl SyncConfig {
             server_url: server_url.into(),
             lang: Lang::default(),
             max_in_flight: 2,
-            chunk_size: 512 * 1024,
+            chunk_size: 64 * 1024,
+            chunk_min: 32 * 1024,
+            chunk_max: 1024 * 1024,
+            chunk_time: Duration::from_millis(1500),
             backoff: Backoff::default(),
             connect_timeout: Duration::from_secs(20),
             read_timeout: Duration::from_secs(60),
@@ -122,6 +133,11 @@ struct Inner {
     register: tokio::sync::Mutex<()>,
     /// Whether the server takes per-chunk sha256 checksums (asked once).
     tus_checksums: tokio::sync::OnceCell<bool>,
+    /// A whole photo arrived damaged once: chunks carry checksums from
+    /// then on (see [`Syncer::tus`]).
+    damage_seen: AtomicBool,
+    /// The link as measured by the uploads, shared by them.
+    pace: Arc<Mutex<pace::Pace>>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -141,7 +157,6 @@ impl Syncer {
                 api,
                 secrets,
                 lang: RwLock::new(config.lang),
-                config,
                 online: AtomicBool::new(true),
                 wake: Notify::new(),
                 listener: RwLock::new(Arc::new(NoListener)),
@@ -149,6 +164,14 @@ impl Syncer {
                 pass: tokio::sync::Mutex::new(()),
                 register: tokio::sync::Mutex::new(()),
                 tus_checksums: tokio::sync::OnceCell::new(),
+                damage_seen: AtomicBool::new(false),
+                pace: Arc::new(Mutex::new(pace::Pace::new(
+                    config.chunk_size,
+                    config.chunk_min,
+                    config.chunk_max,
+                    config.chunk_time,
+                ))),
+                config,
             }),
         })
     }

@@ -1,6 +1,7 @@
 //! Pushing the outbox: one report at a time through its steps, a few
 //! reports side by side.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use phananh_protocol::wire::{PhotoDecl, ReportBody, ReportStatus, WireOnBehalf, WireReporter};
@@ -90,10 +91,10 @@ impl Syncer {
                 Ok(Outcome::NeedsAttention)
             }
             Err(Failure::Unauthorized) => {
-                self.retry_later(id, entry.attempts, "unauthorized".into(), None, photos).await
+                self.retry_later(id, entry.attempts, "unauthorized".into(), None, false, photos).await
             }
-            Err(Failure::Transient { why, retry_after }) => {
-                self.retry_later(id, entry.attempts, why, retry_after, photos).await
+            Err(Failure::Transient { why, retry_after, link }) => {
+                self.retry_later(id, entry.attempts, why, retry_after, link, photos).await
             }
         }
     }
@@ -104,9 +105,15 @@ impl Syncer {
         attempts: u32,
         why: String,
         retry_after: Option<Duration>,
+        link: bool,
         photos: u32,
     ) -> Result<Outcome> {
-        let delay = self.inner.config.backoff.delay(attempts + 1, retry_after, super::backoff::random_u64());
+        let backoff = &self.inner.config.backoff;
+        let random = super::backoff::random_u64();
+        // A dead link is probed again soon (the attempt starts with a cheap
+        // request: the services' ETag check, then the upload's HEAD); a
+        // refusing server gets the full backoff and its Retry-After.
+        let delay = if link { backoff.probe(attempts + 1, random) } else { backoff.delay(attempts + 1, retry_after, random) };
         let at_ms = self.inner.store.now_ms() + delay.as_millis() as i64;
         let attempts = self.db(move |s| s.schedule_retry(id, at_ms)).await?;
         tracing::info!(report = %id, attempts, delay_ms = delay.as_millis() as u64, why = %why, "will retry");
@@ -206,8 +213,11 @@ impl Syncer {
                 // Expired or removed: start a new upload.
                 Err(UploadFailure::Gone) => {}
                 // The server threw the whole file away (its sha256 did not
-                // match the declared one): send it again from the start.
-                Err(UploadFailure::Other(Failure::Rejected { code, .. })) if code == "sha256_mismatch" => {}
+                // match the declared one): send it again from the start,
+                // with per-chunk checksums from now on.
+                Err(UploadFailure::Other(Failure::Rejected { code, .. })) if code == "sha256_mismatch" => {
+                    self.inner.damage_seen.store(true, Ordering::SeqCst);
+                }
                 Err(UploadFailure::Other(f)) => return Err(f),
             }
             if restarts >= UPLOAD_RESTARTS {
@@ -268,20 +278,26 @@ impl Syncer {
     }
 
     /// A tus client for this server. What the server offers is asked once
-    /// per engine (`OPTIONS` on the creation endpoint): chunks carry
-    /// `Upload-Checksum` only where the server offers sha256 (ours does;
-    /// tusd 2.9 does not, and then the whole-file sha256 checked at the end
-    /// is what catches damage).
+    /// per engine (`OPTIONS` on the creation endpoint).
+    ///
+    /// Chunks go without `Upload-Checksum` at first: a chunk cut off by a
+    /// dropped link then keeps what arrived (our server keeps it, tus 1.0
+    /// says a server should), and the whole file's sha256, declared at
+    /// creation and checked by the server at the end, catches any damage
+    /// (TLS already does in production). Once a photo has arrived damaged,
+    /// the link is one that corrupts: every later chunk carries a sha256
+    /// where the server offers it (ours does; tusd 2.9 does not), so damage
+    /// costs one chunk, not the photo.
     async fn tus(&self, token: &str, endpoint: &reqwest::Url) -> Result<TusClient, Failure> {
         let mut headers = HeaderMap::new();
         if let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}")) {
             headers.insert(AUTHORIZATION, v);
         }
         headers.insert(reqwest::header::ACCEPT_LANGUAGE, HeaderValue::from_static(self.lang().code()));
-        let mut client =
-            TusClient::new(self.inner.api.http.clone(), headers, self.lang(), self.inner.config.chunk_size, false);
+        let mut client = TusClient::paced(self.inner.api.http.clone(), headers, self.lang(), self.inner.pace.clone(), false);
         let probe = || async { client.options(endpoint).await.map(|caps| caps.sha256_checksums()) };
-        client.checksums = *self.inner.tus_checksums.get_or_try_init(probe).await?;
+        let offered = *self.inner.tus_checksums.get_or_try_init(probe).await?;
+        client.checksums = offered && self.inner.damage_seen.load(Ordering::SeqCst);
         Ok(client)
     }
 }

@@ -6,6 +6,8 @@
 //! optional headers (the bearer token).
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -15,6 +17,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::http::{Failure, failure, network};
+use super::pace::Pace;
 use crate::Lang;
 use crate::error::Error;
 
@@ -59,8 +62,9 @@ pub struct TusClient {
     http: Client,
     headers: HeaderMap,
     lang: Lang,
-    /// Bytes per `PATCH`.
-    pub chunk_size: usize,
+    /// How big each `PATCH` is: measured on the link, shared with the
+    /// engine's other uploads.
+    pace: Arc<Mutex<Pace>>,
     /// Send `Upload-Checksum: sha256 …` with every chunk.
     pub checksums: bool,
 }
@@ -70,9 +74,19 @@ pub struct TusClient {
 const CHECKSUM_RESENDS: u32 = 3;
 
 impl TusClient {
-    /// A client sending `headers` (e.g. `Authorization`) with every request.
+    /// A client sending `headers` (e.g. `Authorization`) with every
+    /// request, in chunks of `chunk_size` bytes.
     pub fn new(http: Client, headers: HeaderMap, lang: Lang, chunk_size: usize, checksums: bool) -> TusClient {
-        TusClient { http, headers, lang, chunk_size: chunk_size.max(1), checksums }
+        TusClient::paced(http, headers, lang, Arc::new(Mutex::new(Pace::fixed(chunk_size))), checksums)
+    }
+
+    /// A client whose chunks follow `pace` (and teach it the link).
+    pub fn paced(http: Client, headers: HeaderMap, lang: Lang, pace: Arc<Mutex<Pace>>, checksums: bool) -> TusClient {
+        TusClient { http, headers, lang, pace, checksums }
+    }
+
+    fn pace(&self) -> std::sync::MutexGuard<'_, Pace> {
+        self.pace.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn req(&self, r: RequestBuilder) -> RequestBuilder {
@@ -196,12 +210,18 @@ impl TusClient {
         progress(offset, length);
         let mut resends = 0;
         while offset < length {
-            let n = (length - offset).min(self.chunk_size as u64) as usize;
+            let n = (length - offset).min(self.pace().next_chunk() as u64) as usize;
             let mut chunk = vec![0u8; n];
             f.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
             f.read_exact(&mut chunk).await.map_err(io)?;
-            match self.patch(url, offset, chunk).await? {
+            let started = Instant::now();
+            let patched = self.patch(url, offset, chunk).await;
+            if let Err(UploadFailure::Other(Failure::Transient { link: true, .. })) = &patched {
+                self.pace().failed();
+            }
+            match patched? {
                 Patched::At(next) if next > offset && next <= length => {
+                    self.pace().sent(next - offset, started.elapsed());
                     offset = next;
                     resends = 0;
                     progress(offset, length);

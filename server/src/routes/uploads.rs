@@ -6,9 +6,11 @@
 //! the report, and the bytes must be a JPEG within limits; only then is the
 //! photo attached.
 
-use std::io::{Seek, SeekFrom, Write};
+use std::io::SeekFrom;
 
-use axum::body::Bytes;
+use axum::body::Body;
+use http_body_util::BodyExt;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -315,12 +317,19 @@ pub async fn head(State(state): State<Shared>, TusCall { device, id }: TusCall) 
 }
 
 /// `PATCH /api/v1/uploads/{id}`: append a chunk at the server's offset.
+///
+/// The body is written as it arrives (memory stays at one network read
+/// whatever the chunk's size). A chunk with `Upload-Checksum` is all or
+/// nothing: verified at its end, and thrown away if it does not match or
+/// does not arrive whole. A chunk without one keeps what arrived before the
+/// link dropped, and the next `HEAD` reports it (tus 1.0: a server SHOULD):
+/// on a rural link a reset then costs nothing already sent.
 pub async fn patch(
     State(state): State<Shared>,
     device: Device,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let lang = device.lang;
     check_version(&headers, lang)?;
@@ -336,6 +345,7 @@ pub async fn patch(
     let offset = header_u64(&headers, "upload-offset").ok_or_else(|| {
         tus_error(ApiError::bad_request(lang, "upload_offset", "Thiếu Upload-Offset", "Upload-Offset is required"))
     })?;
+    let checksum = headers.get("upload-checksum").and_then(|v| v.to_str().ok()).map(|c| Checksum::parse(c, lang)).transpose()?;
     // One writer at a time; the upload is read under the claim, so the
     // offset checked is the one this request will write at.
     let writer = state.uploads_in_flight.claim(&id).ok_or_else(|| locked(lang))?;
@@ -350,57 +360,96 @@ pub async fn patch(
         ))
         .with_header(h("upload-offset"), &upload.offset.to_string()));
     }
-    if offset + body.len() as u64 > upload.length {
-        return Err(tus_error(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "past_length",
-            lang,
-            "Dữ liệu vượt quá Upload-Length",
-            "The chunk goes past Upload-Length",
-        )));
-    }
-    if let Some(checksum) = headers.get("upload-checksum").and_then(|v| v.to_str().ok()) {
-        verify_chunk(checksum, &body, lang)?;
+    let declared = header_u64(&headers, "content-length");
+    if declared.is_some_and(|n| offset + n > upload.length) {
+        return Err(past_length(lang));
     }
     // From here the work runs in its own task: a client that hangs up
-    // mid-answer must not cancel the server half-way between writing the
-    // chunk, recording the offset and attaching the photo.
-    // The claim goes with the task: released when the work is done, not
-    // when the client hangs up.
+    // mid-chunk must not cancel the server half-way between writing, recording
+    // the offset and attaching the photo. The claim goes with the task:
+    // released when the work is done, not when the client hangs up.
     let task = tokio::spawn(async move {
         let _writer = writer;
-        append(state.clone(), id, upload, offset, body, lang).await
+        append(state.clone(), id, upload, offset, body, checksum, lang).await
     });
     task.await.map_err(ApiError::internal)?
 }
 
-/// Write a verified chunk at `offset`, record the new offset, and attach the
-/// photo when it is whole.
+fn past_length(lang: Lang) -> ApiError {
+    tus_error(ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "past_length",
+        lang,
+        "Dữ liệu vượt quá Upload-Length",
+        "The chunk goes past Upload-Length",
+    ))
+}
+
+/// Write a chunk at `offset` as it arrives, record the new offset, and
+/// attach the photo when it is whole (see [`patch`] for what is kept).
 async fn append(
     state: Shared,
     id: String,
     mut upload: Upload,
     offset: u64,
-    body: Bytes,
+    body: Body,
+    mut checksum: Option<Checksum>,
     lang: Lang,
 ) -> Result<Response, ApiError> {
     let path = state.upload_dir.join(format!("{id}.part"));
-    let chunk = body.clone();
-    let at = offset;
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&path)?;
-        // Truncate to the recorded offset first: a chunk cut off mid-way by
-        // a dropped link may have left bytes the database never counted.
-        f.set_len(at)?;
-        f.seek(SeekFrom::Start(at))?;
-        f.write_all(&chunk)?;
-        f.sync_data()
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
-    upload.offset = offset + body.len() as u64;
-    state.store.set_upload_offset(id.clone(), upload.offset).await?;
+    let mut f = tokio::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(&path)
+        .await
+        .map_err(ApiError::internal)?;
+    // Truncate to the recorded offset first: bytes past it were never
+    // counted (a chunk refused, or a crash before its offset was recorded).
+    f.set_len(offset).await.map_err(ApiError::internal)?;
+    f.seek(SeekFrom::Start(offset)).await.map_err(ApiError::internal)?;
+    let room = upload.length - offset;
+    let mut written: u64 = 0;
+    let mut body = body;
+    let mut cut = false;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            // The link dropped mid-chunk (or the body was longer than allowed).
+            cut = true;
+            break;
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        if written + data.len() as u64 > room {
+            f.set_len(offset).await.map_err(ApiError::internal)?;
+            return Err(past_length(lang));
+        }
+        if let Some(c) = checksum.as_mut() {
+            c.update(&data);
+        }
+        f.write_all(&data).await.map_err(ApiError::internal)?;
+        written += data.len() as u64;
+    }
+    let keep = match (&checksum, cut) {
+        // All or nothing with a checksum.
+        (Some(_), true) => 0,
+        (Some(c), false) if !c.matches() => {
+            f.set_len(offset).await.map_err(ApiError::internal)?;
+            return Err(checksum_mismatch(lang));
+        }
+        _ => written,
+    };
+    if keep < written {
+        f.set_len(offset + keep).await.map_err(ApiError::internal)?;
+    }
+    f.sync_data().await.map_err(ApiError::internal)?;
+    drop(f);
+    if keep > 0 {
+        upload.offset = offset + keep;
+        state.store.set_upload_offset(id.clone(), upload.offset).await?;
+        if cut {
+            tracing::debug!(upload = %id, kept = keep, "kept the part of a chunk that arrived before the link dropped");
+        }
+    }
     if upload.offset == upload.length {
         finish(&state, &id, &upload, lang).await?;
         upload.completed = true;
@@ -410,39 +459,59 @@ async fn append(
     Ok(r)
 }
 
-fn verify_chunk(header: &str, body: &[u8], lang: Lang) -> Result<(), ApiError> {
-    let (algo, b64) = header.trim().split_once(' ').unwrap_or((header, ""));
-    let expected = B64.decode(b64.trim()).map_err(|_| {
-        tus_error(ApiError::bad_request(
-            lang,
-            "bad_checksum",
-            "Upload-Checksum không hợp lệ",
-            "Malformed Upload-Checksum",
-        ))
-    })?;
-    let actual: Vec<u8> = match algo {
-        "sha256" => Sha256::digest(body).to_vec(),
-        "sha1" => sha1::Sha1::digest(body).to_vec(),
-        _ => {
-            return Err(tus_error(ApiError::bad_request(
+/// An `Upload-Checksum` being computed as the chunk arrives.
+enum Checksum {
+    Sha256(Sha256, Vec<u8>),
+    Sha1(sha1::Sha1, Vec<u8>),
+}
+
+impl Checksum {
+    fn parse(header: &str, lang: Lang) -> Result<Checksum, ApiError> {
+        let (algo, b64) = header.trim().split_once(' ').unwrap_or((header, ""));
+        let expected = B64.decode(b64.trim()).map_err(|_| {
+            tus_error(ApiError::bad_request(
+                lang,
+                "bad_checksum",
+                "Upload-Checksum không hợp lệ",
+                "Malformed Upload-Checksum",
+            ))
+        })?;
+        match algo {
+            "sha256" => Ok(Checksum::Sha256(Sha256::new(), expected)),
+            "sha1" => Ok(Checksum::Sha1(sha1::Sha1::new(), expected)),
+            _ => Err(tus_error(ApiError::bad_request(
                 lang,
                 "checksum_algorithm",
                 "Không hỗ trợ thuật toán kiểm tra này",
                 "Unsupported checksum algorithm",
-            )));
+            ))),
         }
-    };
-    if actual != expected {
-        let status = StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST);
-        return Err(tus_error(ApiError::new(
-            status,
-            "checksum_mismatch",
-            lang,
-            "Dữ liệu bị lỗi trên đường truyền; hãy gửi lại đoạn này",
-            "Checksum mismatch; the chunk was discarded, send it again",
-        )));
     }
-    Ok(())
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Checksum::Sha256(h, _) => h.update(data),
+            Checksum::Sha1(h, _) => sha1::Digest::update(h, data),
+        }
+    }
+
+    fn matches(&self) -> bool {
+        match self {
+            Checksum::Sha256(h, expected) => h.clone().finalize().as_slice() == expected.as_slice(),
+            Checksum::Sha1(h, expected) => sha1::Digest::finalize(h.clone()).as_slice() == expected.as_slice(),
+        }
+    }
+}
+
+fn checksum_mismatch(lang: Lang) -> ApiError {
+    let status = StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST);
+    tus_error(ApiError::new(
+        status,
+        "checksum_mismatch",
+        lang,
+        "Dữ liệu bị lỗi trên đường truyền; hãy gửi lại đoạn này",
+        "Checksum mismatch; the chunk was discarded, send it again",
+    ))
 }
 
 /// The last byte arrived: check the whole file and attach the photo.

@@ -32,6 +32,8 @@ fn run(home: &std::path::Path, server: &str) -> Result<(), phananh_core::Error> 
     config.backoff.base = Duration::from_millis(50);
     config.backoff.cap = Duration::from_secs(1);
     config.chunk_size = 256 * 1024;
+    config.chunk_min = config.chunk_size;
+    config.chunk_max = config.chunk_size;
     let syncer = Syncer::new(store, Arc::new(FileSecretStore::new(home.join("secrets.json"))), config)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
