@@ -252,6 +252,11 @@ impl PhanAnh {
         self.call(|a| a.sync_status())
     }
 
+    /// "Tháng này đã dùng 12,3 MB dữ liệu", for the settings screen.
+    pub fn data_used_this_month(&self) -> Result<String> {
+        self.call(|a| a.data_used_this_month())
+    }
+
     /// The categories, from the cache (empty before the first sync).
     pub fn categories(&self) -> Result<Vec<CategoryView>> {
         self.call(|a| a.categories())

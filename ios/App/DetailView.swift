@@ -34,6 +34,8 @@ struct DetailView: View {
                     }
                     Text(r.description)
                     if let address = r.address { Text(address).font(.footnote) }
+                    // "Đã dùng 2,4 MB dữ liệu", for prepaid plans.
+                    if let used = r.dataUsedLabel { Text(used).font(.footnote).foregroundColor(.secondary) }
                 }
                 if !r.photos.isEmpty {
                     ScrollView(.horizontal) {

@@ -10,6 +10,7 @@ struct SettingsView: View {
     @State private var serverUrl = ""
     @State private var volunteerMode = false
     @State private var problem: String?
+    @State private var dataUsed = ""
 
     var body: some View {
         let t = app.texts
@@ -20,6 +21,8 @@ struct SettingsView: View {
                 Text("English").tag(Language.en)
             }
             Toggle(t.volunteerMode, isOn: $volunteerMode)
+            // "Tháng này đã dùng 12,3 MB dữ liệu", for prepaid plans.
+            if !dataUsed.isEmpty { Text(dataUsed).font(.footnote).foregroundColor(.secondary) }
             Section(t.serverUrl) {
                 TextField("http://127.0.0.1:8080", text: $serverUrl)
                     .keyboardType(.URL)
@@ -36,6 +39,7 @@ struct SettingsView: View {
             language = app.settings.language
             serverUrl = app.settings.serverUrl
             volunteerMode = app.settings.volunteerMode
+            dataUsed = (try? app.core.dataUsedThisMonth()) ?? ""
         }
     }
 }

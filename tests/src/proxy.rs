@@ -6,6 +6,12 @@
 //! answer in the server's place (a 500, a 429 with some `Retry-After`). A
 //! fault can wait for a pattern (e.g. `PATCH /api/v1/uploads/`) in the
 //! client's bytes before it starts counting. Every byte each way is counted.
+//!
+//! Or it plays a rural link ([`Link`]): a rate each way shared by all
+//! connections, a one-way delay as a pipeline (bytes arrive `delay` after
+//! they were sent, whatever follows them), and periodic blackouts that reset
+//! every open connection and refuse new ones until the signal returns, on a
+//! schedule jittered from a seed (the same seed, the same link).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -61,6 +67,137 @@ pub fn http_response(status: u16, reason: &str, headers: &[(&str, &str)], body: 
     text
 }
 
+/// A link's shape for [`FaultProxy::set_link`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Client → server rate, bits per second.
+    pub up_bps: u64,
+    /// Server → client rate, bits per second.
+    pub down_bps: u64,
+    /// One-way delay.
+    pub delay: Duration,
+    /// A blackout starts about this often...
+    pub blackout_every: Duration,
+    /// ...and lasts this long (zero: never).
+    pub blackout_for: Duration,
+    /// Seeds the blackouts' jitter (up to a quarter of `blackout_every`).
+    pub seed: u64,
+}
+
+impl Link {
+    /// The rural 3G link of issue 19: 1 Mbit/s up, 2 down, 150 ms each way,
+    /// a 4 s blackout every 12 s.
+    pub fn rural_3g(seed: u64) -> Link {
+        Link {
+            up_bps: 1_000_000,
+            down_bps: 2_000_000,
+            delay: Duration::from_millis(150),
+            blackout_every: Duration::from_secs(12),
+            blackout_for: Duration::from_secs(4),
+            seed,
+        }
+    }
+
+    /// The harsher one: 384 kbit/s up, 768 down, 300 ms, 10 s out every 30 s.
+    pub fn harsh(seed: u64) -> Link {
+        Link {
+            up_bps: 384_000,
+            down_bps: 768_000,
+            delay: Duration::from_millis(300),
+            blackout_every: Duration::from_secs(30),
+            blackout_for: Duration::from_secs(10),
+            seed,
+        }
+    }
+
+    /// The least time `bytes` can take to go up from the moment the link is
+    /// set: their air time, stretched by the blackouts on the way (what a
+    /// perfect client would reach).
+    pub fn ideal_up(&self, bytes: u64) -> Duration {
+        let state = LinkState::new(self.clone());
+        let need = Link::air(bytes as usize, self.up_bps);
+        let step = Duration::from_millis(10);
+        let (mut t, mut up) = (Duration::ZERO, Duration::ZERO);
+        while up < need {
+            if state.blackout_at(state.started + t).is_none() {
+                up += step;
+            }
+            t += step;
+        }
+        t
+    }
+
+    /// Time on the air for `bytes` at `bps`.
+    fn air(bytes: usize, bps: u64) -> Duration {
+        Duration::from_secs_f64(bytes as f64 * 8.0 / bps.max(1) as f64)
+    }
+}
+
+/// A link being played: its shape, when it started, and each direction's
+/// next free moment on the air (shared by all connections, as a phone's
+/// radio is).
+struct LinkState {
+    shape: Link,
+    started: tokio::time::Instant,
+    up_free: tokio::time::Instant,
+    down_free: tokio::time::Instant,
+    /// Blackout `k` starts at `k · every + jitter[k]`.
+    jitter: Vec<Duration>,
+}
+
+impl LinkState {
+    fn new(shape: Link) -> LinkState {
+        let now = tokio::time::Instant::now();
+        // xorshift64*: a seeded, dependency-free sequence (bounded jitter).
+        let mut x = shape.seed | 1;
+        let quarter = (shape.blackout_every.as_millis() / 4).max(1) as u64;
+        let jitter = (0..10_000)
+            .map(|_| {
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                Duration::from_millis(x.wrapping_mul(0x2545_F491_4F6C_DD1D) % quarter)
+            })
+            .collect();
+        LinkState { shape, started: now, up_free: now, down_free: now, jitter }
+    }
+
+    /// The blackout around `at`, as (start, end), if `at` is in one.
+    fn blackout_at(&self, at: tokio::time::Instant) -> Option<(tokio::time::Instant, tokio::time::Instant)> {
+        let every = self.shape.blackout_every;
+        if self.shape.blackout_for.is_zero() || every.is_zero() {
+            return None;
+        }
+        let t = at.saturating_duration_since(self.started);
+        let k = (t.as_millis() / every.as_millis()) as usize;
+        // This period's blackout, or the previous one still running.
+        for k in [k, k.saturating_sub(1)] {
+            if k == 0 {
+                continue; // the first period is clear: the phone starts with a signal
+            }
+            let start = self.started + every * k as u32 + self.jitter[k % self.jitter.len()];
+            let end = start + self.shape.blackout_for;
+            if at >= start && at < end {
+                return Some((start, end));
+            }
+        }
+        None
+    }
+
+    /// The next blackout's start after `at`.
+    fn next_blackout(&self, at: tokio::time::Instant) -> Option<tokio::time::Instant> {
+        let every = self.shape.blackout_every;
+        if self.shape.blackout_for.is_zero() || every.is_zero() {
+            return None;
+        }
+        let t = at.saturating_duration_since(self.started);
+        let k = (t.as_millis() / every.as_millis()) as usize;
+        (k.max(1)..k + 3)
+            .map(|k| self.started + every * k as u32 + self.jitter[k % self.jitter.len()])
+            .find(|start| *start > at)
+    }
+}
+
 #[derive(Default)]
 struct Shared {
     faults: Mutex<VecDeque<Fault>>,
@@ -71,6 +208,9 @@ struct Shared {
     latency_ms: AtomicU64,
     requests: Mutex<Vec<String>>,
     conns: Mutex<Vec<tokio::task::AbortHandle>>,
+    link: Mutex<Option<LinkState>>,
+    /// Connections reset by blackouts.
+    blackout_resets: AtomicU64,
 }
 
 /// The proxy; it stops when dropped.
@@ -144,7 +284,18 @@ impl FaultProxy {
         self.shared.latency_ms.store(latency.as_millis() as u64, Ordering::SeqCst);
     }
 
-    /// Client → server bytes so far.
+    /// Play a rural link from now on (new connections; see [`Link`]).
+    pub fn set_link(&self, link: Link) {
+        *lock(&self.shared.link) = Some(LinkState::new(link));
+    }
+
+    /// Connections the blackouts have reset so far.
+    pub fn blackout_resets(&self) -> u64 {
+        self.shared.blackout_resets.load(Ordering::SeqCst)
+    }
+
+    /// Client → server bytes so far (on a link: bytes that went on the air,
+    /// lost in a blackout or not).
     pub fn up_bytes(&self) -> u64 {
         self.shared.up_bytes.load(Ordering::SeqCst)
     }
@@ -216,6 +367,9 @@ fn reset(w: &tokio::net::tcp::OwnedWriteHalf) {
 }
 
 async fn handle(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
+    if lock(&shared.link).is_some() {
+        return handle_link(client, shared).await;
+    }
     let upstream = *lock(&shared.upstream);
     let server = match upstream {
         Some(addr) => TcpStream::connect(addr).await.ok(),
@@ -323,4 +477,140 @@ async fn handle(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
         _ = down => {}
     }
     Ok(())
+}
+
+/// Which way bytes go on the link.
+#[derive(Clone, Copy)]
+enum Way {
+    Up,
+    Down,
+}
+
+/// When `n` bytes read now leave the link's far end: after the direction's
+/// earlier bytes, their own time on the air, and the delay.
+fn shape(shared: &Shared, way: Way, n: usize) -> Option<(tokio::time::Instant, tokio::time::Instant)> {
+    let mut guard = lock(&shared.link);
+    let link = guard.as_mut()?;
+    let now = tokio::time::Instant::now();
+    let (free, bps) = match way {
+        Way::Up => (&mut link.up_free, link.shape.up_bps),
+        Way::Down => (&mut link.down_free, link.shape.down_bps),
+    };
+    let sent = (*free).max(now) + Link::air(n, bps);
+    *free = sent;
+    Some((sent, sent + link.shape.delay))
+}
+
+/// A connection over the link: shaped and delayed both ways, reset when a
+/// blackout starts, refused during one.
+async fn handle_link(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
+    let (blackout, next, delay) = {
+        let guard = lock(&shared.link);
+        let Some(link) = guard.as_ref() else { return Ok(()) };
+        let now = tokio::time::Instant::now();
+        (link.blackout_at(now), link.next_blackout(now), link.shape.delay)
+    };
+    if blackout.is_some() {
+        // No signal: the phone's connection attempt fails.
+        let _ = socket2::SockRef::from(&client).set_linger(Some(Duration::ZERO));
+        return Ok(());
+    }
+    // The handshake's round trip.
+    tokio::time::sleep(delay * 2).await;
+    let upstream = *lock(&shared.upstream);
+    let Some(server) = (match upstream {
+        Some(addr) => TcpStream::connect(addr).await.ok(),
+        None => None,
+    }) else {
+        let _ = socket2::SockRef::from(&client).set_linger(Some(Duration::ZERO));
+        return Ok(());
+    };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
+    let (cr, cw) = client.into_split();
+    let (sr, sw) = server.into_split();
+    // The blackout's start resets both ends.
+    let (cut_tx, cut_rx) = tokio::sync::watch::channel(false);
+    let up = pipe(cr, sw, shared.clone(), Way::Up, cut_rx.clone());
+    let down = pipe(sr, cw, shared.clone(), Way::Down, cut_rx);
+    let clock = async {
+        match next {
+            Some(at) => {
+                tokio::time::sleep_until(at).await;
+                shared.blackout_resets.fetch_add(1, Ordering::SeqCst);
+                let _ = cut_tx.send(true);
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = async { let _ = tokio::join!(up, down); } => {}
+        _ = clock => {}
+    }
+    Ok(())
+}
+
+/// One direction of a link connection: read, take the air time, deliver
+/// after the delay (a pipeline: later bytes do not wait for earlier ones'
+/// delay, only for their air time).
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    shared: Arc<Shared>,
+    way: Way,
+    cut: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(tokio::time::Instant, Vec<u8>)>(256);
+    let mut reader_cut = cut.clone();
+    let mut writer_cut = cut;
+    let reader = {
+        let shared = shared.clone();
+        async move {
+            // Small reads: the air time is taken a few KiB at a time, as a
+            // radio would.
+            let mut buf = vec![0u8; 4 * 1024];
+            loop {
+                let n = tokio::select! {
+                    n = from.read(&mut buf) => n?,
+                    _ = reader_cut.wait_for(|c| *c) => return Ok::<_, std::io::Error>(()),
+                };
+                if n == 0 {
+                    return Ok::<_, std::io::Error>(());
+                }
+                if let Way::Up = way {
+                    note_requests(&shared, &buf[..n]);
+                }
+                let Some((on_air_until, arrives)) = shape(&shared, way, n) else { return Ok(()) };
+                // The sender's radio is busy until its bytes are out.
+                tokio::time::sleep_until(on_air_until).await;
+                match way {
+                    Way::Up => shared.up_bytes.fetch_add(n as u64, Ordering::SeqCst),
+                    Way::Down => shared.down_bytes.fetch_add(n as u64, Ordering::SeqCst),
+                };
+                if tx.send((arrives, buf[..n].to_vec())).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+    };
+    let writer = async move {
+        let delivered = async {
+            while let Some((at, bytes)) = rx.recv().await {
+                tokio::time::sleep_until(at).await;
+                to.write_all(&bytes).await?;
+            }
+            let _ = to.shutdown().await;
+            Ok::<_, std::io::Error>(())
+        };
+        tokio::select! {
+            r = delivered => r,
+            _ = writer_cut.wait_for(|c| *c) => {
+                // Bytes still on the way are lost; the far end sees a reset.
+                reset(&to);
+                Ok(())
+            }
+        }
+    };
+    let (r, w) = tokio::join!(reader, writer);
+    r.and(w)
 }

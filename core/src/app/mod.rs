@@ -326,6 +326,13 @@ impl App {
         }
     }
 
+    /// "Tháng này đã dùng 12,3 MB dữ liệu": what the app's requests used
+    /// this month (Vietnam time), for the settings screen.
+    pub fn data_used_this_month(&self) -> Result<String> {
+        let bytes = self.store.data_used_in(&self.store.this_month())?;
+        Ok(present::data_used_month_label(bytes, self.language()))
+    }
+
     /// The shell's word on connectivity; coming online sends at once.
     pub fn set_online(&self, online: bool) {
         if let Some(s) = self.syncer() {

@@ -31,6 +31,24 @@ pub fn size_label(bytes: u64) -> String {
     }
 }
 
+/// "2,4 MB" in Vietnamese, "2.4 MB" in English; "310 KB" under a megabyte.
+pub fn data_size(bytes: u64, lang: Lang) -> String {
+    let text = size_label(bytes);
+    if lang == Lang::Vi { text.replace('.', ",") } else { text }
+}
+
+/// "Đã dùng 2,4 MB dữ liệu": what a report's sending cost.
+pub fn data_used_label(bytes: u64, lang: Lang) -> String {
+    let size = data_size(bytes, lang);
+    lang.pick(&format!("Đã dùng {size} dữ liệu"), &format!("Used {size} of data")).to_owned()
+}
+
+/// "Tháng này đã dùng 12,3 MB dữ liệu": every request this month.
+pub fn data_used_month_label(bytes: u64, lang: Lang) -> String {
+    let size = data_size(bytes, lang);
+    lang.pick(&format!("Tháng này đã dùng {size} dữ liệu"), &format!("{size} of data used this month")).to_owned()
+}
+
 /// Fields to a patch: an empty text clears a field; a neighbour's name,
 /// phone or consent means filing for a neighbour unless `on_behalf` says no.
 pub(crate) fn patch(f: &DraftFields) -> DraftPatch {
@@ -94,6 +112,7 @@ impl Ctx<'_> {
             can_reopen: feedback.can_reopen,
             reopen_label: feedback.reopen_label,
             reopen_line: feedback.reopen_line,
+            data_used_label: self.store.data_used_by(r.id).ok().filter(|n| *n > 0).map(|n| data_used_label(n, l)),
             id: r.id.to_string(),
             state: kind,
             state_label: kind.label(l).to_owned(),
@@ -327,6 +346,9 @@ mod tests {
     #[test]
     fn sizes_read_as_a_phone_shows_them() {
         assert_eq!(size_label(0), "0 KB");
+        assert_eq!(data_used_label(2_412_000, Lang::Vi), "Đã dùng 2,4 MB dữ liệu");
+        assert_eq!(data_used_label(2_412_000, Lang::En), "Used 2.4 MB of data");
+        assert_eq!(data_used_month_label(310_000, Lang::Vi), "Tháng này đã dùng 310 KB dữ liệu");
         assert_eq!(size_label(1), "1 KB");
         assert_eq!(size_label(287_001), "288 KB");
         assert_eq!(size_label(1_400_000), "1.4 MB");

@@ -233,6 +233,8 @@ pub struct ReportView {
     pub reopen_label: Option<String>,
     /// Where the last reopen is ("Đã gửi yêu cầu mở lại", or why refused).
     pub reopen_line: Option<String>,
+    /// What sending it cost ("Đã dùng 2,4 MB dữ liệu"), once it cost anything.
+    pub data_used_label: Option<String>,
 }
 
 /// A report this device follows ("Quan tâm"): public fields only.

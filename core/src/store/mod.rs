@@ -17,6 +17,7 @@ mod photos;
 mod remote;
 mod row;
 pub(crate) mod schema;
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -9,7 +9,7 @@ use rusqlite::{Connection, Transaction};
 use crate::error::{Result, StorageContext};
 
 /// The schema version this build writes.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 /// The whole schema at [`VERSION`], for new databases.
 pub(crate) const LATEST: &str = "
@@ -142,6 +142,13 @@ CREATE TABLE notifications (
     unit_name     TEXT,
     at            INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE data_used (
+    report_id TEXT NOT NULL,
+    month     TEXT NOT NULL,
+    up        INTEGER NOT NULL DEFAULT 0,
+    down      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (report_id, month)
+) STRICT;
 ";
 
 /// Step `i` takes a database from version `i + 1` to `i + 2`.
@@ -246,6 +253,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         reply         TEXT,
         unit_name     TEXT,
         at            INTEGER NOT NULL
+    ) STRICT;
+    ",
+    // 5 → 6: the data each report's sending used, and the month's total
+    // (report_id '' = every request, reports' or not), for residents on
+    // prepaid plans.
+    "
+    CREATE TABLE data_used (
+        report_id TEXT NOT NULL,
+        month     TEXT NOT NULL,
+        up        INTEGER NOT NULL DEFAULT 0,
+        down      INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (report_id, month)
     ) STRICT;
     ",
 ];

@@ -16,6 +16,8 @@ use crate::model::ReportId;
 pub(crate) struct Api {
     pub(crate) http: reqwest::Client,
     pub(crate) base: Url,
+    /// Every request's bytes (the month's "data used").
+    pub(crate) meter: std::sync::Arc<super::meter::Meter>,
 }
 
 /// A server address as typed in settings, checked (http or https, a host)
@@ -40,12 +42,17 @@ impl Api {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        Ok(Api { http, base })
+        Ok(Api { http, base, meter: Default::default() })
     }
 
     pub(crate) fn url(&self, path: &str) -> Url {
         // `path` is always one of ours, relative and valid.
         self.base.join(path).unwrap_or_else(|_| self.base.clone())
+    }
+
+    /// Send, counting the bytes; no answer at all is a link failure.
+    async fn send(&self, r: RequestBuilder) -> Result<reqwest::Response, Failure> {
+        super::meter::send(&self.meter, r).await.map_err(network)
     }
 
     fn req(&self, r: RequestBuilder, lang: Lang, token: Option<&str>) -> RequestBuilder {
@@ -57,7 +64,7 @@ impl Api {
     }
 
     pub(crate) async fn register(&self, lang: Lang) -> Result<DeviceRegistered, Failure> {
-        let resp = self.req(self.http.post(self.url("api/v1/devices")), lang, None).send().await.map_err(network)?;
+        let resp = self.send(self.req(self.http.post(self.url("api/v1/devices")), lang, None)).await?;
         Ok(json(resp, lang).await?.1)
     }
 
@@ -71,7 +78,7 @@ impl Api {
         if let Some(tag) = etag {
             r = r.header(IF_NONE_MATCH, tag);
         }
-        let resp = r.send().await.map_err(network)?;
+        let resp = self.send(r).await?;
         if resp.status() == StatusCode::NOT_MODIFIED {
             return Ok(None);
         }
@@ -87,7 +94,7 @@ impl Api {
         lang: Lang,
     ) -> Result<ReportStatus, Failure> {
         let url = self.url(&format!("api/v1/reports/{id}"));
-        let resp = self.req(self.http.put(url), lang, Some(token)).json(body).send().await.map_err(network)?;
+        let resp = self.send(self.req(self.http.put(url), lang, Some(token)).json(body)).await?;
         Ok(json(resp, lang).await?.1)
     }
 
@@ -105,7 +112,7 @@ impl Api {
         let url = self.url(&format!("api/v1/reports/{report}/{kind}/{id}"));
         let r =
             self.req(self.http.put(url), lang, Some(token)).header(reqwest::header::CONTENT_TYPE, "application/json");
-        let resp = r.body(body.to_owned()).send().await.map_err(network)?;
+        let resp = self.send(r.body(body.to_owned())).await?;
         Ok(json(resp, lang).await?.1)
     }
 
@@ -120,7 +127,7 @@ impl Api {
     ) -> Result<FollowedReport, Failure> {
         let url = self.url(&format!("api/v1/follows/{code}"));
         let body = FollowBody { me_too, photos };
-        let resp = self.req(self.http.put(url), lang, Some(token)).json(&body).send().await.map_err(network)?;
+        let resp = self.send(self.req(self.http.put(url), lang, Some(token)).json(&body)).await?;
         Ok(json(resp, lang).await?.1)
     }
 
@@ -136,7 +143,7 @@ impl Api {
         if let Some(c) = cursor {
             url.query_pairs_mut().append_pair("cursor", c);
         }
-        let resp = self.req(self.http.get(url), lang, Some(token)).send().await.map_err(network)?;
+        let resp = self.send(self.req(self.http.get(url), lang, Some(token))).await?;
         Ok(json(resp, lang).await?.1)
     }
 
@@ -156,7 +163,7 @@ impl Api {
         if let Some(c) = category {
             url.query_pairs_mut().append_pair("category", c);
         }
-        let resp = self.req(self.http.get(url), lang, None).send().await.map_err(network)?;
+        let resp = self.send(self.req(self.http.get(url), lang, None)).await?;
         if !resp.status().is_success() {
             return Err(failure(resp, lang).await);
         }

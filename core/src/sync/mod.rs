@@ -19,6 +19,7 @@ mod events;
 mod follow;
 mod http;
 mod lock;
+mod meter;
 mod nearby;
 pub mod pace;
 mod pull;

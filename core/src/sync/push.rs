@@ -66,7 +66,13 @@ impl Syncer {
         let Some(entry) = entry else { return Ok(Outcome::Skipped) };
         self.emit(SyncEvent::ReportSending { id });
         let mut photos = 0;
-        match self.send_steps(&entry, &mut photos).await {
+        // What this report's sending costs the resident, resends included.
+        let meter = std::sync::Arc::new(super::meter::Meter::default());
+        let result = super::meter::for_report(meter.clone(), self.send_steps(&entry, &mut photos)).await;
+        let (up, down) = meter.take();
+        let month = self.inner.store.this_month();
+        self.db(move |s| s.add_data_used(Some(id), &month, up, down)).await?;
+        match result {
             Ok(()) => {
                 let sent = self
                     .db(move |s| {
@@ -113,7 +119,8 @@ impl Syncer {
         // A dead link is probed again soon (the attempt starts with a cheap
         // request: the services' ETag check, then the upload's HEAD); a
         // refusing server gets the full backoff and its Retry-After.
-        let delay = if link { backoff.probe(attempts + 1, random) } else { backoff.delay(attempts + 1, retry_after, random) };
+        let delay =
+            if link { backoff.probe(attempts + 1, random) } else { backoff.delay(attempts + 1, retry_after, random) };
         let at_ms = self.inner.store.now_ms() + delay.as_millis() as i64;
         let attempts = self.db(move |s| s.schedule_retry(id, at_ms)).await?;
         tracing::info!(report = %id, attempts, delay_ms = delay.as_millis() as u64, why = %why, "will retry");
@@ -294,7 +301,9 @@ impl Syncer {
             headers.insert(AUTHORIZATION, v);
         }
         headers.insert(reqwest::header::ACCEPT_LANGUAGE, HeaderValue::from_static(self.lang().code()));
-        let mut client = TusClient::paced(self.inner.api.http.clone(), headers, self.lang(), self.inner.pace.clone(), false);
+        let mut client =
+            TusClient::paced(self.inner.api.http.clone(), headers, self.lang(), self.inner.pace.clone(), false)
+                .metered(self.inner.api.meter.clone());
         let probe = || async { client.options(endpoint).await.map(|caps| caps.sha256_checksums()) };
         let offered = *self.inner.tus_checksums.get_or_try_init(probe).await?;
         client.checksums = offered && self.inner.damage_seen.load(Ordering::SeqCst);

@@ -59,6 +59,11 @@ impl Syncer {
                 Err(f) => tracing::info!(error = %f.into_error(), "status pull failed"),
             }
         }
+        // Every request since the last pass (this one's, and the app's own
+        // between passes: nearby checks, categories), in the month's total.
+        let (up, down) = self.inner.api.meter.take();
+        let month = self.inner.store.this_month();
+        self.db(move |s| s.add_data_used(None, &month, up, down)).await?;
         summary.waiting = self.db(|s| Ok(s.outbox_len()? + s.follows_waiting()?)).await?;
         summary.next_attempt_at_ms = self.db(|s| s.outbox_next_due()).await?;
         self.emit(SyncEvent::PassFinished(summary.clone()));

@@ -67,6 +67,8 @@ pub struct TusClient {
     pace: Arc<Mutex<Pace>>,
     /// Send `Upload-Checksum: sha256 …` with every chunk.
     pub checksums: bool,
+    /// Counts every request's bytes.
+    meter: Arc<super::meter::Meter>,
 }
 
 /// How many times in a row a chunk refused (460 checksum, 409 offset) is
@@ -82,7 +84,17 @@ impl TusClient {
 
     /// A client whose chunks follow `pace` (and teach it the link).
     pub fn paced(http: Client, headers: HeaderMap, lang: Lang, pace: Arc<Mutex<Pace>>, checksums: bool) -> TusClient {
-        TusClient { http, headers, lang, pace, checksums }
+        TusClient { http, headers, lang, pace, checksums, meter: Default::default() }
+    }
+
+    /// Count this client's bytes on `meter` (the engine's).
+    pub(crate) fn metered(mut self, meter: Arc<super::meter::Meter>) -> TusClient {
+        self.meter = meter;
+        self
+    }
+
+    async fn send(&self, r: RequestBuilder) -> Result<reqwest::Response, Failure> {
+        super::meter::send(&self.meter, r).await.map_err(network)
     }
 
     fn pace(&self) -> std::sync::MutexGuard<'_, Pace> {
@@ -95,8 +107,7 @@ impl TusClient {
 
     /// Ask the server what it supports.
     pub async fn options(&self, endpoint: &Url) -> Result<Capabilities, Failure> {
-        let resp =
-            self.req(self.http.request(reqwest::Method::OPTIONS, endpoint.clone())).send().await.map_err(network)?;
+        let resp = self.send(self.req(self.http.request(reqwest::Method::OPTIONS, endpoint.clone()))).await?;
         if !resp.status().is_success() {
             return Err(failure(resp, self.lang).await);
         }
@@ -131,7 +142,7 @@ impl TusClient {
         if let Some(key) = idempotency_key {
             r = r.header("Idempotency-Key", key);
         }
-        let resp = r.send().await.map_err(network)?;
+        let resp = self.send(r).await?;
         if resp.status() != StatusCode::CREATED {
             return Err(if resp.status().is_success() {
                 Failure::transient("the upload was not created (not a tus server?)")
@@ -149,7 +160,7 @@ impl TusClient {
 
     /// The server's offset for an upload (`HEAD`).
     pub async fn offset(&self, url: &Url) -> Result<u64, UploadFailure> {
-        let resp = self.req(self.http.head(url.clone())).send().await.map_err(network)?;
+        let resp = self.send(self.req(self.http.head(url.clone()))).await?;
         match resp.status() {
             StatusCode::NOT_FOUND | StatusCode::GONE => return Err(UploadFailure::Gone),
             s if !s.is_success() => return Err(failure(resp, self.lang).await.into()),
@@ -170,7 +181,7 @@ impl TusClient {
                 r = r.header("Upload-Checksum", v);
             }
         }
-        let resp = r.body(chunk).send().await.map_err(network)?;
+        let resp = self.send(r.body(chunk)).await?;
         let status = resp.status();
         match status.as_u16() {
             200..=299 => offset_of(resp.headers())

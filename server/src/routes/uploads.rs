@@ -9,16 +9,16 @@
 use std::io::SeekFrom;
 
 use axum::body::Body;
-use http_body_util::BodyExt;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use http_body_util::BodyExt;
 use phananh_protocol::Lang;
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::auth::{Device, new_token};
 use crate::error::ApiError;
@@ -345,7 +345,8 @@ pub async fn patch(
     let offset = header_u64(&headers, "upload-offset").ok_or_else(|| {
         tus_error(ApiError::bad_request(lang, "upload_offset", "Thiếu Upload-Offset", "Upload-Offset is required"))
     })?;
-    let checksum = headers.get("upload-checksum").and_then(|v| v.to_str().ok()).map(|c| Checksum::parse(c, lang)).transpose()?;
+    let checksum =
+        headers.get("upload-checksum").and_then(|v| v.to_str().ok()).map(|c| Checksum::parse(c, lang)).transpose()?;
     // One writer at a time; the upload is read under the claim, so the
     // offset checked is the one this request will write at.
     let writer = state.uploads_in_flight.claim(&id).ok_or_else(|| locked(lang))?;

@@ -58,6 +58,8 @@ class DetailActivity : Screen() {
         }
         root.text(report.description)
         report.address?.let { root.text(it, 14f) }
+        // "Đã dùng 2,4 MB dữ liệu", for prepaid plans.
+        report.dataUsedLabel?.let { root.text(it, 14f).setTextColor(palette.secondary) }
         row().also { photos ->
             root.addView(photos)
             report.photos.forEachIndexed { i, photo ->

@@ -3,6 +3,7 @@ package vn.phananh.app.ui
 import android.os.Bundle
 import android.widget.RadioButton
 import android.widget.RadioGroup
+import vn.phananh.app.state.attempt
 import vn.phananh.app.state.problem
 import vn.phananh.core.model.Language
 
@@ -26,6 +27,8 @@ class SettingsActivity : Screen() {
         var volunteer = s.volunteerMode
         root.check(t.volunteerMode, volunteer) { volunteer = it }
         val server = root.field(t.serverUrl, s.serverUrl)
+        // "Tháng này đã dùng 12,3 MB dữ liệu", for prepaid plans.
+        attempt { app.core().dataUsedThisMonth() }.getOrNull()?.let { root.text(it, 14f).setTextColor(palette.secondary) }
         root.button(t.save) {
             val language = if (group.checkedRadioButtonId == 1) Language.VI else Language.EN
             val result = app.applySettings(s.copy(language = language, serverUrl = server.text.toString(), volunteerMode = volunteer))

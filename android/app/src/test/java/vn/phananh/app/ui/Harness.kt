@@ -107,6 +107,16 @@ object TestServer {
 abstract class AppTest {
     val app: TestApp get() = RuntimeEnvironment.getApplication() as TestApp
 
+    /**
+     * The process ends with the test: its live sync stops and its core
+     * closes (else a test's sync loop outlives it, keeps its screens alive
+     * and posts to the next test's main thread).
+     */
+    @org.junit.After
+    fun endProcess() {
+        app.closeCore()
+    }
+
     /** Runs what the main thread has queued, and a frame's worth of the injected clock. */
     fun idle() {
         shadowOf(Looper.getMainLooper()).idleFor(Duration.ofMillis(20))

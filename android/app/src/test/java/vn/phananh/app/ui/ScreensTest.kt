@@ -112,6 +112,8 @@ class ScreensTest : AppTest() {
         val detail = follow(list.get(), DetailActivity::class.java)
         assertTrue(detail.get().shown, detail.get().shown.contains(code))
         assertTrue(detail.get().shown, detail.get().shown.contains("${texts.responsibleUnit}:"))
+        // What sending it cost, for a prepaid plan: the photos at least.
+        assertTrue(detail.get().shown, Regex("Đã dùng [0-9,]+ (KB|MB) dữ liệu").containsMatchIn(detail.get().shown))
         detail.leave()
 
         // The district answers; the background job brings it and tells the resident.
@@ -187,6 +189,10 @@ class ScreensTest : AppTest() {
         assertTrue(settings.isFinishing)
         list.back()
         assertEquals("My reports", list.get().title)
+        click(list.get(), "Settings")
+        list.leave()
+        val again = follow(list.get(), SettingsActivity::class.java).get()
+        assertTrue(again.shown, Regex("of data used this month").containsMatchIn(again.shown))
         assertTrue(list.get().shown, list.get().shown.contains("New report"))
         assertTrue(list.get().hasButton("Settings"))
     }

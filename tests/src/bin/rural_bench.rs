@@ -1,0 +1,65 @@
+//! Sync over an emulated rural link (issue 19): five reports with two
+//! photos each, through the fault proxy playing `Link::rural_3g` and
+//! `Link::harsh`, with the phone's default settings and its real sync loop.
+//! Prints the delivery time against the link's ideal (the photos' air time
+//! stretched by the blackouts) and the bytes that went up against the
+//! photos' bytes.
+//!
+//! `cargo run --release -p phananh-e2e --bin rural-bench [-- SEED]`
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use phananh_core::Store;
+use phananh_core::sync::{MemorySecretStore, NoListener, SyncConfig, Syncer};
+use phananh_e2e::harness::{Server, queue_report};
+use phananh_e2e::proxy::{FaultProxy, Link};
+
+fn main() {
+    let seed: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(19);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    rt.block_on(async {
+        println!("# rural link bench: 5 reports × 2 photos, seed {seed}");
+        for (name, link) in [("rural 3G", Link::rural_3g(seed)), ("harsh", Link::harsh(seed))] {
+            run(name, link).await;
+        }
+    });
+}
+
+async fn run(name: &str, link: Link) {
+    let data = tempfile::tempdir().expect("dir");
+    let server = Server::start(data.path()).await;
+    let proxy = FaultProxy::start(server.addr).await.expect("proxy");
+    let home = tempfile::tempdir().expect("home");
+    let store = Arc::new(Store::open_in(home.path()).expect("store"));
+    let ids: Vec<_> = (0..5).map(|n| queue_report(&store, n, 2)).collect();
+    let payload: u64 =
+        ids.iter().map(|id| store.get(*id).expect("report").photos.iter().map(|p| p.bytes).sum::<u64>()).sum();
+    let syncer = Syncer::new(store.clone(), Arc::new(MemorySecretStore::default()), SyncConfig::new(proxy.url()))
+        .expect("syncer");
+    let ideal = link.ideal_up(payload);
+    proxy.set_link(link);
+    let started = Instant::now();
+    let handle = syncer.run(Arc::new(NoListener));
+    while store.outbox_len().expect("outbox") > 0 {
+        if started.elapsed() > Duration::from_secs(1800) {
+            println!("{name}: did not finish in 30 minutes");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let took = started.elapsed();
+    handle.stop().await;
+    let up = proxy.up_bytes();
+    println!(
+        "{name}: {:.2} MB of photos in {:.1} s, ideal {:.1} s: {:.2}× ideal; {:.2} MB up: {:.2}× the photos; {} connections reset by blackouts, {} PATCHes",
+        payload as f64 / 1e6,
+        took.as_secs_f64(),
+        ideal.as_secs_f64(),
+        took.as_secs_f64() / ideal.as_secs_f64(),
+        up as f64 / 1e6,
+        up as f64 / payload as f64,
+        proxy.blackout_resets(),
+        proxy.count("PATCH /api/v1/uploads/"),
+    );
+}
