@@ -93,6 +93,9 @@ impl Out {
         if let Some(line) = &r.handling_line {
             println!("{line}");
         }
+        if let Some(used) = &r.data_used_label {
+            println!("{used}");
+        }
         println!("{:<18}{}", l("Tạo lúc:", "Created:"), r.created_label);
         println!("{:<18}{}", l("Cập nhật:", "Updated:"), r.updated_label);
         for h in &r.history {

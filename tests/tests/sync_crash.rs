@@ -91,7 +91,8 @@ async fn sync_survives_sigkill_at_random_moments() {
 
     let store = Store::open_in(home.path()).unwrap();
     for id in &ids {
-        assert_eq!(store.get(*id).unwrap().state.kind(), StateKind::Sent);
+        let state = store.get(*id).unwrap().state;
+        assert_eq!(state.kind(), StateKind::Sent, "report {id}: {state:?}");
     }
     assert_server_has_exactly(&server, &store, &ids);
 }

@@ -15,8 +15,8 @@ use crate::error::Error;
 /// Why a request did not succeed, sorted by what to do about it.
 #[derive(Debug)]
 pub enum Failure {
-    /// Try again later: no network, a timeout, 408, 429, 5xx, or an answer
-    /// that was not the server's (a captive portal).
+    /// Try again later: no network, a timeout, 408, 423, 429, 5xx, or an
+    /// answer that was not the server's (a captive portal).
     Transient {
         /// What happened, for logs and the UI (no personal data).
         why: String,
@@ -120,7 +120,13 @@ fn is_json(headers: &HeaderMap) -> bool {
 pub(crate) async fn failure(resp: Response, lang: Lang) -> Failure {
     let status = resp.status();
     let ra = retry_after(resp.headers());
-    if status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+    // 423: the upload is being written by another request (our own, from
+    // before a crash or a dropped link): busy, not refused.
+    if status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::LOCKED
+        || status.is_server_error()
+    {
         return Failure::Transient {
             why: format!("the server answered {}", status.as_u16()),
             retry_after: ra,
@@ -163,4 +169,38 @@ pub(crate) async fn json<T: DeserializeOwned>(resp: Response, lang: Lang) -> Res
     serde_json::from_slice(&bytes)
         .map(|v| (status, v))
         .map_err(|_| Failure::transient("the server's answer could not be read"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, json: bool, body: &str) -> Response {
+        let mut b = http::Response::builder().status(status);
+        if json {
+            b = b.header(CONTENT_TYPE, "application/json");
+        }
+        Response::from(b.header(RETRY_AFTER, "1").body(body.to_owned()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn busy_and_overloaded_are_tried_again_refusals_are_the_users() {
+        for status in [408, 423, 429, 500, 503] {
+            // A HEAD's answer has no body, only the status.
+            match failure(answer(status, true, ""), Lang::Vi).await {
+                Failure::Transient { retry_after, link, .. } => {
+                    assert_eq!(retry_after, Some(Duration::from_secs(1)), "{status}");
+                    assert!(!link, "{status}: the server answered, the link is fine");
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
+        let refused = r#"{"code":"photo_too_complex","message":"Ảnh quá phức tạp"}"#;
+        assert!(matches!(
+            failure(answer(422, true, refused), Lang::Vi).await,
+            Failure::Rejected { status: 422, ref code, .. } if code == "photo_too_complex"
+        ));
+        // A 4xx that is not the server's own (a portal's page): try again.
+        assert!(matches!(failure(answer(403, false, "<html>"), Lang::Vi).await, Failure::Transient { .. }));
+    }
 }
