@@ -16,7 +16,7 @@ pub struct Backoff {
     /// The longest `Retry-After` honoured; longer values are clamped.
     pub max_retry_after: Duration,
     /// After a link error (no answer at all), the first probe's wait: short,
-    /// so sending resumes about a second after the signal returns.
+    /// so sending resumes within about a second of the signal's return.
     pub probe_base: Duration,
     /// Probes slow down by a tenth each time, up to this (a link that stays
     /// down costs one small request this often, never a tight loop).
@@ -29,7 +29,7 @@ impl Default for Backoff {
             base: Duration::from_secs(1),
             cap: Duration::from_secs(600),
             max_retry_after: Duration::from_secs(3600),
-            probe_base: Duration::from_secs(1),
+            probe_base: Duration::from_millis(500),
             probe_cap: Duration::from_secs(30),
         }
     }
@@ -58,11 +58,11 @@ impl Backoff {
 impl Backoff {
     /// How long to wait after link failure number `attempt`: `probe_base`
     /// growing by a tenth per failure up to `probe_cap`: a 4 s blackout is
-    /// probed every second or so, a 10 s one within 2 s of its end; after a
-    /// minute of outage the probes are 6 s apart, after seven minutes at the
-    /// cap (the shells' connectivity callback wakes the sync at once when the
-    /// system sees the network return). A fifth of jitter keeps a hamlet's
-    /// phones out of step.
+    /// probed every half second to second, a 10 s one within about a second
+    /// of its end; after a minute of outage the probes are 4 s apart, after
+    /// eight minutes at the cap (the shells' connectivity callback wakes the
+    /// sync at once when the system sees the network return). A fifth of
+    /// jitter keeps a hamlet's phones out of step.
     pub fn probe(&self, attempt: u32, random: u64) -> Duration {
         let grown = self.probe_base.as_secs_f64() * 1.1f64.powi(attempt.saturating_sub(1).min(200) as i32);
         let wait = Duration::from_secs_f64(grown.min(self.probe_cap.as_secs_f64()));
@@ -133,7 +133,7 @@ mod tests {
     fn a_dead_link_is_probed_soon_then_less_often_never_in_a_tight_loop() {
         let b = Backoff::default();
         let first = b.probe(1, 0);
-        assert!(first >= Duration::from_millis(900) && first <= Duration::from_millis(1100), "{first:?}");
+        assert!(first >= Duration::from_millis(450) && first <= Duration::from_millis(550), "{first:?}");
         // The sum of the first minute's probes: dozens, not thousands.
         let mut t = Duration::ZERO;
         let mut n = 0;
@@ -141,8 +141,8 @@ mod tests {
             n += 1;
             t += b.probe(n, random_u64());
         }
-        assert!((15..=25).contains(&n), "{n} probes in the first minute");
-        for attempt in [40, 100, u32::MAX] {
+        assert!((20..=35).contains(&n), "{n} probes in the first minute");
+        for attempt in [50, 100, u32::MAX] {
             let d = b.probe(attempt, random_u64());
             assert!(d >= Duration::from_secs(27) && d <= Duration::from_secs(33), "attempt {attempt}: {d:?}");
         }

@@ -74,7 +74,10 @@ mod tests {
 
     #[test]
     fn a_request_counts_its_line_headers_and_body() {
-        let client = reqwest::Client::new();
+        // The sync's own client (it installs the TLS provider first).
+        let client =
+            super::super::http::client("test", std::time::Duration::from_secs(1), std::time::Duration::from_secs(1))
+                .unwrap();
         let r = client
             .patch("http://127.0.0.1:9/api/v1/uploads/abc")
             .header("Upload-Offset", "0")

@@ -221,7 +221,11 @@ impl TusClient {
         progress(offset, length);
         let mut resends = 0;
         while offset < length {
-            let n = (length - offset).min(self.pace().next_chunk() as u64) as usize;
+            // With a checksum a cut chunk is lost whole: keep it short.
+            // Without, the server keeps what arrived: longer chunks waste
+            // less time waiting for each answer.
+            let size = if self.checksums { self.pace().next_chunk() } else { self.pace().next_kept_chunk() };
+            let n = (length - offset).min(size as u64) as usize;
             let mut chunk = vec![0u8; n];
             f.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
             f.read_exact(&mut chunk).await.map_err(io)?;
