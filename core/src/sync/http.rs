@@ -120,13 +120,17 @@ fn is_json(headers: &HeaderMap) -> bool {
 pub(crate) async fn failure(resp: Response, lang: Lang) -> Failure {
     let status = resp.status();
     let ra = retry_after(resp.headers());
-    // 423: the upload is being written by another request (our own, from
-    // before a crash or a dropped link): busy, not refused.
-    if status == StatusCode::REQUEST_TIMEOUT
-        || status == StatusCode::TOO_MANY_REQUESTS
-        || status == StatusCode::LOCKED
-        || status.is_server_error()
-    {
+    // 423: the upload is still being written by our own earlier request
+    // (cut by a dropped link; the server finishes or gives it up within a
+    // minute): probed again soon, like a link that is coming back.
+    if status == StatusCode::LOCKED {
+        return Failure::Transient {
+            why: "the upload is busy with an earlier request".into(),
+            retry_after: ra,
+            link: true,
+        };
+    }
+    if status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
         return Failure::Transient {
             why: format!("the server answered {}", status.as_u16()),
             retry_after: ra,
@@ -190,7 +194,9 @@ mod tests {
             match failure(answer(status, true, ""), Lang::Vi).await {
                 Failure::Transient { retry_after, link, .. } => {
                     assert_eq!(retry_after, Some(Duration::from_secs(1)), "{status}");
-                    assert!(!link, "{status}: the server answered, the link is fine");
+                    // 423: our own earlier request still holds the upload;
+                    // the others: the server is refusing for now.
+                    assert_eq!(link, status == 423, "{status}");
                 }
                 other => panic!("{status}: {other:?}"),
             }

@@ -376,6 +376,9 @@ pub async fn patch(
     task.await.map_err(ApiError::internal)?
 }
 
+/// How long a chunk's body may stall before it counts as cut.
+const CHUNK_STALL: std::time::Duration = std::time::Duration::from_secs(20);
+
 fn past_length(lang: Lang) -> ApiError {
     tus_error(ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -413,7 +416,18 @@ async fn append(
     let mut written: u64 = 0;
     let mut body = body;
     let mut cut = false;
-    while let Some(frame) = body.frame().await {
+    loop {
+        // A phone that lost its signal sends no reset: a body that stalls
+        // this long is a dropped link, and the upload is freed for the
+        // phone's next request (which gets 423 until then).
+        let frame = match tokio::time::timeout(CHUNK_STALL, body.frame()).await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(_) => {
+                cut = true;
+                break;
+            }
+        };
         let Ok(frame) = frame else {
             // The link dropped mid-chunk (or the body was longer than allowed).
             cut = true;

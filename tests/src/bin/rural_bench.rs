@@ -6,6 +6,7 @@
 //! photos' bytes.
 //!
 //! `cargo run --release -p phananh-e2e --bin rural-bench [-- SEED]`
+//! (`RURAL_IN_FLIGHT=N`: reports sent at once, instead of the default)
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
