@@ -139,6 +139,8 @@ struct Inner {
     damage_seen: AtomicBool,
     /// The link as measured by the uploads, shared by them.
     pace: Arc<Mutex<pace::Pace>>,
+    /// Chunks cut by a dropped link, for the data meter (see [`tus::TusClient`]).
+    cut_chunks: Arc<Mutex<std::collections::HashMap<reqwest::Url, (u64, u64)>>>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -166,6 +168,7 @@ impl Syncer {
                 register: tokio::sync::Mutex::new(()),
                 tus_checksums: tokio::sync::OnceCell::new(),
                 damage_seen: AtomicBool::new(false),
+                cut_chunks: Default::default(),
                 pace: Arc::new(Mutex::new(pace::Pace::new(
                     config.chunk_size,
                     config.chunk_min,

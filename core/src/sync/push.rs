@@ -303,7 +303,7 @@ impl Syncer {
         headers.insert(reqwest::header::ACCEPT_LANGUAGE, HeaderValue::from_static(self.lang().code()));
         let mut client =
             TusClient::paced(self.inner.api.http.clone(), headers, self.lang(), self.inner.pace.clone(), false)
-                .metered(self.inner.api.meter.clone());
+                .metered(self.inner.api.meter.clone(), self.inner.cut_chunks.clone());
         let probe = || async { client.options(endpoint).await.map(|caps| caps.sha256_checksums()) };
         let offered = *self.inner.tus_checksums.get_or_try_init(probe).await?;
         client.checksums = offered && self.inner.damage_seen.load(Ordering::SeqCst);

@@ -69,6 +69,9 @@ pub struct TusClient {
     pub checksums: bool,
     /// Counts every request's bytes.
     meter: Arc<super::meter::Meter>,
+    /// Chunks cut by a dropped link, by upload: where each began and how
+    /// long it was, so the next `HEAD` can count what of it arrived.
+    cut: Arc<Mutex<std::collections::HashMap<Url, (u64, u64)>>>,
 }
 
 /// How many times in a row a chunk refused (460 checksum, 409 offset) is
@@ -84,12 +87,18 @@ impl TusClient {
 
     /// A client whose chunks follow `pace` (and teach it the link).
     pub fn paced(http: Client, headers: HeaderMap, lang: Lang, pace: Arc<Mutex<Pace>>, checksums: bool) -> TusClient {
-        TusClient { http, headers, lang, pace, checksums, meter: Default::default() }
+        TusClient { http, headers, lang, pace, checksums, meter: Default::default(), cut: Default::default() }
     }
 
-    /// Count this client's bytes on `meter` (the engine's).
-    pub(crate) fn metered(mut self, meter: Arc<super::meter::Meter>) -> TusClient {
+    /// Count this client's bytes on `meter` (the engine's), remembering cut
+    /// chunks in `cut` (the engine's, shared by its clients).
+    pub(crate) fn metered(
+        mut self,
+        meter: Arc<super::meter::Meter>,
+        cut: Arc<Mutex<std::collections::HashMap<Url, (u64, u64)>>>,
+    ) -> TusClient {
         self.meter = meter;
+        self.cut = cut;
         self
     }
 
@@ -166,7 +175,14 @@ impl TusClient {
             s if !s.is_success() => return Err(failure(resp, self.lang).await.into()),
             _ => {}
         }
-        offset_of(resp.headers()).ok_or_else(|| Failure::transient("no Upload-Offset in the answer").into())
+        let offset = offset_of(resp.headers())
+            .ok_or_else(|| UploadFailure::from(Failure::transient("no Upload-Offset in the answer")))?;
+        // A chunk cut earlier: what the server kept of it went on the air.
+        let cut = self.cut.lock().unwrap_or_else(|p| p.into_inner()).remove(url);
+        if let Some((start, len)) = cut {
+            super::meter::count(&self.meter, offset.saturating_sub(start).min(len), 0);
+        }
+        Ok(offset)
     }
 
     /// Send one chunk at `offset`; returns the server's new offset.
@@ -233,6 +249,7 @@ impl TusClient {
             let patched = self.patch(url, offset, chunk).await;
             if let Err(UploadFailure::Other(Failure::Transient { link: true, .. })) = &patched {
                 self.pace().failed();
+                self.cut.lock().unwrap_or_else(|p| p.into_inner()).insert(url.clone(), (offset, n as u64));
             }
             match patched? {
                 Patched::At(next) if next > offset && next <= length => {
