@@ -417,8 +417,8 @@ async fn handle(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                             // Answer in the server's place; the server never
                             // sees this request.
                             let mut w = cw.lock().await;
-                            w.write_all(text.as_bytes()).await?;
                             shared.down_bytes.fetch_add(text.len() as u64, Ordering::SeqCst);
+                            w.write_all(text.as_bytes()).await?;
                             let _ = w.shutdown().await;
                             return Ok(());
                         }
@@ -442,8 +442,10 @@ async fn handle(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                         active = Some((is_cut, to_go - n as u64));
                     }
                 }
-                sw.write_all(&chunk[..forward]).await?;
+                // Counted before the write: once the peer has the bytes, a
+                // test may read the counter, and it must already include them.
                 shared.up_bytes.fetch_add(forward as u64, Ordering::SeqCst);
+                sw.write_all(&chunk[..forward]).await?;
                 if cut {
                     reset(&*cw.lock().await);
                     return Ok(());
@@ -466,8 +468,8 @@ async fn handle(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
                     reset(&*cw.lock().await);
                     return Ok(());
                 }
-                cw.lock().await.write_all(&buf[..n]).await?;
                 shared.down_bytes.fetch_add(n as u64, Ordering::SeqCst);
+                cw.lock().await.write_all(&buf[..n]).await?;
             }
         }
     };
