@@ -12,10 +12,13 @@
 //! - [`ratelimit`], [`claims`], [`tracking`], [`demo`], [`xml`]: the small parts.
 
 pub mod auth;
+pub mod charts;
 pub mod claims;
 pub mod demo;
+pub mod demo_reports;
 pub mod district;
 pub mod error;
+pub mod export;
 pub mod jpeg;
 pub mod listen;
 pub mod pages;

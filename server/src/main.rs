@@ -30,6 +30,10 @@ enum Command {
         /// Seed demo categories, the Đô Lương service area and a staff account
         #[arg(long)]
         demo: bool,
+        /// With --demo: also this many synthetic reports over the past year,
+        /// spread over the communes (once; for the map, charts and scoreboard)
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        demo_reports: u32,
         /// Report creations allowed per device per minute
         #[arg(long, default_value_t = 30)]
         creates_per_minute: u32,
@@ -59,6 +63,13 @@ enum Command {
         /// DIR/district.toml; with --demo, the demo district is written there]
         #[arg(long, value_name = "FILE")]
         district: Option<PathBuf>,
+        /// The maps' basemap tiles, a URL with {z}, {x} and {y}; "none" for
+        /// maps without one [default: OpenStreetMap's standard tiles]
+        #[arg(long, value_name = "URL")]
+        map_tiles: Option<String>,
+        /// What the basemap must credit
+        #[arg(long, value_name = "TEXT", default_value = "© OpenStreetMap contributors")]
+        map_attribution: String,
     },
     /// The district's units
     #[command(subcommand)]
@@ -140,6 +151,7 @@ fn main() -> anyhow::Result<()> {
             data,
             listen,
             demo,
+            demo_reports,
             creates_per_minute,
             ip_creates_per_minute,
             public_url,
@@ -149,8 +161,22 @@ fn main() -> anyhow::Result<()> {
             body_timeout,
             decode_budget_mib,
             district,
+            map_tiles,
+            map_attribution,
         } => {
             let mut config = Config::new(data);
+            match map_tiles.as_deref() {
+                None => {}
+                Some("none" | "") => config.map_tiles = None,
+                Some(url) => {
+                    let tiles = phananh_server::state::MapTiles { url: url.to_owned(), attribution: map_attribution };
+                    anyhow::ensure!(
+                        tiles.origin().is_some() && ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p)),
+                        "--map-tiles is an http(s) URL with {{z}}, {{x}} and {{y}}"
+                    );
+                    config.map_tiles = Some(tiles);
+                }
+            }
             config.district_file = district;
             config.creates_per_minute = creates_per_minute;
             config.ip_creates_per_minute = ip_creates_per_minute;
@@ -166,7 +192,7 @@ fn main() -> anyhow::Result<()> {
             config.conn.idle_timeout = std::time::Duration::from_secs(idle_timeout.max(1));
             config.conn.body_timeout = std::time::Duration::from_secs(body_timeout.max(1));
             config.decode_budget = decode_budget_mib.max(1) << 20;
-            serve(config, &listen, demo)
+            serve(config, &listen, demo, demo_reports)
         }
         Command::Staff(StaffCommand::Add { name, data, role, unit, district }) => {
             let mut config = Config::new(data);
@@ -225,7 +251,7 @@ fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(f))
 }
 
-fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
+fn serve(config: Config, listen: &str, with_demo: bool, demo_reports: u32) -> anyhow::Result<()> {
     let data = config.data_dir.clone();
     if with_demo && config.district_file.is_none() {
         demo::write_district(&data)?;
@@ -242,6 +268,14 @@ fn serve(config: Config, listen: &str, with_demo: bool) -> anyhow::Result<()> {
                     let password = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?[..16].to_owned();
                     staff::add(state.store.as_ref(), name, &password, *role, *unit).await?;
                     println!("{line}: {name} / {password}");
+                }
+            }
+            if demo_reports > 0 {
+                let db = data.join("server.sqlite3");
+                let (district, now) = (state.reports.district(), state.now_ms());
+                let filled = phananh_server::demo_reports::fill(&db, district, demo_reports.into(), now, 2026)?;
+                if filled.reports > 0 {
+                    println!("demo reports: {} written", filled.reports);
                 }
             }
         }

@@ -48,6 +48,43 @@ pub struct Config {
     /// The district's configuration file; `None`: `DATA/district.toml` if
     /// there is one, else a district with no units but itself.
     pub district_file: Option<PathBuf>,
+    /// The maps' basemap: a tile URL template (`{z}/{x}/{y}`) and its
+    /// attribution; `None`: maps without a basemap (reports and commune
+    /// boundaries only).
+    pub map_tiles: Option<MapTiles>,
+}
+
+/// A basemap's tiles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapTiles {
+    /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`.
+    pub url: String,
+    /// What the map must credit ("© OpenStreetMap contributors").
+    pub attribution: String,
+}
+
+impl MapTiles {
+    /// OpenStreetMap's standard tiles (their usage policy asks for the
+    /// attribution and a real user agent, which browsers send).
+    pub fn openstreetmap() -> MapTiles {
+        MapTiles {
+            url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap contributors".into(),
+        }
+    }
+
+    /// The tiles' origin (`https://tile.openstreetmap.org`), which the map
+    /// pages' Content-Security-Policy lets images come from; `None` if the
+    /// URL has none a policy can name.
+    pub fn origin(&self) -> Option<String> {
+        let (scheme, rest) = self.url.split_once("://")?;
+        let host = rest.split('/').next()?;
+        let ok = matches!(scheme, "http" | "https")
+            && !host.is_empty()
+            && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '{' | '}'));
+        // A `{s}` subdomain becomes a wildcard.
+        ok.then(|| format!("{scheme}://{}", host.replace("{s}", "*")))
+    }
 }
 
 impl Config {
@@ -69,6 +106,7 @@ impl Config {
             decode_concurrency: 2,
             clock: std::sync::Arc::new(phananh_protocol::SystemClock),
             district_file: None,
+            map_tiles: Some(MapTiles::openstreetmap()),
         }
     }
 }

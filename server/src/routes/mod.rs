@@ -3,6 +3,7 @@
 pub mod devices;
 pub mod feedback;
 pub mod open311;
+pub mod overview;
 pub mod public;
 pub mod reports;
 pub mod services;
@@ -65,6 +66,15 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/units", get(staff_api::units))
         .route("/staff/audit", get(staff_api::audit_log))
         .route("/staff/stats", get(staff_api::stats))
+        .route("/staff/charts", get(overview::charts))
+        .route("/staff/map", get(overview::staff_map))
+        .route("/staff/export.xlsx", get(overview::export_xlsx))
+        .route("/staff/export.csv", get(overview::export_csv))
+        .route("/staff/summary.xlsx", get(overview::summary_xlsx))
+        .route("/staff/summary.csv", get(overview::summary_csv))
+        .route("/stats", get(overview::stats))
+        .route("/map", get(overview::public_map))
+        .route("/district/boundaries", get(overview::boundaries))
         .route("/staff/accounts", get(staff_api::accounts).post(staff_api::save_account))
         .route("/staff/accounts/{name}/disable", post(staff_api::disable_account))
         // Every other API body is a small JSON document (a report is at
@@ -92,6 +102,15 @@ pub fn router(state: Shared) -> Router {
         .route("/staff/assign", post(staff_html::assign_many))
         .route("/staff/admin", get(staff_html::admin))
         .route("/staff/stats", get(staff_html::stats))
+        .route("/staff/charts", get(overview::charts_page))
+        .route("/staff/map", get(overview::staff_map_page))
+        .route("/staff/summary", get(overview::summary_page))
+        .route("/thong-ke", get(overview::scoreboard))
+        .route("/ban-do", get(overview::public_map_page))
+        .route("/static/leaflet.js", get(overview::assets::leaflet_js))
+        .route("/static/leaflet.css", get(overview::assets::leaflet_css))
+        .route("/static/leaflet-LICENSE.txt", get(overview::assets::leaflet_license))
+        .route("/static/map.js", get(overview::assets::map_js))
         .route("/staff/admin/accounts", post(staff_html::save_account))
         .route("/staff/admin/disable", post(staff_html::disable_account))
         .nest("/open311/v2", open311)

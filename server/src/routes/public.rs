@@ -17,7 +17,8 @@ use crate::tracking;
 
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
-    lang: Option<String>,
+    /// `en` for English; anything else is Vietnamese.
+    pub lang: Option<String>,
 }
 
 pub async fn page(State(state): State<Shared>, Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {

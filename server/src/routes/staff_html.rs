@@ -20,7 +20,7 @@ use crate::staff::{COOKIE_NAME, OnReport, Staff, audit, same_origin, sign_in};
 use crate::state::Shared;
 use crate::tracking;
 
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }
 

@@ -61,6 +61,8 @@ pub struct ReportService {
     /// Where a photo is written before the photo store takes it.
     scratch: std::path::PathBuf,
     district: Arc<District>,
+    /// Figures computed lately (see [`super::overview`]).
+    figures: Arc<super::overview::FiguresCache>,
 }
 
 /// The longest reply staff may write, in characters.
@@ -76,7 +78,17 @@ impl ReportService {
         scratch: std::path::PathBuf,
     ) -> ReportService {
         let ReportRules { limits, code_prefix, max_photo_bytes, clock, district } = rules;
-        ReportService { store, photos, clock, limits, code_prefix, max_photo_bytes, scratch, district }
+        ReportService {
+            store,
+            photos,
+            clock,
+            limits,
+            code_prefix,
+            max_photo_bytes,
+            scratch,
+            district,
+            figures: Default::default(),
+        }
     }
 
     /// Check a report by the shared rules and keep it, with a fresh
@@ -162,6 +174,10 @@ impl ReportService {
     /// The district: units, rules, calendar.
     pub fn district(&self) -> &District {
         &self.district
+    }
+
+    pub(super) fn figures_cache(&self) -> &super::overview::FiguresCache {
+        &self.figures
     }
 
     pub(super) fn store(&self) -> &dyn Storage {

@@ -110,18 +110,10 @@ impl ReportService {
     }
 
     /// The reports `staff` may see, filtered; an officer's are its unit's.
-    pub async fn reports_for(&self, staff: &Staff, mut filter: ReportFilter) -> Result<Vec<StaffReport>, ServiceError> {
-        if staff.role == Role::Officer {
-            filter.scope = Some(staff.unit.iter().cloned().collect());
-        }
-        // "Due soon": within one working day from now.
-        let now = self.now_or_utc();
-        let day = self.district().calendar.minutes_per_day();
-        filter.due_soon_before = self.district().calendar.add_working_minutes(now, day).map(ms);
-        // A date range in Vietnam days: from the first day's midnight to
-        // the midnight after the last.
-        filter.received_from = day_start(filter.from.as_deref())?;
-        filter.received_before = day_start(filter.to.as_deref())?.map(|t| t + 86_400_000);
+    pub async fn reports_for(&self, staff: &Staff, filter: ReportFilter) -> Result<Vec<StaffReport>, ServiceError> {
+        // An officer's scope; a date range in Vietnam days, from the first
+        // day's midnight to the midnight after the last.
+        let filter = self.scoped(Some(staff), filter)?;
         let mut reports = self.store().staff_reports(filter).await?;
         reports.iter_mut().for_each(mask_phones);
         Ok(reports)

@@ -756,3 +756,96 @@ pub struct ExtensionEntry {
     /// Granted (`None` while pending).
     pub approved: Option<bool>,
 }
+
+/// A map query: the list's filters, a box, and the size of a cell (reports
+/// in one cell come back as one cluster).
+#[derive(Debug, Clone, Default)]
+pub struct MapQuery {
+    /// The list's filters (with the officer's scope, if any).
+    pub filter: ReportFilter,
+    /// South edge, degrees.
+    pub min_lat: f64,
+    /// West edge, degrees.
+    pub min_lon: f64,
+    /// North edge, degrees.
+    pub max_lat: f64,
+    /// East edge, degrees.
+    pub max_lon: f64,
+    /// A cell's side, degrees (> 0).
+    pub cell_deg: f64,
+}
+
+/// One map cell: the reports in it, where they are on average, counted by
+/// state; with one report, that report's code, status and category.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MapCell {
+    /// Mean latitude.
+    pub lat: f64,
+    /// Mean longitude.
+    pub lon: f64,
+    /// Reports in the cell.
+    pub count: i64,
+    /// Still open (and not overdue).
+    pub open: i64,
+    /// Open past their deadline.
+    pub overdue: i64,
+    /// Resolved or answered.
+    pub closed: i64,
+    /// The report, when the cell holds one.
+    pub code: String,
+    /// Its status.
+    pub status: String,
+    /// Its category.
+    pub category: String,
+}
+
+/// One report as the exports list it: no phone number (those are shown
+/// only one report at a time, audited).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportRow {
+    /// Tracking code.
+    pub tracking_code: String,
+    /// Received, ms.
+    pub received_at: i64,
+    /// Category code.
+    pub category: String,
+    /// Status code.
+    pub status: String,
+    /// The unit responsible.
+    pub unit: Option<String>,
+    /// The commune it is in.
+    pub place: Option<String>,
+    /// Priority code.
+    pub priority: String,
+    /// Deadline, ms.
+    pub due_at: Option<i64>,
+    /// Closed, ms.
+    pub closed_at: Option<i64>,
+    /// Address as given.
+    pub address: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Filed by a volunteer for a neighbour.
+    pub on_behalf: bool,
+    /// The resident's rating, if any.
+    pub rating: Option<String>,
+}
+
+/// The counts behind the charts, for reports received in a period (or,
+/// for resolved ones, closed in it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OverviewCounts {
+    /// Per week (Monday 00:00 Vietnam time, ms): received, resolved.
+    pub weekly: Vec<(i64, i64, i64)>,
+    /// Open reports now by age: < 1, 1–3, 3–7, 7–14, 14–30, ≥ 30 days.
+    pub backlog: [i64; 6],
+    /// Received per category, most first.
+    pub categories: Vec<(String, i64)>,
+    /// Per commune (`None`: outside every boundary or no point): received,
+    /// open, overdue.
+    pub communes: Vec<(Option<String>, i64, i64, i64)>,
+    /// Filed by volunteers for a neighbour: (month `YYYY-MM`, commune, count).
+    pub volunteers: Vec<(String, Option<String>, i64)>,
+    /// Per unit: median minutes from received to closed, of those closed.
+    pub median_minutes: Vec<(String, i64)>,
+}

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod webdriver;
+
 use std::path::Path;
 
 use phananh_server::storage::Role;

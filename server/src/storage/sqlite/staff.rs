@@ -180,7 +180,27 @@ const INDEX_WHEN_FEWER: i64 = 2000;
 
 /// Reports matching the filters, newest first.
 pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<StaffReport>, StorageError> {
-    let mut sql = format!("SELECT {COLUMNS} FROM reports r WHERE 1");
+    let (clause, mut args) = filter_clause(c, f, now)?;
+    let mut sql = format!("SELECT {COLUMNS} FROM reports r WHERE 1{clause}");
+    args.push(Value::Integer(i64::from(f.limit.unwrap_or(50).clamp(1, 500))));
+    args.push(Value::Integer(i64::from(f.offset.unwrap_or(0))));
+    // Residents' weight first, when asked: the most followed, then newest.
+    let order = match f.sort.as_deref() {
+        Some("followers") => {
+            "(SELECT count(*) FROM follows x WHERE x.report_id = r.id) DESC, r.created_at DESC, r.id DESC"
+        }
+        _ => "r.created_at DESC, r.id DESC",
+    };
+    sql.push_str(&format!(" ORDER BY {order} LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
+    let rows = c.prepare(&sql)?.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter().map(|(id, r)| complete(c, id, r)).collect()
+}
+
+/// The filters as SQL over `reports r`: a clause of ` AND …` conditions and
+/// its numbered arguments (`?1`…), shared by the list, the map and the
+/// exports so that all three show the same reports for the same filters.
+pub(super) fn filter_clause(c: &Connection, f: &ReportFilter, now: i64) -> Result<(String, Vec<Value>), StorageError> {
+    let mut sql = String::new();
     let mut args: Vec<Value> = Vec::new();
     if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
         args.push(Value::Text(s.to_owned()));
@@ -298,18 +318,7 @@ pub(super) fn reports(c: &Connection, f: &ReportFilter, now: i64) -> Result<Vec<
         let n = args.len();
         sql.push_str(&format!(" AND instr({SEARCHABLE}, ?{n})"));
     }
-    args.push(Value::Integer(i64::from(f.limit.unwrap_or(50).clamp(1, 500))));
-    args.push(Value::Integer(i64::from(f.offset.unwrap_or(0))));
-    // Residents' weight first, when asked: the most followed, then newest.
-    let order = match f.sort.as_deref() {
-        Some("followers") => {
-            "(SELECT count(*) FROM follows x WHERE x.report_id = r.id) DESC, r.created_at DESC, r.id DESC"
-        }
-        _ => "r.created_at DESC, r.id DESC",
-    };
-    sql.push_str(&format!(" ORDER BY {order} LIMIT ?{} OFFSET ?{}", args.len() - 1, args.len()));
-    let rows = c.prepare(&sql)?.query_map(params_from_iter(args), from_row)?.collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter().map(|(id, r)| complete(c, id, r)).collect()
+    Ok((sql, args))
 }
 
 fn complete(c: &Connection, id: i64, mut r: StaffReport) -> Result<StaffReport, StorageError> {

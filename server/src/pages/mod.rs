@@ -4,6 +4,8 @@
 //! time ("17:00 04/12/2026"); styles come from one stylesheet of ours
 //! (`/static/style.css`), so the pages need no inline style at all.
 
+pub mod overview;
+
 use askama::Template;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -15,7 +17,7 @@ use crate::district::District;
 use crate::storage::{PublicReport, ReportFilter, Role, Staff, StaffReport};
 
 /// The stylesheet, built into the binary.
-pub const STYLESHEET: &str = include_str!("../static/style.css");
+pub const STYLESHEET: &str = include_str!("../../static/style.css");
 
 /// `GET /static/style.css`.
 pub async fn stylesheet() -> Response {
@@ -361,7 +363,7 @@ pub struct Pending {
 }
 
 /// "Điều phối", "Cán bộ xử lý — UBND xã Tràng Sơn".
-fn who(staff: &Staff, district: &District) -> String {
+pub(crate) fn who(staff: &Staff, district: &District) -> String {
     match &staff.unit {
         Some(u) => format!("{} — {}", staff.role.label(Lang::Vi), unit_name(district, Some(u))),
         None => staff.role.label(Lang::Vi).to_owned(),
