@@ -42,14 +42,17 @@
     fetch(el.dataset.api + "?" + q.toString(), { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
       .then(function (v) { if (mine === seq) draw(v); })
-      .catch(function () {
+      .catch(function (e) {
+        if (window.console) console.error("map: " + e);
         status.textContent = vi ? "Không tải được phản ánh; thử lại sau." : "Could not load the reports; try again later.";
       });
   }
   function draw(v) {
     layer.clearLayers();
     v.clusters.forEach(function (c) {
-      var worst = c.overdue > 0 ? "overdue" : (c.open > 0 ? "open" : "closed");
+      // Coloured by most of its reports; a red ring if any is overdue.
+      var most = c.closed >= c.open && c.closed >= c.overdue ? "closed" : (c.overdue >= c.open ? "overdue" : "open");
+      var worst = most + (c.overdue > 0 ? " has-overdue" : "");
       var size = c.count < 10 ? 34 : c.count < 100 ? 42 : c.count < 1000 ? 50 : 58;
       var label = c.count + (vi ? " phản ánh" : " reports") + (c.overdue ? (vi ? ", " + c.overdue + " quá hạn" : ", " + c.overdue + " overdue") : "");
       var m = L.marker([c.lat, c.lon], {

@@ -12,6 +12,7 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use calamine::{Data, Reader, Xlsx};
+use common::webdriver;
 use common::*;
 use phananh_protocol::ManualClock;
 use phananh_server::storage::Role;
@@ -252,6 +253,16 @@ async fn public_figures_count_known_reports_and_follow_every_change() {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let after: Value = http.get(format!("{}/api/v1/stats", s.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!((&after["total"]["resolved"], &after["total"]["open"]), (&json!(5), &json!(1)));
+    // So does a rating (kept beside the report, not in it).
+    s.sql()
+        .execute(
+            "INSERT INTO ratings (report_id, client_id, score, unit_code, at)
+             SELECT id, 'late-rating', 'satisfied', unit_code, ?1 FROM reports WHERE tracking_code = 'DL-00000F'",
+            [NOW],
+        )
+        .unwrap();
+    let rated: Value = http.get(format!("{}/api/v1/stats", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!((&rated["total"]["ratings"], &rated["total"]["satisfied_pct"]), (&json!(4), &json!(75.0)));
 }
 
 #[tokio::test]
@@ -471,10 +482,18 @@ async fn the_map_clusters_ten_thousand_reports_and_follows_the_filters() {
         .await
         .unwrap();
     assert_eq!(public["total"], near["total"], "unit and q are staff filters");
-    if let Some(r) = public["reports"].as_array().unwrap().first() {
-        let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["category", "code", "lat", "lon", "state", "status"]);
+    let first = &public["reports"].as_array().unwrap()[0];
+    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["category", "code", "lat", "lon", "state", "status"]);
+    // The public sees a point to about 100 m (three decimals); staff to the metre.
+    for r in public["reports"].as_array().unwrap() {
+        let lat = r["lat"].as_f64().unwrap();
+        assert!(((lat * 1e3).round() / 1e3 - lat).abs() < 1e-9, "{lat}");
     }
+    assert!(near["reports"].as_array().unwrap().iter().any(|r| {
+        let lat = r["lat"].as_f64().unwrap();
+        ((lat * 1e3).round() / 1e3 - lat).abs() > 1e-9
+    }));
     for bad in ["bbox=1,2,3", "bbox=105.45,18.8,105.15,19.05", "bbox=a,b,c,d", "bbox=1,2,3,4&zoom=999"] {
         let r = client().get(format!("{}/api/v1/map?{bad}", s.base)).send().await.unwrap();
         // A zoom past u8 is the query's shape (400); the rest, the box (422).
@@ -482,9 +501,147 @@ async fn the_map_clusters_ten_thousand_reports_and_follows_the_filters() {
     }
     assert_eq!(client().get(format!("{}/api/v1/staff/map?{whole}", s.base)).send().await.unwrap().status(), 401);
 
+    // The figures in memory count as the database's own query does.
+    let year = "from=2025-12-01&to=2026-11-30";
+    let memory: Value =
+        client().get(format!("{}/api/v1/stats?{year}", s.base)).send().await.unwrap().json().await.unwrap();
+    let sql: Value =
+        staff.get(format!("{}/api/v1/staff/stats?{year}", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(memory["units"].as_array().unwrap().len(), sql["units"].as_array().unwrap().len());
+    for u in sql["units"].as_array().unwrap() {
+        let m = unit(&memory, u["unit"].as_str().unwrap());
+        for (a, b) in [
+            ("received", "received"),
+            ("resolved", "closed"),
+            ("on_time", "closed_on_time"),
+            ("open", "open"),
+            ("overdue", "overdue"),
+            ("satisfied", "satisfied"),
+            ("not_satisfied", "not_satisfied"),
+        ] {
+            assert_eq!(m[a], u[b], "{a} of {}", u["unit"]);
+        }
+    }
+    assert_eq!(memory["total"]["received"], sql["total"]["received"]);
+    assert!(memory["total"]["received"].as_i64().unwrap() > 9_900, "nearly all of a year's 10 000");
+
     // The boundaries, for the map to draw.
     let g: Value =
         client().get(format!("{}/api/v1/district/boundaries", s.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(g["type"], "FeatureCollection");
     assert_eq!(g["features"].as_array().unwrap().len(), 33, "33 communes and towns");
+}
+
+// --- In Chromium: the pages as people see them. ---
+
+/// Distinct colours in a PNG: a blank page has one or two.
+fn colours(png_bytes: &[u8]) -> usize {
+    let mut decoder = png::Decoder::new(Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = info.color_type.samples();
+    let mut seen = std::collections::HashSet::new();
+    for px in buf[..info.buffer_size()].chunks(step) {
+        seen.insert(px.to_vec());
+    }
+    seen.len()
+}
+
+fn shot_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+async fn sign_in(d: &webdriver::Driver, base: &str, name: &str) {
+    d.go(&format!("{base}/staff")).await;
+    d.type_into("#name", name).await;
+    d.type_into("#password", "mat-khau-du-dai").await;
+    d.click("#sign-in").await;
+    d.wait_for_url("/staff/reports").await;
+}
+
+/// Markers Leaflet drew: clusters (`div.cluster`) and reports (`path.report`).
+const MARKERS: &str = "return document.querySelectorAll('.leaflet-marker-icon.cluster, path.report').length";
+
+#[tokio::test]
+async fn the_map_in_chromium_clusters_ten_thousand_reports_without_a_basemap() {
+    let clock = Arc::new(ManualClock::new(NOW));
+    // The default basemap is OpenStreetMap's: unreachable here, as on a
+    // district intranet; the map must work without it.
+    let s = start_district(&[("dieuphoi", Role::Coordinator, None)], clock).await;
+    assert!(s.state.config.map_tiles.is_some());
+    let db = s.state.config.data_dir.join("server.sqlite3");
+    phananh_server::demo_reports::fill(&db, s.state.reports.district(), 10_000, NOW, 11).unwrap();
+    let profile = tempfile::TempDir::new().unwrap();
+    let d = webdriver::Driver::start_sized(profile.path(), 1280, 900).await;
+    sign_in(&d, &s.base, "dieuphoi").await;
+
+    d.go(&format!("{}/staff/map", s.base)).await;
+    d.wait_until("return document.getElementById('map').dataset.total === '10000'").await;
+    let all = d.script(MARKERS).await.as_i64().unwrap();
+    assert!((10..=400).contains(&all), "{all} markers for 10 000 reports");
+    let status = d.script("return document.getElementById('map-status').textContent").await;
+    assert_eq!(status, "10000 phản ánh trong vùng đang xem.");
+    let boundaries = d
+        .wait_until("return document.querySelectorAll('path.leaflet-interactive, .leaflet-overlay-pane path').length")
+        .await;
+    assert!(boundaries.as_i64().unwrap() >= 33, "the communes' boundaries are drawn");
+    let png = d.screenshot(&shot_path("overview-staff-map.png")).await;
+    assert!(colours(&png) > 20, "the map is not blank");
+
+    // The filters change the markers: only reports just received.
+    let received: i64 =
+        s.sql().query_row("SELECT count(*) FROM reports WHERE status = 'received'", [], |r| r.get(0)).unwrap();
+    d.click("select[name=status] option[value=received]").await;
+    d.click("form.filters button").await;
+    d.wait_for_url("status=received&category=&unit=&commune=&from=&to=&q=").await;
+    d.wait_until(&format!("return document.getElementById('map').dataset.total === '{received}'")).await;
+    let fewer = d.script(MARKERS).await.as_i64().unwrap();
+    assert!(fewer > 0, "{fewer}");
+
+    // A click on a cluster zooms in; single reports link to their page.
+    let zoom_before = d.script("return document.querySelector('.leaflet-marker-icon.cluster') !== null").await;
+    if zoom_before == Value::Bool(true) {
+        d.click(".leaflet-marker-icon.cluster").await;
+        d.wait_until("return document.getElementById('map').dataset.total !== ''").await;
+    }
+
+    // The public map, in English.
+    d.go(&format!("{}/ban-do?lang=en", s.base)).await;
+    d.wait_until("return document.getElementById('map').dataset.total === '10000'").await;
+    assert_eq!(d.script("return document.getElementById('map-status').textContent").await, "10000 reports in view.");
+    d.screenshot(&shot_path("overview-public-map.png")).await;
+    d.call("DELETE", "", json!(null)).await;
+}
+
+#[tokio::test]
+async fn charts_and_scoreboard_in_chromium_show_the_known_figures() {
+    let (s, _clock) = district_with_known_reports().await;
+    let profile = tempfile::TempDir::new().unwrap();
+    let d = webdriver::Driver::start_sized(profile.path(), 1280, 900).await;
+
+    // The scoreboard: anyone, no sign-in.
+    d.go(&format!("{}/thong-ke", s.base)).await;
+    let on_time = d.script("return document.querySelector('#last-30 .figure.on-time').textContent").await;
+    assert_eq!(on_time, "75,0 %");
+    let satisfied = d.script("return document.querySelector('#last-30 .figure.satisfied').textContent").await;
+    assert_eq!(satisfied, "66,7 %");
+    let year = d.script("return document.querySelector('#this-year .figure.received').textContent").await;
+    assert_eq!(year, "7");
+    let short = d.script("return document.querySelectorAll('#last-30 .yardstick.short').length").await;
+    assert_eq!(short, 2, "both yardsticks missed, and shown as missed");
+    let png = d.screenshot(&shot_path("overview-scoreboard.png")).await;
+    assert!(colours(&png) > 10);
+
+    // The charts: seven SVGs drawn, each with its table.
+    sign_in(&d, &s.base, "dieuphoi").await;
+    d.go(&format!("{}/staff/charts", s.base)).await;
+    assert_eq!(d.script("return document.querySelectorAll('section.chart svg').length").await, 7);
+    assert_eq!(d.script("return document.querySelectorAll('section.chart table').length").await, 7);
+    let drawn = d.script("return document.querySelector('#weekly svg polyline') !== null").await;
+    assert_eq!(drawn, true, "the weekly lines are drawn");
+    let png = d.screenshot(&shot_path("overview-charts.png")).await;
+    assert!(colours(&png) > 20, "the charts are not blank");
+    d.call("DELETE", "", json!(null)).await;
 }

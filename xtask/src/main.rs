@@ -279,7 +279,9 @@ fn demo() -> Result<(), String> {
     std::fs::create_dir_all(&home).map_err(|e| e.to_string())?;
     let mut server = KillOnDrop(
         Command::new(root.join("target/debug/phananh-server"))
-            .args(["serve", "--demo", "--listen", &listen, "--data"])
+            // A year of synthetic reports behind the three real ones, so the
+            // map, the charts and the scoreboard have something to show.
+            .args(["serve", "--demo", "--demo-reports", "3000", "--listen", &listen, "--data"])
             .arg(&data)
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -361,6 +363,8 @@ fn demo() -> Result<(), String> {
     for code in listed.split('"').filter(|t| t.starts_with("DL-")) {
         println!("  tracking page:   {base}/r/{code}");
     }
+    println!("  public figures:  {base}/thong-ke  ·  map: {base}/ban-do");
+    println!("  overview (staff): {base}/staff/map  ·  {base}/staff/charts  ·  {base}/staff/summary");
     println!("  the CLI:         target/debug/phananh --home {} reports", home.display());
     println!("  Android emulator: http://10.0.2.2:{}", listen.rsplit(':').next().unwrap_or("8080"));
     println!("Press Ctrl-C to stop.");

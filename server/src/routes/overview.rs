@@ -60,14 +60,16 @@ async fn bounds(state: &Shared) -> Result<[f64; 4], ApiError> {
     Ok([area.min_lon, area.min_lat, area.max_lon, area.max_lat])
 }
 
-/// A map page's Content-Security-Policy: ours, plus images from the tile
-/// server when there is one.
+/// A map page's Content-Security-Policy: ours, plus its script's requests
+/// to our own API (`connect-src 'self'`) and images from the tile server
+/// when there is one.
 fn with_map_policy(state: &Shared, mut page: Response) -> Response {
     let tiles = state.config.map_tiles.as_ref().and_then(|t| t.origin());
-    let policy = match tiles {
-        Some(origin) => super::CSP.replace("img-src 'self' data:", &format!("img-src 'self' data: {origin}")),
-        None => super::CSP.to_owned(),
+    let images = match tiles {
+        Some(origin) => format!("img-src 'self' data: {origin}; connect-src 'self'"),
+        None => "img-src 'self' data:; connect-src 'self'".to_owned(),
     };
+    let policy = super::CSP.replace("img-src 'self' data:", &images);
     if let Ok(v) = HeaderValue::from_str(&policy) {
         page.headers_mut().insert(HeaderName::from_static("content-security-policy"), v);
     }

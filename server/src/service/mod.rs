@@ -13,6 +13,7 @@
 mod admin;
 mod error;
 mod feedback;
+pub mod figures;
 pub mod overview;
 mod reports;
 mod staff;

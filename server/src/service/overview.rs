@@ -1,14 +1,8 @@
 //! The district at a glance: the public figures and scoreboard, the
 //! charts' series, the map's clusters, the exports' rows and the monthly
-//! summary. Figures are cached, keyed by the storage's
-//! [`figures_version`](crate::storage::Storage::figures_version) and the
-//! minute (what is overdue changes with time alone), so a cached figure is
-//! never older than the data or than a minute.
-
-use std::any::Any;
-use std::collections::HashMap;
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+//! summary. The figures come from [`super::figures`]: every report's
+//! counts in memory, brought up to date before each question, so they are
+//! never stale and take milliseconds at a province's scale.
 
 use phananh_protocol::{Lang, Status, vn_time};
 use serde::Serialize;
@@ -27,31 +21,6 @@ pub const EXPORT_MAX_ROWS: u32 = 100_000;
 /// The longest period figures are asked for, in days.
 const MAX_PERIOD_DAYS: i64 = 3 * 366;
 const DAY_MS: i64 = 86_400_000;
-/// Entries kept in the figures cache before it starts again.
-const CACHE_ENTRIES: usize = 256;
-
-/// Cached figures: key → (data version, value).
-#[derive(Default)]
-pub struct FiguresCache {
-    entries: Mutex<HashMap<String, (String, Arc<dyn Any + Send + Sync>)>>,
-}
-
-impl FiguresCache {
-    fn get<T: Clone + 'static>(&self, key: &str, version: &str) -> Option<T> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let (v, value) = entries.get(key)?;
-        (v == version).then(|| value.downcast_ref::<T>().cloned()).flatten()
-    }
-
-    fn put<T: Send + Sync + 'static>(&self, key: String, version: String, value: T) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= CACHE_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(key, (version, Arc::new(value)));
-    }
-}
-
 /// One unit's public figures. `resolved` counts reports closed (resolved,
 /// or answered as not the district's to fix, with the reason); `on_time`
 /// those closed by their deadline and never reopened as not fixed.
@@ -235,7 +204,8 @@ pub struct MapCluster {
     pub closed: i64,
 }
 
-/// One report on the map (public fields only).
+/// One report on the map (public fields only; for the public, its point
+/// to about 100 m).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MapReport {
     /// Tracking code.
@@ -350,23 +320,6 @@ pub struct MonthlySummary {
 }
 
 impl ReportService {
-    /// A cached figure: `make` runs only when the data changed or the
-    /// minute turned since the last time it did for `key`.
-    async fn cached<T, F, Fut>(&self, key: String, make: F) -> Result<T, ServiceError>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, ServiceError>>,
-    {
-        let version = format!("{}@{}", self.store().figures_version().await?, self.clock_ms() / 60_000);
-        if let Some(hit) = self.figures_cache().get::<T>(&key, &version) {
-            return Ok(hit);
-        }
-        let value = make().await?;
-        self.figures_cache().put(key, version, value.clone());
-        Ok(value)
-    }
-
     /// A period of Vietnam days as `[from, to)` in ms: by default the last
     /// 30 days, today included; never longer than three years.
     fn period(&self, from: Option<&str>, to: Option<&str>) -> Result<(i64, i64), ServiceError> {
@@ -389,14 +342,11 @@ impl ReportService {
     /// (Vietnam days; by default the last 30 days).
     pub async fn public_stats(&self, from: Option<&str>, to: Option<&str>) -> Result<PublicStats, ServiceError> {
         let (from_ms, to_ms) = self.period(from, to)?;
-        self.cached(format!("stats:{from_ms}:{to_ms}"), || self.compute_stats(from_ms, to_ms)).await
-    }
-
-    async fn compute_stats(&self, from_ms: i64, to_ms: i64) -> Result<PublicStats, ServiceError> {
-        let top = self.district().top().code.clone();
-        let rows = self.store().unit_stats(from_ms, to_ms, self.clock_ms(), top.clone()).await?;
-        let medians: HashMap<String, i64> =
-            self.store().median_minutes(from_ms, to_ms, top.clone()).await?.into_iter().collect();
+        let (top, now) = (self.district().top().code.clone(), self.clock_ms());
+        let (rows, medians) = self
+            .figures()
+            .with(self.store(), |v| (v.unit_stats(from_ms, to_ms, now, &top), v.median_minutes(from_ms, to_ms, &top)))
+            .await?;
         let mut total = UnitStats { unit: top.clone(), ..Default::default() };
         for r in &rows {
             total.received += r.received;
@@ -460,15 +410,13 @@ impl ReportService {
     ) -> Result<ChartsView, ServiceError> {
         let (from_ms, to_ms) = self.period(from, to)?;
         let unit = (staff.role == Role::Officer).then(|| staff.unit.clone().unwrap_or_default());
-        let key = format!("charts:{from_ms}:{to_ms}:{}", unit.as_deref().unwrap_or("*"));
-        self.cached(key, || self.compute_charts(from_ms, to_ms, unit.clone())).await
-    }
-
-    async fn compute_charts(&self, from_ms: i64, to_ms: i64, unit: Option<String>) -> Result<ChartsView, ServiceError> {
-        let top = self.district().top().code.clone();
-        let now = self.clock_ms();
-        let counts = self.store().overview_counts(from_ms, to_ms, now, unit.clone(), top.clone()).await?;
-        let mut stats = self.store().unit_stats(from_ms, to_ms, now, top).await?;
+        let (top, now) = (self.district().top().code.clone(), self.clock_ms());
+        let (counts, mut stats) = self
+            .figures()
+            .with(self.store(), |v| {
+                (v.counts(from_ms, to_ms, now, unit.as_deref(), &top), v.unit_stats(from_ms, to_ms, now, &top))
+            })
+            .await?;
         if let Some(u) = &unit {
             stats.retain(|s| &s.unit == u);
         }
@@ -600,8 +548,19 @@ impl ReportService {
             max_lon: area.max_lon,
             cell_deg: area.cell_deg(),
         };
-        let round = |x: f64| (x * 1e5).round() / 1e5;
-        let cells = self.store().map_cells(query).await?;
+        // Staff see where a report is to the metre; the public to about
+        // 100 m: the public page shows no point at all, and a pin on a
+        // house could name whoever complained about the rubbish before it.
+        let scale = if staff.is_some() { 1e5 } else { 1e3 };
+        let round = |x: f64| (x * scale).round() / scale;
+        let now = self.clock_ms();
+        let bbox = [query.min_lat, query.min_lon, query.max_lat, query.max_lon];
+        let cells =
+            match self.figures().with(self.store(), |v| v.map_cells(&query.filter, bbox, query.cell_deg, now)).await? {
+                Some(cells) => cells,
+                // A text search needs the words: the database answers it.
+                None => self.store().map_cells(query).await?,
+            };
         let mut view = MapView { total: 0, clusters: Vec::new(), reports: Vec::new() };
         for c in cells {
             view.total += c.count;
@@ -705,12 +664,8 @@ impl ReportService {
         let (from, to) = (first.to_string(), last.to_string());
         let stats = self.public_stats(Some(&from), Some(&to)).await?;
         let (from_ms, to_ms) = self.period(Some(&from), Some(&to))?;
-        let top = self.district().top().code.clone();
-        let counts = self
-            .cached(format!("counts:{from_ms}:{to_ms}"), || async {
-                Ok(self.store().overview_counts(from_ms, to_ms, self.clock_ms(), None, top).await?)
-            })
-            .await?;
+        let (top, now) = (self.district().top().code.clone(), self.clock_ms());
+        let counts = self.figures().with(self.store(), |v| v.counts(from_ms, to_ms, now, None, &top)).await?;
         Ok(MonthlySummary { month, stats, volunteers: self.volunteer_rows(&counts.volunteers) })
     }
 }

@@ -61,8 +61,8 @@ pub struct ReportService {
     /// Where a photo is written before the photo store takes it.
     scratch: std::path::PathBuf,
     district: Arc<District>,
-    /// Figures computed lately (see [`super::overview`]).
-    figures: Arc<super::overview::FiguresCache>,
+    /// Every report's counts, in memory (see [`super::figures`]).
+    figures: Arc<super::figures::Figures>,
 }
 
 /// The longest reply staff may write, in characters.
@@ -176,7 +176,7 @@ impl ReportService {
         &self.district
     }
 
-    pub(super) fn figures_cache(&self) -> &super::overview::FiguresCache {
+    pub(super) fn figures(&self) -> &super::figures::Figures {
         &self.figures
     }
 

@@ -118,28 +118,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Each unit's figures for reports received in `[from, to)` (ms), at
     /// `now` (for what is overdue); a report of no unit is `top`'s.
     fn unit_stats(&self, from: i64, to: i64, now: i64, top: String) -> Fut<'_, Vec<UnitStats>>;
-    /// The charts' counts for reports received in `[from, to)` (ms), of one
-    /// unit or all; a report of no unit is `top`'s.
-    fn overview_counts(
-        &self,
-        from: i64,
-        to: i64,
-        now: i64,
-        unit: Option<String>,
-        top: String,
-    ) -> Fut<'_, OverviewCounts>;
-    /// Per unit, the median minutes from received to closed, of reports
-    /// received in `[from, to)` and closed; and keyed `""`, of all of them.
-    fn median_minutes(&self, from: i64, to: i64, top: String) -> Fut<'_, Vec<(String, i64)>>;
+    /// What the overview needs to bring its figures up to date: reports
+    /// changed at or after `since` (ms, `updated_at`), ratings given at or
+    /// after it, reopens with an id above `reopens_after`.
+    fn figure_delta(&self, since: i64, reopens_after: i64) -> Fut<'_, FigureDelta>;
     /// The map: the reports the filters select in a box, one [`MapCell`]
     /// per cell.
     fn map_cells(&self, query: MapQuery) -> Fut<'_, Vec<MapCell>>;
     /// The reports the filters select, newest first, at most `limit`, as
     /// the exports list them.
     fn export_rows(&self, filter: ReportFilter, limit: u32) -> Fut<'_, Vec<ExportRow>>;
-    /// A fingerprint that changes whenever anything the figures count
-    /// changes (what caches of figures are keyed by).
-    fn figures_version(&self) -> Fut<'_, String>;
     /// Up to `limit` reports with a point but not yet placed in a commune
     /// (from before the server knew boundaries): `(tracking code, lat, lon)`.
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>>;

@@ -831,21 +831,79 @@ pub struct ExportRow {
     pub rating: Option<String>,
 }
 
-/// The counts behind the charts, for reports received in a period (or,
-/// for resolved ones, closed in it).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct OverviewCounts {
-    /// Per week (Monday 00:00 Vietnam time, ms): received, resolved.
-    pub weekly: Vec<(i64, i64, i64)>,
-    /// Open reports now by age: < 1, 1–3, 3–7, 7–14, 14–30, ≥ 30 days.
-    pub backlog: [i64; 6],
-    /// Received per category, most first.
-    pub categories: Vec<(String, i64)>,
-    /// Per commune (`None`: outside every boundary or no point): received,
-    /// open, overdue.
-    pub communes: Vec<(Option<String>, i64, i64, i64)>,
-    /// Filed by volunteers for a neighbour: (month `YYYY-MM`, commune, count).
-    pub volunteers: Vec<(String, Option<String>, i64)>,
-    /// Per unit: median minutes from received to closed, of those closed.
-    pub median_minutes: Vec<(String, i64)>,
+/// One report as the overview counts it (no text, no person).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureRecord {
+    /// Internal id.
+    pub id: i64,
+    /// Tracking code.
+    pub code: String,
+    /// Received, ms.
+    pub created_at: i64,
+    /// Last changed, ms.
+    pub updated_at: i64,
+    /// Closed, ms.
+    pub closed_at: Option<i64>,
+    /// Deadline, ms.
+    pub due_at: Option<i64>,
+    /// Taken up, ms.
+    pub acknowledged_at: Option<i64>,
+    /// The unit responsible.
+    pub unit: Option<String>,
+    /// The commune it is in.
+    pub place: Option<String>,
+    /// Category code.
+    pub category: String,
+    /// Status code.
+    pub status: String,
+    /// Priority code.
+    pub priority: String,
+    /// Where.
+    pub lat: Option<f64>,
+    /// Where.
+    pub lon: Option<f64>,
+    /// Filed by a volunteer for a neighbour.
+    pub on_behalf: bool,
+    /// Marked a duplicate of another.
+    pub duplicate: bool,
+}
+
+/// A rating as the overview counts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingRecord {
+    /// The report's id.
+    pub report_id: i64,
+    /// `satisfied`, `acceptable`, `not_satisfied`.
+    pub score: String,
+    /// The unit that answered.
+    pub unit: Option<String>,
+    /// When, ms.
+    pub at: i64,
+}
+
+/// A reopen (or contested rejection) as the overview counts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReopenRecord {
+    /// Its id (they only grow).
+    pub id: i64,
+    /// The report's id.
+    pub report_id: i64,
+    /// `reopen` or `contest`.
+    pub kind: String,
+    /// The unit it was taken from.
+    pub from_unit: Option<String>,
+    /// When, ms.
+    pub at: i64,
+}
+
+/// What changed for the overview: reports changed at or after a time,
+/// ratings given at or after it, reopens after an id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FigureDelta {
+    /// Reports.
+    pub reports: Vec<FigureRecord>,
+    /// Ratings.
+    pub ratings: Vec<RatingRecord>,
+    /// Reopens.
+    pub reopens: Vec<ReopenRecord>,
 }

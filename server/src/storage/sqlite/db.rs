@@ -13,10 +13,18 @@ use crate::storage::StorageError;
 /// The schema's history, one step a version: step *n* takes a database at
 /// version *n* to *n + 1*. A new database runs them all; an old one runs
 /// what it lacks, in one transaction. Never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3, SCHEMA_4, SCHEMA_5];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3, SCHEMA_4, SCHEMA_5, SCHEMA_6];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Version 6: the overview keeps every report's figures in memory and
+/// reads what changed since its last look: reports by `updated_at`,
+/// ratings by `at` (a rating does not change the report itself).
+const SCHEMA_6: &str = "
+CREATE INDEX reports_updated ON reports (updated_at);
+CREATE INDEX ratings_at ON ratings (at);
+";
 
 /// Version 5: the resident's word after the answer. A rating per report
 /// (the unit that answered kept with it, for the units' figures); reopens

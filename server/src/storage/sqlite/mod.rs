@@ -147,18 +147,8 @@ impl Storage for SqliteStorage {
     fn unit_stats(&self, from: i64, to: i64, now: i64, top: String) -> Fut<'_, Vec<UnitStats>> {
         Box::pin(self.db.call(move |c| feedback::unit_stats(c, from, to, now, &top)))
     }
-    fn overview_counts(
-        &self,
-        from: i64,
-        to: i64,
-        now: i64,
-        unit: Option<String>,
-        top: String,
-    ) -> Fut<'_, OverviewCounts> {
-        Box::pin(self.db.call(move |c| overview::counts(c, from, to, now, unit.as_deref(), &top)))
-    }
-    fn median_minutes(&self, from: i64, to: i64, top: String) -> Fut<'_, Vec<(String, i64)>> {
-        Box::pin(self.db.call(move |c| overview::medians(c, from, to, None, &top, true)))
+    fn figure_delta(&self, since: i64, reopens_after: i64) -> Fut<'_, FigureDelta> {
+        Box::pin(self.db.call(move |c| overview::figure_delta(c, since, reopens_after)))
     }
     fn map_cells(&self, query: MapQuery) -> Fut<'_, Vec<MapCell>> {
         let now = self.clock.now_ms();
@@ -167,9 +157,6 @@ impl Storage for SqliteStorage {
     fn export_rows(&self, filter: ReportFilter, limit: u32) -> Fut<'_, Vec<ExportRow>> {
         let now = self.clock.now_ms();
         Box::pin(self.db.call(move |c| overview::export_rows(c, &filter, now, limit)))
-    }
-    fn figures_version(&self) -> Fut<'_, String> {
-        Box::pin(self.db.call(overview::version))
     }
     fn unplaced_reports(&self, limit: u32) -> Fut<'_, Vec<(String, f64, f64)>> {
         Box::pin(self.db.call(move |c| {
