@@ -164,6 +164,11 @@ pub async fn serve(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "placing reports failed"),
             }
+            // Load the overview's figures now, not on the first visitor's
+            // request (0.7 s at 200 000 reports).
+            if let Err(e) = state.reports.public_stats(None, None).await {
+                tracing::warn!(error = %e, "loading the overview's figures failed");
+            }
         })
     };
     let addr = listener.local_addr()?;

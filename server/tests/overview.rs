@@ -567,10 +567,13 @@ const MARKERS: &str = "return document.querySelectorAll('.leaflet-marker-icon.cl
 #[tokio::test]
 async fn the_map_in_chromium_clusters_ten_thousand_reports_without_a_basemap() {
     let clock = Arc::new(ManualClock::new(NOW));
-    // The default basemap is OpenStreetMap's: unreachable here, as on a
-    // district intranet; the map must work without it.
-    let s = start_district(&[("dieuphoi", Role::Coordinator, None)], clock).await;
-    assert!(s.state.config.map_tiles.is_some());
+    // A basemap that cannot be reached (a closed port on loopback), as on a
+    // district intranet without internet: the map must work without it.
+    let dead_tiles = "http://127.0.0.1:9/{z}/{x}/{y}.png";
+    let s = start_district_with(&[("dieuphoi", Role::Coordinator, None)], clock, |c| {
+        c.map_tiles = Some(phananh_server::state::MapTiles { url: dead_tiles.into(), attribution: "© test".into() });
+    })
+    .await;
     let db = s.state.config.data_dir.join("server.sqlite3");
     phananh_server::demo_reports::fill(&db, s.state.reports.district(), 10_000, NOW, 11).unwrap();
     let profile = tempfile::TempDir::new().unwrap();
@@ -589,6 +592,17 @@ async fn the_map_in_chromium_clusters_ten_thousand_reports_without_a_basemap() {
     assert!(boundaries.as_i64().unwrap() >= 33, "the communes' boundaries are drawn");
     let png = d.screenshot(&shot_path("overview-staff-map.png")).await;
     assert!(colours(&png) > 20, "the map is not blank");
+    // Nothing was fetched from beyond loopback: our origin, and the dead
+    // tile server's tries.
+    let elsewhere = d
+        .script(
+            "return performance.getEntriesByType('resource').map(e => e.name)
+               .filter(n => !n.startsWith(location.origin) && !n.startsWith('http://127.0.0.1:9/'))",
+        )
+        .await;
+    assert_eq!(elsewhere, json!([]), "no CDN, no other host");
+    let tried = d.script("return performance.getEntriesByType('resource').filter(e => e.name.startsWith('http://127.0.0.1:9/')).length").await;
+    assert!(tried.as_i64().unwrap() > 0, "the basemap was asked for, and its failure did not stop the map");
 
     // The filters change the markers: only reports just received.
     let received: i64 =

@@ -146,9 +146,19 @@ pub async fn start_district(
     accounts: &[(&str, phananh_server::storage::Role, Option<&str>)],
     clock: std::sync::Arc<dyn phananh_protocol::Clock>,
 ) -> TestServer {
+    start_district_with(accounts, clock, |_| {}).await
+}
+
+/// [`start_district`], with the configuration changed by `tweak` first.
+pub async fn start_district_with(
+    accounts: &[(&str, phananh_server::storage::Role, Option<&str>)],
+    clock: std::sync::Arc<dyn phananh_protocol::Clock>,
+    tweak: impl FnOnce(&mut Config),
+) -> TestServer {
     let s = start_with(move |config| {
         demo::write_district(&config.data_dir).unwrap();
         config.clock = clock;
+        tweak(config);
     })
     .await;
     for (name, role, unit) in accounts {

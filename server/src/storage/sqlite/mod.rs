@@ -169,12 +169,14 @@ impl Storage for SqliteStorage {
         }))
     }
     fn set_places(&self, places: Vec<(String, Option<String>)>) -> Fut<'_, ()> {
+        let now = self.clock.now_ms();
         Box::pin(self.db.call(move |c| {
             let sp = c.savepoint()?;
             for (code, place) in &places {
+                // A change the overview's figures must read (by `updated_at`).
                 sp.execute(
-                    "UPDATE reports SET place_code = ?2 WHERE tracking_code = ?1",
-                    rusqlite::params![code, place.as_deref().unwrap_or("")],
+                    "UPDATE reports SET place_code = ?2, updated_at = max(updated_at, ?3) WHERE tracking_code = ?1",
+                    rusqlite::params![code, place.as_deref().unwrap_or(""), now],
                 )?;
             }
             sp.commit()?;
