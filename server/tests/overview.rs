@@ -352,6 +352,11 @@ async fn exports_open_in_a_real_reader_and_equal_the_json() {
     assert_eq!(cell(a, 9), "có", "on time");
     assert_eq!(cell(a, 11), phananh_protocol::feedback::Score::Satisfied.label(phananh_protocol::Lang::Vi));
 
+    // The list page links to these files with its own filters.
+    let list =
+        staff.get(format!("{}/staff/reports?unit=TRANG_SON", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("href=\"/api/v1/staff/export.xlsx?unit=TRANG_SON\""), "{list}");
+
     // The same filter as CSV: UTF-8 with a BOM, the Vietnamese intact.
     let csv_bytes = staff
         .get(format!("{}/api/v1/staff/export.csv?unit=TRANG_SON", s.base))

@@ -169,6 +169,9 @@ pub struct StaffList {
     pub notice: Option<String>,
     /// What it could not do, one line a report.
     pub problems: Vec<String>,
+    /// The filters as a query string, for the same list on the map and
+    /// in the exports.
+    pub query: String,
 }
 
 impl StaffList {
@@ -221,6 +224,7 @@ impl StaffList {
             },
             notice: None,
             problems: Vec::new(),
+            query: String::new(),
             queues,
             who: who(staff, district),
             staff_name: staff.name.clone(),

@@ -103,12 +103,15 @@ pub async fn list(
     State(state): State<Shared>,
     staff: Result<Staff, ApiError>,
     Query(f): Query<ReportFilter>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let Ok(staff) = staff else { return Ok(redirect("/staff")) };
     let (reports, categories) = (state.reports.reports_for(&staff, f.clone()).await?, state.store.categories().await?);
     let district = state.reports.district();
     let now = state.now_ms();
-    Ok(render(StatusCode::OK, &pages::StaffList::new(&staff, &f, &reports, &categories, district, now)))
+    let mut page = pages::StaffList::new(&staff, &f, &reports, &categories, district, now);
+    page.query = uri.query().unwrap_or_default().to_owned();
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `GET /staff/reports/{code}`.
