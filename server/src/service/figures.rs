@@ -268,18 +268,17 @@ impl View<'_> {
     /// received in `[from, to)` and closed (the middle one, or the mean of
     /// the two middle ones); keyed `""`, all of them together.
     pub fn median_minutes(&self, from: i64, to: i64, top: &str) -> HashMap<String, i64> {
-        let mut by_unit: HashMap<u16, Vec<i64>> = HashMap::new();
+        // By name: a report of no unit is the top unit's, with its own.
+        let mut by_unit: HashMap<String, Vec<i64>> = HashMap::new();
         let mut all = Vec::new();
         for r in &self.rows.rows {
             if let Some(closed) = r.closed.filter(|_| r.created >= from && r.created < to && !r.duplicate) {
-                by_unit.entry(r.unit).or_default().push(closed - r.created);
+                let unit = self.name(r.unit).unwrap_or_else(|| top.to_owned());
+                by_unit.entry(unit).or_default().push(closed - r.created);
                 all.push(closed - r.created);
             }
         }
-        let mut out: HashMap<String, i64> = by_unit
-            .into_iter()
-            .map(|(u, mut d)| (self.name(u).unwrap_or_else(|| top.to_owned()), median(&mut d)))
-            .collect();
+        let mut out: HashMap<String, i64> = by_unit.into_iter().map(|(u, mut d)| (u, median(&mut d))).collect();
         if !all.is_empty() {
             out.insert(String::new(), median(&mut all));
         }
@@ -476,6 +475,45 @@ mod tests {
         assert_eq!(median(&mut [144 * h, 2 * h, 48 * h, 24 * h]), 36 * 60);
         assert_eq!(median(&mut [5 * 60_000, 60_000, 3 * 60_000]), 3);
         assert_eq!(median(&mut []), 0);
+    }
+
+    fn record(id: i64, unit: Option<&str>, took_h: i64) -> crate::storage::FigureRecord {
+        crate::storage::FigureRecord {
+            id,
+            code: format!("DL-00000{id}"),
+            created_at: 1_000 * 3_600_000,
+            updated_at: 1_000 * 3_600_000,
+            closed_at: Some((1_000 + took_h) * 3_600_000),
+            due_at: Some(1_100 * 3_600_000),
+            acknowledged_at: None,
+            unit: unit.map(str::to_owned),
+            place: None,
+            category: "o_ga".into(),
+            status: "resolved".into(),
+            priority: "normal".into(),
+            lat: None,
+            lon: None,
+            on_behalf: false,
+            duplicate: false,
+        }
+    }
+
+    #[test]
+    fn a_report_of_no_unit_counts_with_the_top_unit_and_a_reread_replaces_it() {
+        let mut rows = Rows::default();
+        let delta = |reports| FigureDelta { reports, ..Default::default() };
+        rows.apply(delta(vec![record(1, None, 2), record(2, Some("DL"), 10), record(3, Some("KTHT"), 4)]));
+        // Read again (the look-back), changed: replaced, not added.
+        rows.apply(delta(vec![record(3, Some("KTHT"), 6)]));
+        let view = View { rows: &rows };
+        let stats = view.unit_stats(0, i64::MAX, 0, "DL");
+        let dl = stats.iter().find(|s| s.unit == "DL").unwrap();
+        assert_eq!((dl.received, dl.closed, dl.closed_on_time), (2, 2, 2));
+        assert_eq!(stats.iter().find(|s| s.unit == "KTHT").unwrap().received, 1);
+        let medians = view.median_minutes(0, i64::MAX, "DL");
+        assert_eq!(medians["DL"], 6 * 60, "the mean of 2 h and 10 h, both the district's");
+        assert_eq!(medians["KTHT"], 6 * 60);
+        assert_eq!(medians[""], 6 * 60);
     }
 
     #[test]

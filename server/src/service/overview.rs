@@ -393,7 +393,7 @@ impl ReportService {
     /// The public scoreboard: the last 30 days, and this year so far.
     pub async fn scoreboard(&self) -> Result<Scoreboard, ServiceError> {
         let today = vn_time::iso_date(self.clock_ms());
-        let jan_first = format!("{}-01-01", &today[..4]);
+        let jan_first = format!("{}-01-01", today.get(..4).unwrap_or_default());
         Ok(Scoreboard {
             last_30_days: self.public_stats(None, None).await?,
             this_year: self.public_stats(Some(&jan_first), Some(&today)).await?,
@@ -653,10 +653,11 @@ impl ReportService {
     /// figures for reports received in it, and the volunteers' reports.
     pub async fn monthly_summary(&self, month: Option<&str>) -> Result<MonthlySummary, ServiceError> {
         let today = vn_time::iso_date(self.clock_ms());
-        let month = month.map(str::trim).filter(|m| !m.is_empty()).unwrap_or(&today[..7]).to_owned();
+        let month = month.map(str::trim).filter(|m| !m.is_empty()).unwrap_or(today.get(..7).unwrap_or_default());
         let bad = || ServiceError::refused("bad_month", None, "Tháng phải có dạng YYYY-MM", "Months are YYYY-MM");
         let (y, m) = month.split_once('-').ok_or_else(bad)?;
         let (y, m): (i32, u8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        let month = format!("{y:04}-{m:02}");
         let first =
             time::Date::from_calendar_date(y, time::Month::try_from(m).map_err(|_| bad())?, 1).map_err(|_| bad())?;
         let next = first.replace_day(28).ok().and_then(|d| d.checked_add(time::Duration::days(4))).ok_or_else(bad)?;
