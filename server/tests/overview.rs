@@ -477,6 +477,19 @@ async fn the_map_clusters_ten_thousand_reports_and_follows_the_filters() {
         .unwrap();
     assert!(near["reports"].as_array().unwrap().iter().all(|r| r["code"].as_str().unwrap().starts_with("DL-0")));
 
+    // The whole world at the closest zoom: still a bounded answer.
+    let wide: Value = client()
+        .get(format!("{}/api/v1/map?bbox=-180,-90,180,90&zoom=22", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let markers = wide["clusters"].as_array().unwrap().len() + wide["reports"].as_array().unwrap().len();
+    assert!(markers <= phananh_server::service::overview::MAP_MAX_MARKERS, "{markers}");
+    assert_eq!(wide["total"], 10_000);
+
     // The public map: public fields only, and staff filters ignored.
     let public: Value = client()
         .get(format!("{}/api/v1/map?bbox=105.30,18.90,105.31,18.91&zoom=19&unit=KTHT&q=zzz", s.base))

@@ -18,6 +18,8 @@ pub const YARDSTICK_SATISFIED_PCT: f64 = 100.0;
 /// The most rows an export holds (a district's several years; a province
 /// narrows the filters).
 pub const EXPORT_MAX_ROWS: u32 = 100_000;
+/// The most markers (clusters and single reports) one map answer holds.
+pub const MAP_MAX_MARKERS: usize = 1500;
 /// The longest period figures are asked for, in days.
 const MAX_PERIOD_DAYS: i64 = 3 * 366;
 const DAY_MS: i64 = 86_400_000;
@@ -555,12 +557,23 @@ impl ReportService {
         let round = |x: f64| (x * scale).round() / scale;
         let now = self.clock_ms();
         let bbox = [query.min_lat, query.min_lon, query.max_lat, query.max_lon];
-        let cells =
-            match self.figures().with(self.store(), |v| v.map_cells(&query.filter, bbox, query.cell_deg, now)).await? {
-                Some(cells) => cells,
-                // A text search needs the words: the database answers it.
-                None => self.store().map_cells(query).await?,
-            };
+        // However close the zoom and wide the box a client asks for, the
+        // answer stays at most MAP_MAX_MARKERS markers: the cells grow
+        // until it does.
+        let mut query = query;
+        let cells = loop {
+            let filter = &query.filter;
+            let cells =
+                match self.figures().with(self.store(), |v| v.map_cells(filter, bbox, query.cell_deg, now)).await? {
+                    Some(cells) => cells,
+                    // A text search needs the words: the database answers it.
+                    None => self.store().map_cells(query.clone()).await?,
+                };
+            if cells.len() <= MAP_MAX_MARKERS || query.cell_deg > 90.0 {
+                break cells;
+            }
+            query.cell_deg *= 4.0;
+        };
         let mut view = MapView { total: 0, clusters: Vec::new(), reports: Vec::new() };
         for c in cells {
             view.total += c.count;
