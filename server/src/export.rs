@@ -197,6 +197,7 @@ pub fn summary_xlsx(s: &MonthlySummary, lang: Lang) -> Result<Vec<u8>, ExportErr
     let heads = [
         lang.pick("Tháng", "Month"),
         lang.pick("Xã", "Commune"),
+        lang.pick("Thôn, xóm", "Hamlet"),
         lang.pick("Phản ánh thay mặt", "Reports filed for a neighbour"),
     ];
     for (col, h) in heads.iter().enumerate() {
@@ -205,7 +206,8 @@ pub fn summary_xlsx(s: &MonthlySummary, lang: Lang) -> Result<Vec<u8>, ExportErr
     for (i, v) in s.volunteers.iter().enumerate() {
         sheet.write_string(i as u32 + 1, 0, &v.month)?;
         sheet.write_string(i as u32 + 1, 1, &v.name)?;
-        sheet.write_number(i as u32 + 1, 2, v.reports as f64)?;
+        sheet.write_string(i as u32 + 1, 2, &v.hamlet)?;
+        sheet.write_number(i as u32 + 1, 3, v.reports as f64)?;
     }
     sheet.set_column_width(1, 30.0)?;
     Ok(book.save_to_buffer()?)

@@ -140,8 +140,9 @@ async fn district_with_known_reports() -> (TestServer, Arc<ManualClock>) {
         c.execute(
             "INSERT INTO reports (client_id, tracking_code, body_hash, response_status, category, description,
                  description_fold, lat, lon, for_name, consent, status, created_at, updated_at, unit_code, priority,
-                 ack_due_at, due_at, acknowledged_at, closed_at, place_code)
-             VALUES (?1, ?2, 'h', 201, ?3, ?4, ?5, 18.9, 105.3, ?6, ?7, ?8, ?9, ?9, ?10, 'normal', ?11, ?12, ?13, ?14, ?15)",
+                 ack_due_at, due_at, acknowledged_at, closed_at, place_code, address)
+             VALUES (?1, ?2, 'h', 201, ?3, ?4, ?5, 18.9, 105.3, ?6, ?7, ?8, ?9, ?9, ?10, 'normal', ?11, ?12, ?13, ?14, ?15,
+                     ?16)",
             rusqlite::params![
                 format!("known-{i}"),
                 r.code,
@@ -158,6 +159,7 @@ async fn district_with_known_reports() -> (TestServer, Arc<ManualClock>) {
                 (r.status != "received").then_some(r.created + H),
                 closed,
                 r.place,
+                r.for_name.map(|_| "Xóm 3, xã Tràng Sơn"),
             ],
         )
         .unwrap();
@@ -286,7 +288,7 @@ async fn charts_figures_count_known_reports_and_an_officer_sees_its_unit() {
     assert_eq!(communes, [("TRANG_SON".to_owned(), 5), ("BAC_SON".to_owned(), 1)]);
     assert_eq!(
         v["volunteers"],
-        json!([{"month": "2026-11", "commune": "TRANG_SON", "name": "UBND xã Tràng Sơn", "reports": 1}])
+        json!([{"month": "2026-11", "commune": "TRANG_SON", "name": "UBND xã Tràng Sơn", "hamlet": "Xóm 3", "reports": 1}])
     );
     let received: i64 = v["weekly"].as_array().unwrap().iter().map(|w| w["received"].as_i64().unwrap()).sum();
     let resolved: i64 = v["weekly"].as_array().unwrap().iter().map(|w| w["resolved"].as_i64().unwrap()).sum();
@@ -406,12 +408,11 @@ async fn exports_open_in_a_real_reader_and_equal_the_json() {
     }
     let teams = book.worksheet_range("Tổ công nghệ số").unwrap();
     let team_rows: Vec<&[Data]> = teams.rows().collect();
-    assert_eq!(
-        (cell(team_rows[1], 0), cell(team_rows[1], 1), cell(team_rows[1], 2)),
-        ("2026-11".into(), "UBND xã Tràng Sơn".into(), "1".into())
-    );
+    let team: Vec<String> = (0..4).map(|i| cell(team_rows[1], i)).collect();
+    assert_eq!(team, ["2026-11", "UBND xã Tràng Sơn", "Xóm 3", "1"]);
     let page = staff.get(format!("{}/staff/summary?month=2026-11", s.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("tháng 11/2026") && page.contains("<strong id=\"volunteers-total\">1</strong>"));
+    assert!(page.contains("<tr><td>UBND xã Tràng Sơn</td><td>Xóm 3</td><td>1</td></tr>"), "{page}");
     let r = staff.get(format!("{}/api/v1/staff/summary.xlsx?month=2026-14", s.base)).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "bad_month");

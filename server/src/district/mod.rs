@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod config;
+pub mod hamlet;
 
 use std::collections::HashMap;
 

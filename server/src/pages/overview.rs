@@ -419,19 +419,26 @@ impl ChartsPage {
                 .map(|c| vec![c.name.clone(), c.received.to_string(), c.open.to_string(), c.overdue.to_string()])
                 .collect(),
         );
+        // Each hamlet's team over the period, the 15 busiest drawn.
         let mut teams: Vec<(String, f64)> = Vec::new();
         for r in &v.volunteers {
-            match teams.iter_mut().find(|t| t.0 == r.name) {
+            let team = team_name(&r.hamlet, &r.name);
+            match teams.iter_mut().find(|t| t.0 == team) {
                 Some(t) => t.1 += r.reports as f64,
-                None => teams.push((r.name.clone(), r.reports as f64)),
+                None => teams.push((team, r.reports as f64)),
             }
         }
+        teams.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        teams.truncate(15);
         add(
             "volunteers",
-            "Tổ công nghệ số cộng đồng: phản ánh gửi thay người dân",
+            "Tổ công nghệ số cộng đồng: phản ánh gửi thay người dân, theo thôn, xóm",
             crate::charts::bars("Phản ánh gửi thay người dân", &teams, None, None),
-            &["Tháng", "Xã, thị trấn", "Số phản ánh"],
-            v.volunteers.iter().map(|r| vec![r.month.clone(), r.name.clone(), r.reports.to_string()]).collect(),
+            &["Tháng", "Xã, thị trấn", "Thôn, xóm", "Số phản ánh"],
+            v.volunteers
+                .iter()
+                .map(|r| vec![r.month.clone(), r.name.clone(), hamlet_or_unknown(&r.hamlet), r.reports.to_string()])
+                .collect(),
         );
         ChartsPage {
             lang: "vi",
@@ -444,6 +451,16 @@ impl ChartsPage {
             charts,
         }
     }
+}
+
+/// "Xóm 3 (UBND xã Tràng Sơn)": a team by its hamlet and commune.
+fn team_name(hamlet: &str, commune: &str) -> String {
+    format!("{} ({})", hamlet_or_unknown(hamlet), commune.trim_start_matches("UBND ").trim_start_matches("xã "))
+}
+
+/// A hamlet's name, or "Không rõ thôn, xóm" when the address named none.
+fn hamlet_or_unknown(hamlet: &str) -> String {
+    if hamlet.is_empty() { "Không rõ thôn, xóm".to_owned() } else { hamlet.to_owned() }
 }
 
 /// `GET /staff/summary?month=`: printable on A4.
@@ -472,8 +489,8 @@ pub struct SummaryPage {
     pub total: ScoreRow,
     /// Units.
     pub rows: Vec<ScoreRow>,
-    /// Volunteers: commune, reports.
-    pub volunteers: Vec<(String, i64)>,
+    /// Volunteers: commune, hamlet, reports.
+    pub volunteers: Vec<(String, String, i64)>,
     /// Their total.
     pub volunteers_total: i64,
 }
@@ -496,7 +513,11 @@ impl SummaryPage {
             total,
             rows: s.stats.units.iter().map(|u| ScoreRow::new(u, &s.stats, Lang::Vi)).collect(),
             volunteers_total: s.volunteers.iter().map(|v| v.reports).sum(),
-            volunteers: s.volunteers.iter().map(|v| (v.name.clone(), v.reports)).collect(),
+            volunteers: s
+                .volunteers
+                .iter()
+                .map(|v| (v.name.clone(), hamlet_or_unknown(&v.hamlet), v.reports))
+                .collect(),
         }
     }
 }

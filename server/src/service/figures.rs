@@ -78,6 +78,8 @@ struct Row {
     lat: f64,
     lon: f64,
     behalf: bool,
+    /// The hamlet its address names (volunteers' reports only).
+    hamlet: u16,
     duplicate: bool,
     /// Reopened as not fixed at least once.
     reopened: bool,
@@ -100,6 +102,9 @@ struct Rows {
     /// Reopened report ids whose row had not arrived yet.
     reopened_ids: std::collections::HashSet<i64>,
     names: Names,
+    /// Hamlets by folded key, and each one's name as first written.
+    hamlets: Names,
+    hamlet_names: Vec<String>,
 }
 
 /// The figures, shared by every request (refreshes take turns).
@@ -120,8 +125,9 @@ pub struct Counts {
     /// Per commune (`None`: outside every boundary, or no point): received,
     /// open, overdue; most received first.
     pub communes: Vec<(Option<String>, i64, i64, i64)>,
-    /// Filed by volunteers for a neighbour: (month `YYYY-MM`, commune, count).
-    pub volunteers: Vec<(String, Option<String>, i64)>,
+    /// Filed by volunteers for a neighbour: (month `YYYY-MM`, commune,
+    /// hamlet named in the address, count).
+    pub volunteers: Vec<(String, Option<String>, Option<String>, i64)>,
 }
 
 /// What one question of the figures sees: the rows, up to date.
@@ -160,6 +166,7 @@ impl Rows {
                 lat: r.lat.unwrap_or(f64::NAN),
                 lon: r.lon.unwrap_or(f64::NAN),
                 behalf: r.on_behalf,
+                hamlet: self.hamlet(r.address.as_deref()),
                 duplicate: r.duplicate,
                 reopened: self.reopened_ids.contains(&r.id),
                 rating: None,
@@ -202,6 +209,17 @@ impl Rows {
                 }
             }
         }
+    }
+}
+
+impl Rows {
+    fn hamlet(&mut self, address: Option<&str>) -> u16 {
+        let Some((key, name)) = address.and_then(crate::district::hamlet::hamlet_of) else { return NONE };
+        let id = self.hamlets.id(Some(&key));
+        if usize::from(id) == self.hamlet_names.len() {
+            self.hamlet_names.push(name);
+        }
+        id
     }
 }
 
@@ -306,11 +324,11 @@ impl View<'_> {
         let mut out = Counts::default();
         let mut categories: HashMap<u16, i64> = HashMap::new();
         let mut communes: HashMap<u16, (i64, i64, i64)> = HashMap::new();
-        let mut volunteers: BTreeMap<(String, u16), i64> = BTreeMap::new();
+        let mut volunteers: BTreeMap<(String, u16, u16), i64> = BTreeMap::new();
         for r in self.rows.rows.iter().filter(|r| of_unit(r)) {
             let in_period = r.created >= from && r.created < to;
             if in_period && r.behalf {
-                *volunteers.entry((month_of(r.created), r.place)).or_default() += 1;
+                *volunteers.entry((month_of(r.created), r.place, r.hamlet)).or_default() += 1;
             }
             if r.duplicate {
                 continue;
@@ -352,9 +370,12 @@ impl View<'_> {
             communes.into_iter().map(|(p, (a, b, c))| (self.name(p), a, b, c)).collect();
         communes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out.communes = communes;
-        let mut volunteers: Vec<(String, Option<String>, i64)> =
-            volunteers.into_iter().map(|((m, p), n)| (m, self.name(p), n)).collect();
-        volunteers.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.2.cmp(&a.2)).then_with(|| a.1.cmp(&b.1)));
+        let hamlet = |h: u16| self.rows.hamlet_names.get(usize::from(h)).cloned();
+        let mut volunteers: Vec<(String, Option<String>, Option<String>, i64)> =
+            volunteers.into_iter().map(|((m, p, h), n)| (m, self.name(p), hamlet(h), n)).collect();
+        volunteers.sort_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| b.3.cmp(&a.3)).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2))
+        });
         out.volunteers = volunteers;
         out
     }
@@ -495,6 +516,7 @@ mod tests {
             lon: None,
             on_behalf: false,
             duplicate: false,
+            address: None,
         }
     }
 

@@ -151,7 +151,9 @@ pub struct CommuneRow {
     pub overdue: i64,
 }
 
-/// Reports community digital-tech volunteers filed for neighbours.
+/// Reports community digital-tech volunteers filed for neighbours, by the
+/// hamlet (thôn, xóm…) the report's address names: each hamlet's team files
+/// for its own neighbours.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VolunteerRow {
     /// `YYYY-MM`.
@@ -160,6 +162,9 @@ pub struct VolunteerRow {
     pub commune: String,
     /// Its name.
     pub name: String,
+    /// The hamlet the address names, as first written ("Xóm 3"; empty: the
+    /// address names none).
+    pub hamlet: String,
     /// Reports filed on behalf of a neighbour.
     pub reports: i64,
 }
@@ -489,11 +494,17 @@ impl ReportService {
         })
     }
 
-    fn volunteer_rows(&self, rows: &[(String, Option<String>, i64)]) -> Vec<VolunteerRow> {
+    fn volunteer_rows(&self, rows: &[(String, Option<String>, Option<String>, i64)]) -> Vec<VolunteerRow> {
         rows.iter()
-            .map(|(month, place, n)| {
+            .map(|(month, place, hamlet, n)| {
                 let commune = place.clone().unwrap_or_default();
-                VolunteerRow { month: month.clone(), name: self.place_names(&commune).0, commune, reports: *n }
+                VolunteerRow {
+                    month: month.clone(),
+                    name: self.place_names(&commune).0,
+                    commune,
+                    hamlet: hamlet.clone().unwrap_or_default(),
+                    reports: *n,
+                }
             })
             .collect()
     }

@@ -866,6 +866,9 @@ pub struct FigureRecord {
     pub on_behalf: bool,
     /// Marked a duplicate of another.
     pub duplicate: bool,
+    /// The address as typed, for the hamlet it names (of volunteers'
+    /// reports only: the overview keeps no other text).
+    pub address: Option<String>,
 }
 
 /// A rating as the overview counts it.

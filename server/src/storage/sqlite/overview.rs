@@ -96,7 +96,7 @@ pub(super) fn figure_delta(c: &Connection, since: i64, reopens_after: i64) -> Re
     let mut stmt = c.prepare_cached(
         "SELECT r.id, r.tracking_code, r.created_at, r.updated_at, r.closed_at, r.due_at, r.acknowledged_at,
                 r.unit_code, nullif(r.place_code, ''), r.category, r.status, r.priority, r.lat, r.lon,
-                r.for_name IS NOT NULL, r.duplicate_of IS NOT NULL
+                r.for_name IS NOT NULL, r.duplicate_of IS NOT NULL, CASE WHEN r.for_name IS NOT NULL THEN r.address END
          FROM reports r WHERE r.updated_at >= ?1",
     )?;
     let reports = stmt
@@ -118,6 +118,7 @@ pub(super) fn figure_delta(c: &Connection, since: i64, reopens_after: i64) -> Re
                 lon: r.get(13)?,
                 on_behalf: r.get(14)?,
                 duplicate: r.get(15)?,
+                address: r.get(16)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
