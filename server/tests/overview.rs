@@ -467,6 +467,21 @@ async fn the_map_clusters_ten_thousand_reports_and_follows_the_filters() {
     assert_eq!(received["total"], count);
     assert!(count > 0 && count < 10_000);
 
+    // A text search: the database answers (the figures hold no words).
+    let searched: Value =
+        staff.get(format!("{}/api/v1/staff/map?{whole}&q=den", s.base)).send().await.unwrap().json().await.unwrap();
+    let expected: i64 = s
+        .sql()
+        .query_row(
+            "SELECT count(*) FROM reports WHERE duplicate_of IS NULL
+               AND instr(' ' || description_fold || ' ' || lower(tracking_code) || ' ' || lower(coalesce(address, '')), 'den')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(searched["total"], expected);
+    assert!(expected > 0 && expected < 10_000);
+
     // Close in, and reports stand alone, with a link's code.
     let near: Value = staff
         .get(format!("{}/api/v1/staff/map?bbox=105.30,18.90,105.31,18.91&zoom=19", s.base))
