@@ -659,6 +659,8 @@ async fn the_map_in_chromium_clusters_ten_thousand_reports_without_a_basemap() {
     d.go(&format!("{}/ban-do?lang=en", s.base)).await;
     d.wait_until("return document.getElementById('map').dataset.total === '10000'").await;
     assert_eq!(d.script("return document.getElementById('map-status').textContent").await, "10000 reports in view.");
+    assert_eq!(d.script("return document.getElementById('map').getAttribute('aria-label')").await, "Map of reports");
+    assert_eq!(d.script("return document.querySelector('.legend li').textContent.trim()").await, "Open");
     d.screenshot(&shot_path("overview-public-map.png")).await;
     d.call("DELETE", "", json!(null)).await;
 }

@@ -232,11 +232,43 @@ pub struct MapSetup {
     pub attribution: String,
     /// The district's box: `W,S,E,N`.
     pub bounds: String,
+    /// Words around the map, in the page's language.
+    pub t: MapLabels,
+}
+
+/// The map's words in one language.
+pub struct MapLabels {
+    /// The map's name for screen readers.
+    pub map: &'static str,
+    /// While it loads.
+    pub loading: &'static str,
+    /// The legend's name.
+    pub legend: &'static str,
+    /// Legend: open.
+    pub open: &'static str,
+    /// Legend: overdue.
+    pub overdue: &'static str,
+    /// Legend: closed.
+    pub closed: &'static str,
+}
+
+impl MapLabels {
+    fn new(lang: Lang) -> MapLabels {
+        MapLabels {
+            map: lang.pick("Bản đồ phản ánh", "Map of reports"),
+            loading: lang.pick("Đang tải bản đồ…", "Loading the map…"),
+            legend: lang.pick("Chú giải", "Legend"),
+            open: lang.pick("Đang xử lý", "Open"),
+            overdue: lang.pick("Quá hạn", "Overdue"),
+            closed: lang.pick("Đã xong", "Closed"),
+        }
+    }
 }
 
 impl MapSetup {
-    fn new(api: &str, report_base: &'static str, tiles: Option<&MapTiles>, bounds: [f64; 4]) -> MapSetup {
+    fn new(api: &str, report_base: &'static str, tiles: Option<&MapTiles>, bounds: [f64; 4], lang: Lang) -> MapSetup {
         MapSetup {
+            t: MapLabels::new(lang),
             api: api.to_owned(),
             report_base,
             tiles: tiles.map(|t| t.url.clone()).unwrap_or_default(),
@@ -266,7 +298,7 @@ impl StaffMapPage {
         StaffMapPage {
             lang: "vi",
             list,
-            map: MapSetup::new("/api/v1/staff/map", "/staff/reports/", tiles, bounds),
+            map: MapSetup::new("/api/v1/staff/map", "/staff/reports/", tiles, bounds, Lang::Vi),
             query,
         }
     }
@@ -297,7 +329,7 @@ impl PublicMapPage {
             lang: lang.code(),
             title: lang.pick("Bản đồ phản ánh", "Map of reports"),
             district: district.top().name(lang).to_owned(),
-            map: MapSetup::new("/api/v1/map", "/r/", tiles, bounds),
+            map: MapSetup::new("/api/v1/map", "/r/", tiles, bounds, lang),
             scoreboard: lang.pick("/thong-ke", "/thong-ke?lang=en"),
             scoreboard_label: lang.pick("Kết quả xử lý của từng đơn vị", "Each unit's results"),
         }
