@@ -62,9 +62,14 @@ class LifecycleTest : AppTest() {
         val second = again.get()
         shadowOf(second).receiveResult(capture, Activity.RESULT_OK, null)
         again.postCreate(saved).resume().visible()
-        app.core()
-        idle()
-        idle()
+        // The core reopens on its own thread and the screen draws when it
+        // is ready: wait for that, not for a fixed number of looper turns
+        // (CI once caught the screen a turn early).
+        waitFor("the editor to show the draft again") {
+            runCatching { second.field(texts.descriptionHint).text.toString() }.getOrNull() ==
+                "Rác thải đổ bừa bãi cạnh kênh N2" &&
+                second.views.any { it.contentDescription == "${texts.photos} 1" }
+        }
         assertEquals("Rác thải đổ bừa bãi cạnh kênh N2", second.field(texts.descriptionHint).text.toString())
         assertTrue(second.shown, second.views.any { it.contentDescription == "${texts.photos} 1" })
         val draft = drafts().single()
