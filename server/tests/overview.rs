@@ -309,6 +309,7 @@ async fn charts_figures_count_known_reports_and_an_officer_sees_its_unit() {
     let page = coordinator.get(format!("{}/staff/charts", s.base)).send().await.unwrap().text().await.unwrap();
     assert_eq!(page.matches("<svg").count(), 7, "{page:.400}");
     assert!(page.contains("<td>UBND xã Tràng Sơn</td><td>50,0 %</td><td>2</td>"));
+    assert!(page.contains("Phản ánh tiếp nhận 01/11/2026 – 30/11/2026"), "dates as people read them");
 
     // The office's officer sees its own unit's figures only.
     let officer = staff_as(&s, "ktht").await;

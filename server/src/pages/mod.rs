@@ -774,7 +774,7 @@ pub struct FigureRow {
 
 impl FigureRow {
     fn new(f: &crate::service::UnitFigures) -> FigureRow {
-        let pct = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |p| format!("{p:.1} %").replace('.', ","));
+        let pct = overview::pct;
         FigureRow {
             name: f.name.clone(),
             received: f.counts.received,

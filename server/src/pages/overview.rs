@@ -369,6 +369,8 @@ pub struct ChartsPage {
     pub from: String,
     /// Period.
     pub to: String,
+    /// The period as people read it ("01/11/2026 – 30/11/2026").
+    pub range: String,
     /// The charts.
     pub charts: Vec<ChartBlock>,
 }
@@ -480,6 +482,7 @@ impl ChartsPage {
             is_admin: staff.role == Role::Admin,
             from: v.from.clone(),
             to: v.to.clone(),
+            range: format!("{} – {}", day(&v.from), day(&v.to)),
             charts,
         }
     }

@@ -231,11 +231,10 @@ pub struct UnitFigures {
 
 impl UnitFigures {
     fn new(counts: crate::storage::UnitStats, name: String) -> UnitFigures {
-        let pct = |part: i64, whole: i64| (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0);
         let rated = counts.satisfied + counts.acceptable + counts.not_satisfied;
         UnitFigures {
-            on_time_pct: pct(counts.closed_on_time, counts.closed),
-            satisfied_pct: pct(counts.satisfied, rated),
+            on_time_pct: super::overview::pct(counts.closed_on_time, counts.closed),
+            satisfied_pct: super::overview::pct(counts.satisfied, rated),
             rated,
             name,
             counts,
@@ -262,18 +261,7 @@ impl ReportService {
         if staff.role == crate::storage::Role::Officer {
             rows.retain(|r| staff.unit.as_deref() == Some(r.unit.as_str()));
         }
-        let mut total = crate::storage::UnitStats { unit: String::new(), ..Default::default() };
-        for r in &rows {
-            total.received += r.received;
-            total.open += r.open;
-            total.overdue += r.overdue;
-            total.closed += r.closed;
-            total.closed_on_time += r.closed_on_time;
-            total.reopened += r.reopened;
-            total.satisfied += r.satisfied;
-            total.acceptable += r.acceptable;
-            total.not_satisfied += r.not_satisfied;
-        }
+        let mut total = crate::storage::UnitStats::total(&rows, String::new());
         let district = self.district();
         let name = |code: &str| district.unit(code).map_or(code.to_owned(), |u| u.name_vi.clone());
         total.unit = match staff.role {

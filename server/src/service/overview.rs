@@ -354,18 +354,7 @@ impl ReportService {
             .figures()
             .with(self.store(), |v| (v.unit_stats(from_ms, to_ms, now, &top), v.median_minutes(from_ms, to_ms, &top)))
             .await?;
-        let mut total = UnitStats { unit: top.clone(), ..Default::default() };
-        for r in &rows {
-            total.received += r.received;
-            total.open += r.open;
-            total.overdue += r.overdue;
-            total.closed += r.closed;
-            total.closed_on_time += r.closed_on_time;
-            total.reopened += r.reopened;
-            total.satisfied += r.satisfied;
-            total.acceptable += r.acceptable;
-            total.not_satisfied += r.not_satisfied;
-        }
+        let total = UnitStats::total(&rows, top.clone());
         let unit = |s: &UnitStats, median_key: &str| {
             let (name, name_en) = self.unit_names(&s.unit);
             let ratings = s.satisfied + s.acceptable + s.not_satisfied;
@@ -696,7 +685,7 @@ impl ReportService {
 }
 
 /// `part` of `whole` in percent, one decimal; `None` of nothing.
-fn pct(part: i64, whole: i64) -> Option<f64> {
+pub(super) fn pct(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 

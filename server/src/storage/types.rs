@@ -430,6 +430,26 @@ pub struct UnitStats {
     pub not_satisfied: i64,
 }
 
+impl UnitStats {
+    /// The sum of `rows`, under the code `unit` (a district's or an
+    /// officer's whole).
+    pub fn total(rows: &[UnitStats], unit: String) -> UnitStats {
+        let mut t = UnitStats { unit, ..Default::default() };
+        for r in rows {
+            t.received += r.received;
+            t.open += r.open;
+            t.overdue += r.overdue;
+            t.closed += r.closed;
+            t.closed_on_time += r.closed_on_time;
+            t.reopened += r.reopened;
+            t.satisfied += r.satisfied;
+            t.acceptable += r.acceptable;
+            t.not_satisfied += r.not_satisfied;
+        }
+        t
+    }
+}
+
 /// A staff account as an admin sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct StaffAccount {
