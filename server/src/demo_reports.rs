@@ -69,7 +69,10 @@ pub fn fill(path: &Path, district: &District, count: i64, now_ms: i64, seed: u64
     let offices: Vec<&str> = district.units().iter().filter(|u| !u.kind.is_local()).map(|u| u.code.as_str()).collect();
     let mut c = Connection::open(path)?;
     c.busy_timeout(std::time::Duration::from_secs(10))?;
-    let tx = c.transaction()?;
+    // Immediate: the running server writes too, and a deferred
+    // transaction that read first cannot take the write lock after another
+    // writer committed (SQLITE_BUSY at once, whatever the busy timeout).
+    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Once only: a data directory that has them keeps them.
     let there: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM reports WHERE client_id >= 'synthetic-' AND client_id < 'synthetic.')",

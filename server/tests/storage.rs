@@ -1,8 +1,13 @@
-//! The `Storage` contract, called directly: what any implementation
-//! (SQLite today, PostgreSQL later) must do. Written against `&dyn Storage`
-//! so a second implementation runs the same function.
+//! The `Storage` contract, called directly: what any implementation must
+//! do, run unchanged against SQLite and PostgreSQL (written against
+//! `&dyn Storage`).
 
 #![allow(clippy::unwrap_used)]
+
+#[path = "common/pg.rs"]
+mod pg;
+
+use std::sync::Arc;
 
 use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::Category;
@@ -392,6 +397,64 @@ async fn contract(store: &dyn Storage) {
     assert_eq!(store.disable_staff("nobody".into()).await.unwrap_err(), StorageError::NotFound);
     store.put_staff("ts".into(), "h2".into(), Role::Officer, Some("TRANG_SON".into())).await.unwrap();
     assert!(store.staff_credentials("ts".into()).await.unwrap().is_some(), "saved again, enabled again");
+
+    // The audit trail: appended, read newest first.
+    for action in ["sign_in", "status"] {
+        let entry = AuditEntry {
+            at: 5,
+            staff_id: Some(staff_id),
+            actor: "canbo".into(),
+            action: action.into(),
+            subject: Some(created.tracking_code.clone()),
+            detail: None,
+        };
+        store.audit(entry).await.unwrap();
+    }
+    let log = store.audit_log(10).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["status", "sign_in"]);
+    assert_eq!(store.audit_log(1).await.unwrap().len(), 1);
+
+    // The figures. The first report is KTHT's now (reopened to it, which
+    // counts against it); the third is Tràng Sơn's; the duplicate counts
+    // for no one; the rating went to the unit that answered (DL).
+    let stats = store.unit_stats(0, i64::MAX, i64::MAX - 1, "DL".into()).await.unwrap();
+    let of = |unit: &str| stats.iter().find(|s| s.unit == unit).cloned().unwrap_or_default();
+    assert_eq!(stats.iter().map(|s| s.received).sum::<i64>(), 2, "{stats:?}");
+    assert_eq!((of("KTHT").received, of("KTHT").reopened, of("KTHT").open), (1, 1, 1));
+    assert_eq!((of("TRANG_SON").received, of("TRANG_SON").overdue), (1, 1), "past its deadline, open");
+    assert_eq!((of("DL").satisfied, of("DL").received), (1, 0));
+    let delta = store.figure_delta(0, 0).await.unwrap();
+    assert_eq!((delta.reports.len(), delta.ratings.len(), delta.reopens.len()), (3, 1, 1));
+    assert_eq!(delta.reports.iter().filter(|r| r.duplicate).count(), 1);
+    let later = store.figure_delta(i64::MAX - 1, delta.reopens[0].id).await.unwrap();
+    assert_eq!((later.reports.len(), later.ratings.len(), later.reopens.len()), (0, 0, 0));
+
+    // The map and the exports read the same filters as the list.
+    let map = |q: Option<&str>| MapQuery {
+        filter: ReportFilter { q: q.map(Into::into), ..Default::default() },
+        min_lat: 18.8,
+        min_lon: 105.2,
+        max_lat: 19.0,
+        max_lon: 105.4,
+        cell_deg: 0.5,
+    };
+    let cells = store.map_cells(map(None)).await.unwrap();
+    assert_eq!(cells.len(), 1, "one cell holds both reports (the duplicate stays off)");
+    assert_eq!((cells[0].count, cells[0].overdue), (2, 2), "open, past their deadlines");
+    assert!((cells[0].lat - 18.9).abs() < 1e-9);
+    assert_eq!(store.map_cells(map(Some("truong"))).await.unwrap()[0].count, 2);
+    assert!(store.map_cells(map(Some("khong co"))).await.unwrap().is_empty());
+    let rows = store.export_rows(ReportFilter::default(), 10).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].tracking_code, unplaced.tracking_code, "newest first");
+    assert_eq!(store.export_rows(ReportFilter::default(), 1).await.unwrap().len(), 1);
+    let first = rows.iter().find(|r| r.tracking_code == created.tracking_code).unwrap();
+    assert_eq!((first.rating.as_deref(), first.status.as_str()), (Some("satisfied"), "reopened"));
+
+    // Search text with LIKE's and FTS's special characters finds nothing, and fails nothing.
+    for q in ["%", "_", "\\", "\"\"", "a%b", "*"] {
+        assert!(by(&|f| f.q = Some(q.into())).await.unwrap().is_empty(), "{q}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -408,4 +471,102 @@ async fn sqlite_storage_keeps_the_contract() {
         "the three reports of the contract"
     );
     assert_eq!(reopened.device_for_token("hash-b".into()).await.unwrap().as_deref(), Some("dev-b"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_storage_keeps_the_contract() {
+    let Some(url) = pg::fresh_database("postgres_storage_keeps_the_contract").await else { return };
+    let clock = Arc::new(phananh_protocol::SystemClock);
+    let store = PgStorage::connect(&url, clock.clone()).await.unwrap();
+    contract(&store).await;
+    // A second replica's connection sees the same records, and migrating
+    // an up-to-date database again changes nothing.
+    let other = PgStorage::connect(&url, clock).await.unwrap();
+    assert_eq!(other.open311_requests(Open311Filter::default()).await.unwrap().len(), 3);
+    assert_eq!(other.device_for_token("hash-b".into()).await.unwrap().as_deref(), Some("dev-b"));
+}
+
+/// Two replicas writing at once: a phone's retry through the other replica
+/// makes one report, and a reader of the changes feed that follows its
+/// cursor while officers write never skips a step (sequence order is
+/// commit order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_replicas_create_once_and_the_feed_never_skips() {
+    let Some(url) = pg::fresh_database("postgres_replicas_create_once_and_the_feed_never_skips").await else {
+        return;
+    };
+    let clock = Arc::new(phananh_protocol::SystemClock);
+    let a = Arc::new(PgStorage::connect(&url, clock.clone()).await.unwrap());
+    let b = Arc::new(PgStorage::connect(&url, clock).await.unwrap());
+    a.add_device("dev-a".into(), "hash-a".into()).await.unwrap();
+    let id = "0190a0a0-0000-7000-8000-0000000000aa";
+    let twins: Vec<_> = (0..8)
+        .map(|i| {
+            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move { store.create_report(report(id, "dev-a", "h1"), "DL".into()).await })
+        })
+        .collect();
+    let mut codes = std::collections::BTreeSet::new();
+    for t in twins {
+        codes.insert(t.await.unwrap().unwrap().tracking_code);
+    }
+    assert_eq!(codes.len(), 1, "eight concurrent twins, one report");
+    let code = codes.into_iter().next().unwrap();
+    a.put_staff("canbo".into(), "h".into(), Role::Coordinator, None).await.unwrap();
+    let (staff_id, _) = a.staff_credentials("canbo".into()).await.unwrap().unwrap();
+
+    // Writers made slow between taking a sequence number and committing
+    // (a trigger in the real database), where a skipped step would hide.
+    let (raw, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    raw.batch_execute(
+        "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM pg_sleep(random() * 0.02); RETURN NEW; END $$;
+         CREATE TRIGGER slow_commit AFTER INSERT ON changes FOR EACH ROW EXECUTE FUNCTION slow_commit();",
+    )
+    .await
+    .unwrap();
+    // 4 writers × 25 steps, each on its own report of the device (one
+    // report's writers queue on its row anyway), through both replicas,
+    // while a reader polls.
+    const WRITERS: usize = 4;
+    const STEPS: usize = 25;
+    let mut codes = vec![code];
+    for w in 1..WRITERS {
+        let mut r = report(&format!("0190a0a0-0000-7000-8000-0000000001{w:02}"), "dev-a", "h");
+        r.photos.clear();
+        codes.push(a.create_report(r, "DL".into()).await.unwrap().tracking_code);
+    }
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let store = if w % 2 == 0 { a.clone() } else { b.clone() };
+            let code = codes[w].clone();
+            tokio::spawn(async move {
+                for n in 0..STEPS {
+                    let reply = Some(format!("{w}-{n}"));
+                    let update =
+                        StatusUpdate { staff_id, tracking_code: code.clone(), status: "in_progress".into(), reply };
+                    store.change_status(update).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    let mut cursor = 0;
+    let done = |seen: &Vec<String>| seen.len() == WRITERS + WRITERS * STEPS;
+    for _ in 0..100_000 {
+        let slice = b.changes("dev-a".into(), cursor, 7).await.unwrap();
+        cursor = slice.last;
+        seen.extend(slice.changes.into_iter().map(|c| c.reply.unwrap_or_default()));
+        if done(&seen) {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    assert!(done(&seen), "the reader saw {} of {} steps", seen.len(), WRITERS + WRITERS * STEPS);
+    let distinct: std::collections::BTreeSet<_> = seen.iter().filter(|r| !r.is_empty()).collect();
+    assert_eq!(distinct.len(), WRITERS * STEPS, "every step once");
 }

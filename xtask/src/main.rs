@@ -50,6 +50,8 @@ enum Task {
     BenchPhoto,
     /// The iOS sources against the generated Swift API
     CheckIos,
+    /// A throw-away PostgreSQL on loopback for running its tests by hand, until stdin closes
+    Postgres,
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Task::BenchPhoto => bench_photo(),
         Task::Demo => demo(),
         Task::CheckIos => check_ios(),
+        Task::Postgres => postgres(),
         Task::Bindings { release } => bindings(release).map(|_| ()),
     };
     match result {
@@ -86,11 +89,15 @@ fn ci() -> Result<(), String> {
     eprintln!("==> tools ready in {:.0?}", started.elapsed());
     let tusd = tools.tusd.to_string_lossy().into_owned();
     let python = tools.python.to_string_lossy().into_owned();
+    // The PostgreSQL store's tests run against a real server, started here
+    // for the run (the tests fail in CI without it).
+    let postgres = tools::Postgres::start()?;
+    eprintln!("==> PostgreSQL for the tests at {}", postgres.url);
     let steps: &[Step<'_>] = &[
         ("format", &["fmt", "--all", "--", "--check"], &[]),
         ("clippy", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"], &[]),
         ("rustdoc", &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")]),
-        ("tests", &["test", "--workspace", "--locked"], &[("TUSD_BIN", &tusd)]),
+        ("tests", &["test", "--workspace", "--locked"], &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url)]),
     ];
     for (name, args, env) in steps {
         let started = Instant::now();
@@ -132,6 +139,16 @@ fn ci() -> Result<(), String> {
     let checked = ios::check(&workspace_root().join("ios/App"), &generated)
         .map_err(|e| format!("the iOS sources do not match the generated Swift API:\n{e}"))?;
     eprintln!("==> shells ok in {:.0?} (iOS: {checked} uses of the core API checked)", started.elapsed());
+    Ok(())
+}
+
+/// Start a throw-away cluster, say how to use it, and keep it until stdin
+/// closes (Ctrl-D, or the end of a pipe).
+fn postgres() -> Result<(), String> {
+    let pg = tools::Postgres::start()?;
+    println!("export PHANANH_PG_URL={}", pg.url);
+    eprintln!("PostgreSQL is up; it stops and is removed when stdin closes (Ctrl-D).");
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
     Ok(())
 }
 

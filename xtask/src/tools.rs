@@ -6,7 +6,9 @@
 //!   exact command to run;
 //! - tuspy, pytest and requests in a project-local virtual environment
 //!   (`target/venv`), never in the system's Python;
-//! - tusd v2.9.1 by `go install` (or `TUSD_BIN`).
+//! - tusd v2.9.1 by `go install` (or `TUSD_BIN`);
+//! - PostgreSQL from Debian's `postgresql` package: a throw-away cluster
+//!   on a free loopback port for the length of the run (`PHANANH_PG_URL`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,6 +57,9 @@ fn debian_packages() -> Result<(), String> {
     }
     if go().is_none() {
         missing.push("golang-go");
+    }
+    if initdb().is_none() {
+        missing.push("postgresql");
     }
     if Command::new("python3").args(["-m", "venv", "--help"]).output().map(|o| !o.status.success()).unwrap_or(true) {
         missing.push("python3-venv");
@@ -136,4 +141,92 @@ fn tusd() -> Result<PathBuf, String> {
         }
     }
     Ok(built)
+}
+
+/// Debian's `initdb` (not on PATH: it lives under the version's directory).
+fn initdb() -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin/initdb"))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// A PostgreSQL cluster made for this run, stopped and removed when dropped.
+pub struct Postgres {
+    /// `postgres://phananh@127.0.0.1:PORT/postgres`.
+    pub url: String,
+    dir: PathBuf,
+    pg_ctl: PathBuf,
+}
+
+impl Postgres {
+    /// Make a cluster in a fresh directory and start it on a free loopback
+    /// port: no password (trust, loopback only), `fsync` off (nothing in
+    /// it outlives the run). As root it runs as Debian's `postgres` user,
+    /// since PostgreSQL refuses to run as root.
+    pub fn start() -> Result<Postgres, String> {
+        let initdb = initdb().ok_or("PostgreSQL is missing; run: sudo apt-get install -y postgresql")?;
+        let pg_ctl = initdb.with_file_name("pg_ctl");
+        let dir = std::env::temp_dir().join(format!("phananh-ci-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let as_user = |program: &Path, args: &[&str]| -> Command {
+            if is_root() {
+                let mut c = Command::new("runuser");
+                c.args(["-u", "postgres", "--"]).arg(program).args(args);
+                c
+            } else {
+                let mut c = Command::new(program);
+                c.args(args);
+                c
+            }
+        };
+        if is_root() {
+            let ok = Command::new("chown").arg("postgres").arg(&dir).status().is_ok_and(|s| s.success());
+            if !ok {
+                return Err(format!("could not give {} to the postgres user", dir.display()));
+            }
+        }
+        let data = dir.join("data");
+        let data_s = data.to_string_lossy().into_owned();
+        let out = as_user(&initdb, &["-D", &data_s, "-U", "phananh", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
+            .output()
+            .map_err(|e| format!("initdb: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let options = format!("-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off", dir.display());
+        let log = dir.join("postgres.log").to_string_lossy().into_owned();
+        let ok = as_user(&pg_ctl, &["-D", &data_s, "-o", &options, "-l", &log, "-w", "start"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            let log = std::fs::read_to_string(dir.join("postgres.log")).unwrap_or_default();
+            return Err(format!("PostgreSQL did not start:\n{log}"));
+        }
+        Ok(Postgres { url: format!("postgres://phananh@127.0.0.1:{port}/postgres"), dir, pg_ctl })
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let mut stop = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&self.pg_ctl);
+            c
+        } else {
+            Command::new(&self.pg_ctl)
+        };
+        let _ = stop.arg("-D").arg(&data).args(["-m", "immediate", "stop"]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }

@@ -13,6 +13,7 @@
 //! or of the address the server is reached at (links are paths).
 
 mod error;
+mod postgres;
 mod sqlite;
 mod types;
 
@@ -23,6 +24,7 @@ use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::{Category, ReportStatus};
 
 pub use error::StorageError;
+pub use postgres::{PgStorage, schema as pg_schema};
 pub use sqlite::{SqliteStorage, db};
 pub use types::*;
 
