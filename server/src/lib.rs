@@ -4,8 +4,9 @@
 //!   staff API, Open311): parse, call a service, render;
 //! - [`service`]: what the server does, whoever asks (report intake, photos,
 //!   staff's changes);
-//! - [`storage`]: the records behind a trait ([`storage::SqliteStorage`]),
-//!   in the domain's words; [`photos`]: photo blobs behind another;
+//! - [`storage`]: the records behind a trait, in the domain's words
+//!   ([`storage::SqliteStorage`] by default, [`storage::PgStorage`] for a
+//!   province); [`photos`]: photo blobs behind another;
 //! - [`auth`], [`staff`]: devices and staff accounts;
 //! - [`district`]: units, boundaries, routing rules, working calendar;
 //! - [`pages`]: the HTML pages (askama templates in `server/templates/`);
@@ -44,10 +45,14 @@ pub use state::{AppState, Config, Shared};
 /// database files 0600: they hold phone numbers and photos.
 pub fn open(config: Config) -> anyhow::Result<Shared> {
     private_dir(&config.data_dir)?;
-    let db = config.data_dir.join("server.sqlite3");
-    private_file(&db)?;
-    let store: Arc<dyn storage::Storage> =
-        Arc::new(storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?);
+    let store: Arc<dyn storage::Storage> = match &config.database {
+        Some(url) => Arc::new(storage::PgStorage::new(url, config.clock.clone())?),
+        None => {
+            let db = config.data_dir.join("server.sqlite3");
+            private_file(&db)?;
+            Arc::new(storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?)
+        }
+    };
     private_dir(&config.data_dir.join("photos"))?;
     let photos: Arc<dyn photos::PhotoStore> = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
     let upload_dir = config.data_dir.join("uploads");

@@ -24,6 +24,9 @@ enum Command {
         /// Data directory (database, photos, partial uploads); created if missing
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// PostgreSQL instead of DIR/server.sqlite3 (postgres://USER:PASSWORD@HOST:PORT/DB)
+        #[arg(long, value_name = "URL", value_parser = parse_database)]
+        database: Option<String>,
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
@@ -90,6 +93,9 @@ enum StaffCommand {
         name: String,
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// PostgreSQL instead of DIR/server.sqlite3 (postgres://USER:PASSWORD@HOST:PORT/DB)
+        #[arg(long, value_name = "URL", value_parser = parse_database)]
+        database: Option<String>,
         /// coordinator, officer, leader or admin
         #[arg(long, default_value = "coordinator", value_parser = parse_role)]
         role: Role,
@@ -107,6 +113,9 @@ enum StaffCommand {
         name: String,
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// PostgreSQL instead of DIR/server.sqlite3 (postgres://USER:PASSWORD@HOST:PORT/DB)
+        #[arg(long, value_name = "URL", value_parser = parse_database)]
+        database: Option<String>,
     },
 }
 
@@ -125,6 +134,21 @@ enum UnitCommand {
     },
 }
 
+fn parse_database(text: &str) -> Result<String, String> {
+    if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+        return Err("a PostgreSQL URL: postgres://USER:PASSWORD@HOST:PORT/DATABASE".into());
+    }
+    text.parse::<tokio_postgres::Config>().map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+    Ok(text.to_owned())
+}
+
+/// The configuration of a command that opens the records.
+fn config_for(data: PathBuf, database: Option<String>) -> Config {
+    let mut config = Config::new(data);
+    config.database = database;
+    config
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::from_code(text).ok_or_else(|| "use coordinator, officer, leader or admin".into())
 }
@@ -137,6 +161,9 @@ enum ApikeyCommand {
         name: String,
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        /// PostgreSQL instead of DIR/server.sqlite3 (postgres://USER:PASSWORD@HOST:PORT/DB)
+        #[arg(long, value_name = "URL", value_parser = parse_database)]
+        database: Option<String>,
     },
 }
 
@@ -149,6 +176,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             data,
+            database,
             listen,
             demo,
             demo_reports,
@@ -164,7 +192,11 @@ fn main() -> anyhow::Result<()> {
             map_tiles,
             map_attribution,
         } => {
-            let mut config = Config::new(data);
+            anyhow::ensure!(
+                database.is_none() || demo_reports == 0,
+                "--demo-reports writes into the SQLite default; fill a data directory, then `migrate` it"
+            );
+            let mut config = config_for(data, database);
             match map_tiles.as_deref() {
                 None => {}
                 Some("none" | "") => config.map_tiles = None,
@@ -194,8 +226,8 @@ fn main() -> anyhow::Result<()> {
             config.decode_budget = decode_budget_mib.max(1) << 20;
             serve(config, &listen, demo, demo_reports)
         }
-        Command::Staff(StaffCommand::Add { name, data, role, unit, district }) => {
-            let mut config = Config::new(data);
+        Command::Staff(StaffCommand::Add { name, data, database, role, unit, district }) => {
+            let mut config = config_for(data, database);
             config.district_file = district;
             let units = phananh_server::load_district(&config)?;
             if let Some(code) = &unit {
@@ -212,8 +244,8 @@ fn main() -> anyhow::Result<()> {
             println!("staff account {name} saved ({})", role.code());
             Ok(())
         }
-        Command::Staff(StaffCommand::Disable { name, data }) => {
-            let state = phananh_server::open(Config::new(data))?;
+        Command::Staff(StaffCommand::Disable { name, data, database }) => {
+            let state = phananh_server::open(config_for(data, database))?;
             block_on(staff::disable(state.store.as_ref(), &name))??;
             println!("staff account {name} disabled");
             Ok(())
@@ -236,8 +268,8 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Apikey(ApikeyCommand::Add { name, data }) => {
-            let state = phananh_server::open(Config::new(data))?;
+        Command::Apikey(ApikeyCommand::Add { name, data, database }) => {
+            let state = phananh_server::open(config_for(data, database))?;
             let key = auth::new_token().map_err(|e| anyhow::anyhow!(e.message))?;
             block_on(state.store.add_api_key(name.clone(), auth::token_hash(&key)))?.map_err(|e| anyhow::anyhow!(e))?;
             println!("API key for {name}: {key}");
@@ -253,12 +285,16 @@ fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
 
 fn serve(config: Config, listen: &str, with_demo: bool, demo_reports: u32) -> anyhow::Result<()> {
     let data = config.data_dir.clone();
+    // Where the records are, for the operator (never the URL: it may hold a password).
+    let records = if config.database.is_some() { "PostgreSQL" } else { "SQLite" };
     if with_demo && config.district_file.is_none() {
         demo::write_district(&data)?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let state = phananh_server::open(config)?;
+        // Reach the database now: a wrong URL stops the start, not the first request.
+        state.store.staff_count().await.map_err(|e| anyhow::anyhow!("the records cannot be read: {e}"))?;
         if with_demo {
             demo::seed(state.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e))?;
             let fresh = state.store.staff_count().await.map_err(|e| anyhow::anyhow!(e))? == 0;
@@ -281,7 +317,7 @@ fn serve(config: Config, listen: &str, with_demo: bool, demo_reports: u32) -> an
         }
         let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
         let addr = listener.local_addr()?;
-        println!("phananh-server listening on http://{addr} (data in {})", data.display());
+        println!("phananh-server listening on http://{addr} (data in {}, records in {records})", data.display());
         println!("staff dashboard: http://{addr}/staff");
         phananh_server::serve(listener, state, shutdown_signal()).await
     })

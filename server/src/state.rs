@@ -48,6 +48,10 @@ pub struct Config {
     /// The district's configuration file; `None`: `DATA/district.toml` if
     /// there is one, else a district with no units but itself.
     pub district_file: Option<PathBuf>,
+    /// PostgreSQL instead of `DIR/server.sqlite3`
+    /// (`postgres://user:password@host:port/database`), for a province's
+    /// replicas sharing one database.
+    pub database: Option<String>,
     /// The maps' basemap: a tile URL template (`{z}/{x}/{y}`) and its
     /// attribution; `None`: maps without a basemap (reports and commune
     /// boundaries only).
@@ -106,6 +110,7 @@ impl Config {
             decode_concurrency: 2,
             clock: std::sync::Arc::new(phananh_protocol::SystemClock),
             district_file: None,
+            database: None,
             map_tiles: Some(MapTiles::openstreetmap()),
         }
     }

@@ -59,11 +59,10 @@ async fn report_creation_is_idempotent() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "id_reused");
 
-    let count: i64 = s.sql().query_row("SELECT count(*) FROM reports", [], |r| r.get(0)).unwrap();
-    assert_eq!(count, 1);
+    let stored = s.state.store.staff_reports(Default::default()).await.unwrap();
+    assert_eq!(stored.len(), 1);
     // Stored normalised.
-    let phone: String = s.sql().query_row("SELECT reporter_phone FROM reports", [], |r| r.get(0)).unwrap();
-    assert_eq!(phone, "+84912345678");
+    assert_eq!(stored[0].reporter_phone.as_deref(), Some("+84912345678"));
 }
 
 #[tokio::test]
@@ -570,7 +569,7 @@ async fn tus_refuses_wrong_files_and_supports_termination_and_expiry() {
 
     // Expiry.
     let (_, _, up) = report_with_photo(&s, &dev, &jpeg).await;
-    s.sql().execute("UPDATE uploads SET expires_at = 0 WHERE completed = 0", []).unwrap();
+    s.expire_uploads().await;
     assert_eq!(dev.head(&up.url).header("tus-resumable", "1.0.0").send().await.unwrap().status(), StatusCode::GONE);
     let swept = phananh_server::routes::uploads::sweep_expired(&s.state).await.unwrap();
     assert_eq!(swept, 1);

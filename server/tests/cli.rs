@@ -167,3 +167,63 @@ fn units_are_listed_and_officers_belong_to_one() {
         .unwrap();
     assert!(disabled.is_some() && audited == 1);
 }
+
+#[allow(dead_code)]
+#[path = "common/pg.rs"]
+mod pg;
+
+/// `--database`: the records in PostgreSQL (nothing in the data directory
+/// but the district and the photos), its password never printed, and an
+/// unreachable database stops the start with a clear line.
+#[tokio::test]
+async fn serve_keeps_its_records_in_postgres_when_given_a_database() {
+    let Some(url) = pg::fresh_database("serve_keeps_its_records_in_postgres_when_given_a_database").await else {
+        return;
+    };
+    // Loopback trust takes any password: this one must never be printed.
+    let url = url.replacen("://phananh@", "://phananh:bi-mat-khong-in@", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--database", &url, "--data"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let listening = loop {
+        let line = lines.next().unwrap().unwrap();
+        printed.push(line.clone());
+        if line.contains("listening on") {
+            break line;
+        }
+    };
+    assert!(listening.contains("records in PostgreSQL"), "{listening}");
+    assert!(!dir.path().join("server.sqlite3").exists(), "no SQLite file beside PostgreSQL");
+    // The demo's accounts were written to PostgreSQL: a second start finds them.
+    let admin = printed[0].rsplit(' ').next().unwrap().to_owned();
+    let addr = listening.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let login = serde_json::json!({"name": "admin", "password": admin});
+    let r = client.post(format!("http://{addr}/api/v1/staff/login")).json(&login).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    Command::new("kill").arg(child.id().to_string()).status().unwrap();
+    assert!(child.wait().unwrap().success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let all = format!("{}\n{stderr}", printed.join("\n"));
+    assert!(!all.contains("bi-mat-khong-in"), "the database password is never printed");
+
+    // Nothing listens on port 1: a clear refusal, not a server that fails later.
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", "postgres://x@127.0.0.1:1/none", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the records cannot be read"));
+    let out = Command::new(BIN).args(["serve", "--database", "mysql://x", "--data"]).arg(dir.path()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
+}

@@ -340,7 +340,7 @@ async fn open311_takes_an_address_id_from_the_register() {
     let s = district(clock).await;
     let key = "khoa-thu-nghiem-open311".to_owned();
     let hash = phananh_server::auth::token_hash(&key);
-    s.sql().execute("INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, 'test', 0)", [hash]).unwrap();
+    s.state.store.add_api_key("test".into(), hash).await.unwrap();
     let post = |fields: Vec<(&'static str, String)>| {
         let url = format!("{}/open311/v2/requests.json", s.base);
         async move {

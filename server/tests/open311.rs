@@ -8,10 +8,10 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-fn api_key(s: &TestServer) -> String {
+async fn api_key(s: &TestServer) -> String {
     let key = "khoa-thu-nghiem-open311";
     let hash = phananh_server::auth::token_hash(key);
-    s.sql().execute("INSERT INTO api_keys (key_hash, name, created_at) VALUES (?1, 'test', 0)", [hash]).unwrap();
+    s.state.store.add_api_key("test".into(), hash).await.unwrap();
     key.to_owned()
 }
 
@@ -50,7 +50,7 @@ async fn discovery_and_services_in_json_and_xml() {
 #[tokio::test]
 async fn posting_a_request_needs_a_key_and_lands_as_a_report() {
     let s = start().await;
-    let key = api_key(&s);
+    let key = api_key(&s).await;
     let url = format!("{}/open311/v2/requests.json", s.base);
     let form = |extra: &[(&str, &str)]| {
         let mut f: Vec<(String, String)> = vec![
@@ -191,7 +191,7 @@ async fn posting_a_request_needs_a_key_and_lands_as_a_report() {
 #[tokio::test]
 async fn lists_tokens_coarse_dates_media_url_and_errors_as_clients_expect() {
     let s = start().await;
-    let key = api_key(&s);
+    let key = api_key(&s).await;
     let post = |service: &str, extra: Vec<(&'static str, String)>| {
         let mut f: Vec<(&str, String)> = vec![
             ("api_key", key.clone()),

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[allow(dead_code)]
 #[path = "common/pg.rs"]
 mod pg;
 

@@ -98,6 +98,30 @@ fn ci() -> Result<(), String> {
         ("clippy", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"], &[]),
         ("rustdoc", &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")]),
         ("tests", &["test", "--workspace", "--locked"], &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url)]),
+        // The API's suites again, each test server keeping its records in
+        // PostgreSQL: the same answers from either store.
+        (
+            "tests on PostgreSQL",
+            &[
+                "test",
+                "--locked",
+                "-p",
+                "phananh-server",
+                "--test",
+                "api",
+                "--test",
+                "feedback",
+                "--test",
+                "government",
+                "--test",
+                "permissions",
+                "--test",
+                "open311",
+                "--test",
+                "clock",
+            ],
+            &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url), ("PHANANH_TEST_DATABASE", "postgres")],
+        ),
     ];
     for (name, args, env) in steps {
         let started = Instant::now();

@@ -2,6 +2,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod pg;
 pub mod webdriver;
 
 use std::path::Path;
@@ -20,9 +21,26 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// Make every unfinished upload expired, in whichever database the
+    /// server keeps its records.
+    pub async fn expire_uploads(&self) {
+        match &self.state.config.database {
+            Some(url) => {
+                let (c, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+                tokio::spawn(conn);
+                c.execute("UPDATE uploads SET expires_at = 0 WHERE NOT completed", &[]).await.unwrap();
+            }
+            None => {
+                self.sql().execute("UPDATE uploads SET expires_at = 0 WHERE completed = 0", []).unwrap();
+            }
+        }
+    }
+
     /// A second connection to the server's SQLite file, to look behind the
-    /// API (WAL lets it read and write beside the server's own).
+    /// API (WAL lets it read and write beside the server's own). Tests that
+    /// also run on PostgreSQL use the storage trait or a helper instead.
     pub fn sql(&self) -> rusqlite::Connection {
+        assert!(self.state.config.database.is_none(), "this test reads SQLite directly: SQLite only");
         let c = rusqlite::Connection::open(self.state.config.data_dir.join("server.sqlite3")).unwrap();
         c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
         c
@@ -41,10 +59,21 @@ pub async fn start() -> TestServer {
     start_with(|_| {}).await
 }
 
+/// Whether this run keeps the test servers' records in PostgreSQL
+/// (`PHANANH_TEST_DATABASE=postgres`, with `PHANANH_PG_URL`): CI runs the
+/// API's suites a second time so, the same assertions on both stores.
+pub fn on_postgres() -> bool {
+    std::env::var("PHANANH_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
 pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     tls_provider();
     let dir = TempDir::new().unwrap();
     let mut config = Config::new(dir.path().to_owned());
+    if on_postgres() {
+        let url = pg::fresh_database("a test server on PostgreSQL").await;
+        config.database = Some(url.expect("PHANANH_TEST_DATABASE=postgres needs PHANANH_PG_URL"));
+    }
     tweak(&mut config);
     let state = phananh_server::open(config).unwrap();
     demo::seed(state.store.as_ref()).await.unwrap();

@@ -48,6 +48,8 @@ const POOL_SIZE: usize = 16;
 pub struct PgStorage {
     pool: Pool,
     clock: Arc<dyn phananh_protocol::Clock>,
+    /// The schema is brought up to date before the first call is served.
+    migrated: Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl From<tokio_postgres::Error> for StorageError {
@@ -63,20 +65,39 @@ impl From<deadpool_postgres::PoolError> for StorageError {
 }
 
 impl PgStorage {
-    /// Connect to `url` (`postgres://user:password@host:port/database`) and
-    /// bring its schema up to date.
-    pub async fn connect(url: &str, clock: Arc<dyn phananh_protocol::Clock>) -> Result<PgStorage, StorageError> {
+    /// A store on `url` (`postgres://user:password@host:port/database`):
+    /// the pool is made now, connections as calls need them; the first
+    /// call brings the schema up to date. Nothing is awaited, so this can
+    /// be called where the SQLite store is opened.
+    pub fn new(url: &str, clock: Arc<dyn phananh_protocol::Clock>) -> Result<PgStorage, StorageError> {
         let config: tokio_postgres::Config = url.parse().map_err(StorageError::backend)?;
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager).max_size(POOL_SIZE).build().map_err(StorageError::backend)?;
-        let mut client = pool.get().await?;
-        schema::migrate(&mut client).await?;
-        drop(client);
-        Ok(PgStorage { pool, clock })
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(std::time::Duration::from_secs(30)))
+            .create_timeout(Some(std::time::Duration::from_secs(10)))
+            .build()
+            .map_err(StorageError::backend)?;
+        Ok(PgStorage { pool, clock, migrated: Arc::default() })
     }
 
-    /// A connection from the pool.
+    /// [`PgStorage::new`], then connect and migrate now (an unreachable
+    /// server or a newer schema is an error here, not at the first request).
+    pub async fn connect(url: &str, clock: Arc<dyn phananh_protocol::Clock>) -> Result<PgStorage, StorageError> {
+        let store = PgStorage::new(url, clock)?;
+        drop(store.client().await?);
+        Ok(store)
+    }
+
+    /// A connection from the pool (the schema migrated first, once).
     async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
+        self.migrated
+            .get_or_try_init(|| async {
+                let mut client = self.pool.get().await?;
+                schema::migrate(&mut client).await
+            })
+            .await?;
         Ok(self.pool.get().await?)
     }
 }
