@@ -53,10 +53,20 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
             Arc::new(storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?)
         }
     };
-    private_dir(&config.data_dir.join("photos"))?;
-    let photos: Arc<dyn photos::PhotoStore> = Arc::new(photos::FileStore::new(config.data_dir.join("photos"))?);
-    let upload_dir = config.data_dir.join("uploads");
-    private_dir(&upload_dir)?;
+    let photos: Arc<dyn photos::PhotoStore> = match &config.photos {
+        Some(location) => {
+            // object_store's HTTPS client uses the process's rustls
+            // provider: ring, as everywhere in the workspace.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            Arc::new(photos::S3Store::new(location)?)
+        }
+        None => {
+            let (root, partial) = (config.data_dir.join("photos"), config.data_dir.join("uploads"));
+            private_dir(&root)?;
+            private_dir(&partial)?;
+            Arc::new(photos::FileStore::new(root, partial)?)
+        }
+    };
     let district = Arc::new(load_district(&config)?);
     let rules = service::ReportRules {
         district,
@@ -65,7 +75,7 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
         max_photo_bytes: config.max_photo_bytes,
         clock: config.clock.clone(),
     };
-    let reports = service::ReportService::new(store.clone(), photos.clone(), rules, upload_dir.clone());
+    let reports = service::ReportService::new(store.clone(), photos.clone(), rules);
     let decodes = tokio::sync::Semaphore::new(config.decode_concurrency.max(1));
     let public_url = std::sync::OnceLock::new();
     if let Some(url) = &config.public_url {
@@ -76,7 +86,6 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
         store,
         photos,
         reports,
-        upload_dir,
         limiter: Default::default(),
         sign_ins: Default::default(),
         public_url,

@@ -27,6 +27,11 @@ enum Command {
         /// PostgreSQL instead of DIR/server.sqlite3 (postgres://USER:PASSWORD@HOST:PORT/DB)
         #[arg(long, value_name = "URL", value_parser = parse_database)]
         database: Option<String>,
+        /// An S3-compatible bucket for photos and unfinished uploads instead of
+        /// DIR/photos and DIR/uploads: s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION
+        /// (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)
+        #[arg(long, value_name = "URL", value_parser = phananh_server::photos::s3::S3Location::parse)]
+        photos: Option<phananh_server::photos::s3::S3Location>,
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
@@ -177,6 +182,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve {
             data,
             database,
+            photos,
             listen,
             demo,
             demo_reports,
@@ -197,6 +203,7 @@ fn main() -> anyhow::Result<()> {
                 "--demo-reports writes into the SQLite default; fill a data directory, then `migrate` it"
             );
             let mut config = config_for(data, database);
+            config.photos = photos;
             match map_tiles.as_deref() {
                 None => {}
                 Some("none" | "") => config.map_tiles = None,
@@ -286,7 +293,12 @@ fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
 fn serve(config: Config, listen: &str, with_demo: bool, demo_reports: u32) -> anyhow::Result<()> {
     let data = config.data_dir.clone();
     // Where the records are, for the operator (never the URL: it may hold a password).
-    let records = if config.database.is_some() { "PostgreSQL" } else { "SQLite" };
+    let records = match (config.database.is_some(), config.photos.is_some()) {
+        (false, false) => "SQLite",
+        (true, false) => "PostgreSQL",
+        (false, true) => "SQLite, photos in S3",
+        (true, true) => "PostgreSQL, photos in S3",
+    };
     if with_demo && config.district_file.is_none() {
         demo::write_district(&data)?;
     }
@@ -295,6 +307,7 @@ fn serve(config: Config, listen: &str, with_demo: bool, demo_reports: u32) -> an
         let state = phananh_server::open(config)?;
         // Reach the database now: a wrong URL stops the start, not the first request.
         state.store.staff_count().await.map_err(|e| anyhow::anyhow!("the records cannot be read: {e}"))?;
+        state.photos.partial_len("start").await.map_err(|e| anyhow::anyhow!("the photo store cannot be read: {e}"))?;
         if with_demo {
             demo::seed(state.store.as_ref()).await.map_err(|e| anyhow::anyhow!(e))?;
             let fresh = state.store.staff_count().await.map_err(|e| anyhow::anyhow!(e))? == 0;

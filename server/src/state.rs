@@ -52,6 +52,9 @@ pub struct Config {
     /// (`postgres://user:password@host:port/database`), for a province's
     /// replicas sharing one database.
     pub database: Option<String>,
+    /// An S3-compatible bucket instead of `DIR/photos` and `DIR/uploads`,
+    /// so a tus PATCH may land on any replica.
+    pub photos: Option<crate::photos::s3::S3Location>,
     /// The maps' basemap: a tile URL template (`{z}/{x}/{y}`) and its
     /// attribution; `None`: maps without a basemap (reports and commune
     /// boundaries only).
@@ -111,6 +114,7 @@ impl Config {
             clock: std::sync::Arc::new(phananh_protocol::SystemClock),
             district_file: None,
             database: None,
+            photos: None,
             map_tiles: Some(MapTiles::openstreetmap()),
         }
     }
@@ -122,12 +126,10 @@ pub struct AppState {
     pub config: Config,
     /// The records (reports, devices, uploads, staff…).
     pub store: Arc<dyn Storage>,
-    /// Where finished photos are kept.
+    /// Where photos, and the bytes of unfinished uploads, are kept.
     pub photos: Arc<dyn PhotoStore>,
     /// Reports: intake, photos, staff's changes (the rules, once).
     pub reports: crate::service::ReportService,
-    /// Where partial uploads are kept.
-    pub upload_dir: PathBuf,
     /// Request rate limits.
     pub limiter: RateLimiter,
     /// Sign-in back-off per staff account.

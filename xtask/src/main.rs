@@ -52,6 +52,8 @@ enum Task {
     CheckIos,
     /// A throw-away PostgreSQL on loopback for running its tests by hand, until stdin closes
     Postgres,
+    /// A throw-away SeaweedFS (S3) on loopback for running its tests by hand, until stdin closes
+    S3,
 }
 
 fn main() -> ExitCode {
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Task::Demo => demo(),
         Task::CheckIos => check_ios(),
         Task::Postgres => postgres(),
+        Task::S3 => s3(),
         Task::Bindings { release } => bindings(release).map(|_| ()),
     };
     match result {
@@ -93,15 +96,24 @@ fn ci() -> Result<(), String> {
     // for the run (the tests fail in CI without it).
     let postgres = tools::Postgres::start()?;
     eprintln!("==> PostgreSQL for the tests at {}", postgres.url);
+    // And a real S3-compatible server for the photo store's (built the
+    // first time).
+    let s3 = tools::SeaweedFs::start(&tools::weed(&workspace_root())?)?;
+    eprintln!("==> SeaweedFS (S3) for the tests at {}", s3.endpoint);
     let steps: &[Step<'_>] = &[
         ("format", &["fmt", "--all", "--", "--check"], &[]),
         ("clippy", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"], &[]),
         ("rustdoc", &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")]),
-        ("tests", &["test", "--workspace", "--locked"], &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url)]),
-        // The API's suites again, each test server keeping its records in
-        // PostgreSQL: the same answers from either store.
         (
-            "tests on PostgreSQL",
+            "tests",
+            &["test", "--workspace", "--locked"],
+            &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url), ("PHANANH_S3_ENDPOINT", &s3.endpoint)],
+        ),
+        // The API's suites again, each test server keeping its records in
+        // PostgreSQL and its photos and partial uploads in S3: the same
+        // answers from the province's stores as from the district's.
+        (
+            "tests on PostgreSQL and S3",
             &[
                 "test",
                 "--locked",
@@ -172,6 +184,16 @@ fn postgres() -> Result<(), String> {
     let pg = tools::Postgres::start()?;
     println!("export PHANANH_PG_URL={}", pg.url);
     eprintln!("PostgreSQL is up; it stops and is removed when stdin closes (Ctrl-D).");
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
+    Ok(())
+}
+
+/// Start a throw-away SeaweedFS (building it the first time), say how to
+/// use it, and keep it until stdin closes.
+fn s3() -> Result<(), String> {
+    let s3 = tools::SeaweedFs::start(&tools::weed(&workspace_root())?)?;
+    println!("export PHANANH_S3_ENDPOINT={}", s3.endpoint);
+    eprintln!("SeaweedFS is up; it stops and is removed when stdin closes (Ctrl-D).");
     let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
     Ok(())
 }

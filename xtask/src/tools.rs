@@ -230,3 +230,147 @@ impl Drop for Postgres {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// SeaweedFS, the S3-compatible server the photo-store tests use (Apache-2.0).
+const SEAWEEDFS: &str = "github.com/seaweedfs/seaweedfs@v0.0.0-20261109003541-7506e5f91cd6";
+
+/// The `weed` binary: `WEED_BIN`, on PATH, or built once into GOPATH/bin.
+/// `go install` refuses the module (its go.mod has replace directives), so
+/// it is downloaded, copied somewhere writable and built there (about ten
+/// minutes on two cores, the first time).
+pub fn weed(root: &Path) -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("WEED_BIN").map(PathBuf::from).filter(|p| p.is_file()) {
+        return Ok(p);
+    }
+    if let Some(p) = on_path("weed") {
+        return Ok(p);
+    }
+    let go = go().ok_or("Go is missing; run: sudo apt-get install -y golang-go")?;
+    let out = |args: &[&str]| -> Result<String, String> {
+        let o = Command::new(&go).args(args).output().map_err(|e| format!("go {}: {e}", args.join(" ")))?;
+        if !o.status.success() {
+            return Err(format!("go {} failed: {}", args.join(" "), String::from_utf8_lossy(&o.stderr)));
+        }
+        Ok(String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let built = PathBuf::from(out(&["env", "GOPATH"])?).join("bin/weed");
+    if built.is_file() {
+        return Ok(built);
+    }
+    eprintln!("==> building SeaweedFS ({SEAWEEDFS}); about ten minutes the first time");
+    let json = out(&["mod", "download", "-json", SEAWEEDFS])?;
+    let dir = json
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("\"Dir\": \"")?.strip_suffix("\","))
+        .ok_or("go mod download did not say where the module is")?;
+    let src = root.join("target/seaweedfs-src");
+    let _ = std::fs::remove_dir_all(&src);
+    let copied = Command::new("cp").arg("-r").arg(dir).arg(&src).status().is_ok_and(|s| s.success())
+        && Command::new("chmod").args(["-R", "u+w"]).arg(&src).status().is_ok_and(|s| s.success());
+    if !copied {
+        return Err(format!("could not copy {dir} to {}", src.display()));
+    }
+    let ok = Command::new(&go)
+        .args(["build", "-o"])
+        .arg(&built)
+        .arg("./weed")
+        .current_dir(&src)
+        .status()
+        .is_ok_and(|s| s.success());
+    let _ = std::fs::remove_dir_all(&src);
+    if !ok {
+        return Err(format!("could not build SeaweedFS; see above (module {SEAWEEDFS})"));
+    }
+    Ok(built)
+}
+
+/// A SeaweedFS server (master, volume, filer, S3) on loopback for the
+/// length of the run, stopped and removed when dropped.
+pub struct SeaweedFs {
+    /// `http://127.0.0.1:PORT`, the S3 endpoint.
+    pub endpoint: String,
+    child: std::process::Child,
+    dir: PathBuf,
+}
+
+/// Whether nothing listens on `port` (nor on its gRPC twin, port + 10000,
+/// which SeaweedFS also takes).
+fn free(port: u16) -> bool {
+    let bind = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+    bind(port) && port.checked_add(10_000).is_some_and(bind)
+}
+
+/// The status of `METHOD PATH` on loopback `port`, if it answers.
+fn http_status(port: u16, method: &str, path: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).ok()?;
+    let body = if method == "PUT" { "x" } else { "" };
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(request.as_bytes()).ok()?;
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+impl SeaweedFs {
+    /// Start `weed server` with S3 on free loopback ports, wait until S3
+    /// answers, and make the tests' bucket and its first volumes (their
+    /// growth is slow the first time).
+    pub fn start(weed: &Path) -> Result<SeaweedFs, String> {
+        let dir = std::env::temp_dir().join(format!("phananh-ci-s3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // Four ports (and their gRPC twins) in a quiet range.
+        let base = (20_000..29_000)
+            .step_by(7)
+            .map(|b: u16| b + (std::process::id() % 7) as u16)
+            .find(|b| (0..4).all(|i| free(b + i)))
+            .ok_or("no free ports for SeaweedFS")?;
+        let (master, volume, filer, s3) = (base, base + 1, base + 2, base + 3);
+        let log = std::fs::File::create(dir.join("weed.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(weed)
+            .arg("server")
+            .args(["-ip=127.0.0.1", "-ip.bind=127.0.0.1"])
+            .arg(format!("-dir={}", dir.display()))
+            .arg(format!("-master.port={master}"))
+            .arg(format!("-volume.port={volume}"))
+            .args(["-filer", &format!("-filer.port={filer}")])
+            .args(["-s3", &format!("-s3.port={s3}")])
+            .args(["-master.volumeSizeLimitMB=64", "-volume.max=100"])
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("{}: {e}", weed.display()))?;
+        let server = SeaweedFs { endpoint: format!("http://127.0.0.1:{s3}"), child, dir };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while http_status(s3, "GET", "/") != Some(200) {
+            if std::time::Instant::now() > deadline {
+                let log = std::fs::read_to_string(server.dir.join("weed.log")).unwrap_or_default();
+                return Err(format!("SeaweedFS did not answer on port {s3}:\n{log}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        // The tests' bucket (tests/common/s3.rs), and one write so its
+        // volumes exist before the tests time anything.
+        for _ in 0..60 {
+            let bucket = http_status(s3, "PUT", "/phananh-tests");
+            if matches!(bucket, Some(200 | 409)) && http_status(s3, "PUT", "/phananh-tests/warm-up") == Some(200) {
+                return Ok(server);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        Err("SeaweedFS did not accept a first object".into())
+    }
+}
+
+impl Drop for SeaweedFs {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -64,14 +64,11 @@ pub(crate) async fn serve_photo(
     let code = tracking::normalize(&code);
     let key = state.store.photo_key(code, n, kind).await?;
     let key = key.ok_or_else(|| ApiError::not_found(Lang::Vi))?;
-    let store = state.photos.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
-        let small = if thumb { store.get(&crate::photos::thumb_key(&key)).ok() } else { None };
-        small.map_or_else(|| store.get(&key), Ok)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|_| ApiError::not_found(Lang::Vi))?;
+    let small = if thumb { state.photos.get(&crate::photos::thumb_key(&key)).await.ok() } else { None };
+    let bytes = match small {
+        Some(b) => b,
+        None => state.photos.get(&key).await.map_err(|_| ApiError::not_found(Lang::Vi))?,
+    };
     // A follower's photo is staff's alone: no shared cache keeps it.
     let cache = if kind == PhotoKind::Follower { "private, no-store" } else { "public, max-age=86400" };
     Ok(([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, cache)], bytes).into_response())

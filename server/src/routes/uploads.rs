@@ -6,8 +6,6 @@
 //! the report, and the bytes must be a JPEG within limits; only then is the
 //! photo attached.
 
-use std::io::SeekFrom;
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
@@ -18,7 +16,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use http_body_util::BodyExt;
 use phananh_protocol::Lang;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::auth::{Device, new_token};
 use crate::error::ApiError;
@@ -389,8 +386,10 @@ fn past_length(lang: Lang) -> ApiError {
     ))
 }
 
-/// Write a chunk at `offset` as it arrives, record the new offset, and
-/// attach the photo when it is whole (see [`patch`] for what is kept).
+/// Write a chunk at `offset` as it arrives (in pieces of
+/// [`crate::photos::PIECE`]: memory stays at one piece whatever the chunk's
+/// size), record the new offset, and attach the photo when it is whole (see
+/// [`patch`] for what is kept).
 async fn append(
     state: Shared,
     id: String,
@@ -400,20 +399,14 @@ async fn append(
     mut checksum: Option<Checksum>,
     lang: Lang,
 ) -> Result<Response, ApiError> {
-    let path = state.upload_dir.join(format!("{id}.part"));
-    let mut f = tokio::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(false)
-        .open(&path)
-        .await
-        .map_err(ApiError::internal)?;
-    // Truncate to the recorded offset first: bytes past it were never
-    // counted (a chunk refused, or a crash before its offset was recorded).
-    f.set_len(offset).await.map_err(ApiError::internal)?;
-    f.seek(SeekFrom::Start(offset)).await.map_err(ApiError::internal)?;
+    let photos = state.photos.clone();
+    // Cut back to the recorded offset first: bytes past it were never
+    // counted (a chunk refused, or a server stopped before its offset was
+    // recorded, on this replica or another).
+    photos.truncate_partial(&id, offset).await.map_err(ApiError::internal)?;
     let room = upload.length - offset;
     let mut written: u64 = 0;
+    let mut pending = bytes::BytesMut::new();
     let mut body = body;
     let mut cut = false;
     loop {
@@ -434,30 +427,35 @@ async fn append(
             break;
         };
         let Ok(data) = frame.into_data() else { continue };
-        if written + data.len() as u64 > room {
-            f.set_len(offset).await.map_err(ApiError::internal)?;
+        if written + pending.len() as u64 + data.len() as u64 > room {
+            photos.truncate_partial(&id, offset).await.map_err(ApiError::internal)?;
             return Err(past_length(lang));
         }
         if let Some(c) = checksum.as_mut() {
             c.update(&data);
         }
-        f.write_all(&data).await.map_err(ApiError::internal)?;
-        written += data.len() as u64;
+        pending.extend_from_slice(&data);
+        if pending.len() >= crate::photos::PIECE {
+            let piece = pending.split().freeze();
+            let n = piece.len() as u64;
+            photos.write_partial(&id, offset + written, piece).await.map_err(ApiError::internal)?;
+            written += n;
+        }
     }
     let keep = match (&checksum, cut) {
         // All or nothing with a checksum.
         (Some(_), true) => 0,
         (Some(c), false) if !c.matches() => {
-            f.set_len(offset).await.map_err(ApiError::internal)?;
+            photos.truncate_partial(&id, offset).await.map_err(ApiError::internal)?;
             return Err(checksum_mismatch(lang));
         }
-        _ => written,
+        _ => written + pending.len() as u64,
     };
-    if keep < written {
-        f.set_len(offset + keep).await.map_err(ApiError::internal)?;
+    if keep == 0 && written > 0 {
+        photos.truncate_partial(&id, offset).await.map_err(ApiError::internal)?;
+    } else if !pending.is_empty() && keep > 0 {
+        photos.write_partial(&id, offset + written, pending.freeze()).await.map_err(ApiError::internal)?;
     }
-    f.sync_data().await.map_err(ApiError::internal)?;
-    drop(f);
     if keep > 0 {
         upload.offset = offset + keep;
         state.store.set_upload_offset(id.clone(), upload.offset).await?;
@@ -531,25 +529,18 @@ fn checksum_mismatch(lang: Lang) -> ApiError {
 
 /// The last byte arrived: check the whole file and attach the photo.
 async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result<(), ApiError> {
-    let path = state.upload_dir.join(format!("{id}.part"));
     let key = format!("{}/{}.jpg", upload.report_id, upload.photo_id);
-    let moved = match tokio::fs::read(&path).await {
+    let partial = match state.photos.read_partial(id).await {
         Ok(bytes) => Some(bytes),
-        // An earlier finish moved the file and stopped before recording it:
-        // the photo store has it.
+        // An earlier finish stored the photo and removed the partial bytes,
+        // then stopped before recording it: the photo store has it.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(ApiError::internal(e)),
     };
-    let already_stored = moved.is_none();
-    let bytes = match moved {
+    let already_stored = partial.is_none();
+    let bytes = match partial {
         Some(b) => b,
-        None => {
-            let (store, k) = (state.photos.clone(), key.clone());
-            tokio::task::spawn_blocking(move || store.get(&k))
-                .await
-                .map_err(ApiError::internal)?
-                .map_err(ApiError::internal)?
-        }
+        None => state.photos.get(&key).await.map_err(ApiError::internal)?,
     };
     let reset =
         |code: &'static str, vi: &str, en: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, lang, vi, en);
@@ -581,7 +572,7 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
         (None, Ok(a)) => a,
         (problem, _) => {
             // Start over: the bytes are wrong as a whole, resuming cannot help.
-            let _ = tokio::fs::remove_file(&path).await;
+            let _ = state.photos.remove_partial(id).await;
             state.store.delete_upload(id.to_owned()).await?;
             return Err(tus_error(problem.unwrap_or_else(|| ApiError::internal("refused without a reason"))));
         }
@@ -589,30 +580,18 @@ async fn finish(state: &Shared, id: &str, upload: &Upload, lang: Lang) -> Result
     let (width, height) = (accepted.width, accepted.height);
     // What is kept and published: the photo without its metadata (the
     // app's photos have none and stay byte-identical).
-    let cleaned = match accepted.clean {
+    let kept = match accepted.clean {
         std::borrow::Cow::Borrowed(_) => None,
         std::borrow::Cow::Owned(clean) => Some(clean),
     };
-    let kept_now = cleaned.as_deref().unwrap_or(&bytes);
-    let (sha256, stored_len) = (hex::encode(Sha256::digest(kept_now)), kept_now.len() as u64);
-    let _decoding = state.decodes.acquire().await.map_err(ApiError::internal)?;
-    let store = state.photos.clone();
-    let (k, p) = (key.clone(), path.clone());
-    tokio::task::spawn_blocking(move || {
-        let kept = cleaned.as_deref().unwrap_or(&bytes);
-        crate::photos::store_thumbnail(store.as_ref(), &k, kept);
-        match (&cleaned, already_stored) {
-            (Some(clean), false) => {
-                store.put(&k, clean)?;
-                std::fs::remove_file(&p)
-            }
-            (None, false) => store.put_file(&k, &p),
-            (_, true) => Ok(()),
-        }
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    let kept = bytes::Bytes::from(kept.unwrap_or(bytes));
+    let (sha256, stored_len) = (hex::encode(Sha256::digest(&kept)), kept.len() as u64);
+    if !already_stored {
+        let _decoding = state.decodes.acquire().await.map_err(ApiError::internal)?;
+        crate::photos::store_thumbnail(state.photos.as_ref(), &key, kept.clone()).await;
+        state.photos.put(&key, kept).await.map_err(ApiError::internal)?;
+        state.photos.remove_partial(id).await.map_err(ApiError::internal)?;
+    }
     let photo = AttachedPhoto {
         id: upload.photo_id.clone(),
         report_id: upload.report_id,
@@ -636,7 +615,7 @@ pub async fn delete(State(state): State<Shared>, TusCall { device, id }: TusCall
         // The photo is attached; termination does not take it back.
         return Ok(tus(StatusCode::NO_CONTENT));
     }
-    let _ = tokio::fs::remove_file(state.upload_dir.join(format!("{id}.part"))).await;
+    let _ = state.photos.remove_partial(&id).await;
     state.store.delete_upload(id).await?;
     Ok(tus(StatusCode::NO_CONTENT))
 }
@@ -646,7 +625,9 @@ pub async fn sweep_expired(state: &Shared) -> Result<usize, ApiError> {
     let now = state.now_ms();
     let ids = state.store.sweep_expired_uploads(now).await?;
     for id in &ids {
-        let _ = tokio::fs::remove_file(state.upload_dir.join(format!("{id}.part"))).await;
+        if let Err(e) = state.photos.remove_partial(id).await {
+            tracing::warn!(error = %e, "could not remove an expired upload's bytes");
+        }
     }
     Ok(ids.len())
 }

@@ -58,8 +58,6 @@ pub struct ReportService {
     pub(super) limits: Limits,
     code_prefix: String,
     pub(super) max_photo_bytes: u64,
-    /// Where a photo is written before the photo store takes it.
-    scratch: std::path::PathBuf,
     district: Arc<District>,
     /// Every report's counts, in memory (see [`super::figures`]).
     figures: Arc<super::figures::Figures>,
@@ -69,14 +67,8 @@ pub struct ReportService {
 const MAX_REPLY_CHARS: usize = 4000;
 
 impl ReportService {
-    /// The service over `store` and `photos`, by the district's `rules`;
-    /// `scratch` is a private directory for files on their way in.
-    pub fn new(
-        store: Arc<dyn Storage>,
-        photos: Arc<dyn PhotoStore>,
-        rules: ReportRules,
-        scratch: std::path::PathBuf,
-    ) -> ReportService {
+    /// The service over `store` and `photos`, by the district's `rules`.
+    pub fn new(store: Arc<dyn Storage>, photos: Arc<dyn PhotoStore>, rules: ReportRules) -> ReportService {
         let ReportRules { limits, code_prefix, max_photo_bytes, clock, district } = rules;
         ReportService {
             store,
@@ -85,7 +77,6 @@ impl ReportService {
             limits,
             code_prefix,
             max_photo_bytes,
-            scratch,
             district,
             figures: Default::default(),
         }
@@ -278,17 +269,11 @@ impl ReportService {
     ) -> Result<(), ServiceError> {
         let photo_id = uuid::Uuid::now_v7().to_string();
         let key = format!("{report_id}/{photo_id}.jpg");
-        let tmp = self.scratch.join(format!("inline-{photo_id}.part"));
         let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&jpeg));
         let bytes = jpeg.len() as u64;
-        let (store, k) = (self.photos.clone(), key.clone());
-        tokio::task::spawn_blocking(move || {
-            crate::photos::store_thumbnail(store.as_ref(), &k, &jpeg);
-            std::fs::write(&tmp, &jpeg).and_then(|_| store.put_file(&k, &tmp))
-        })
-        .await
-        .map_err(crate::storage::StorageError::backend)?
-        .map_err(crate::storage::StorageError::backend)?;
+        let jpeg = bytes::Bytes::from(jpeg);
+        crate::photos::store_thumbnail(self.photos.as_ref(), &key, jpeg.clone()).await;
+        self.photos.put(&key, jpeg).await.map_err(crate::storage::StorageError::backend)?;
         let photo =
             AttachedPhoto { id: photo_id, report_id, key, sha256, bytes, width, height, position: Some(position), fix };
         Ok(self.store.attach_photo(photo).await?)

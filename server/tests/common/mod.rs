@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod pg;
+pub mod s3;
 pub mod webdriver;
 
 use std::path::Path;
@@ -60,10 +61,17 @@ pub async fn start() -> TestServer {
 }
 
 /// Whether this run keeps the test servers' records in PostgreSQL
-/// (`PHANANH_TEST_DATABASE=postgres`, with `PHANANH_PG_URL`): CI runs the
-/// API's suites a second time so, the same assertions on both stores.
+/// (`PHANANH_TEST_DATABASE=postgres`, with `PHANANH_PG_URL`) and their
+/// photos and partial uploads in S3 (`PHANANH_TEST_PHOTOS=s3`, with
+/// `PHANANH_S3_ENDPOINT`): CI runs the API's suites a second time so, the
+/// same assertions on the province's stores as on the district's.
 pub fn on_postgres() -> bool {
     std::env::var("PHANANH_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// See [`on_postgres`].
+pub fn on_s3() -> bool {
+    std::env::var("PHANANH_TEST_PHOTOS").is_ok_and(|v| v == "s3")
 }
 
 pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
@@ -73,6 +81,10 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     if on_postgres() {
         let url = pg::fresh_database("a test server on PostgreSQL").await;
         config.database = Some(url.expect("PHANANH_TEST_DATABASE=postgres needs PHANANH_PG_URL"));
+    }
+    if on_s3() {
+        let bucket = s3::fresh_bucket("a test server on S3").await;
+        config.photos = Some(bucket.expect("PHANANH_TEST_PHOTOS=s3 needs PHANANH_S3_ENDPOINT"));
     }
     tweak(&mut config);
     let state = phananh_server::open(config).unwrap();
