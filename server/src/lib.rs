@@ -10,11 +10,13 @@
 //! - [`auth`], [`staff`]: devices and staff accounts;
 //! - [`district`]: units, boundaries, routing rules, working calendar;
 //! - [`pages`]: the HTML pages (askama templates in `server/templates/`);
-//! - [`ratelimit`], [`claims`], [`tracking`], [`demo`], [`xml`]: the small parts.
+//! - [`coordination`]: what replicas agree on (rate limits, sign-in
+//!   back-off, upload claims), in memory or in PostgreSQL;
+//! - [`tracking`], [`demo`], [`xml`]: the small parts.
 
 pub mod auth;
 pub mod charts;
-pub mod claims;
+pub mod coordination;
 pub mod demo;
 pub mod demo_reports;
 pub mod district;
@@ -24,7 +26,6 @@ pub mod jpeg;
 pub mod listen;
 pub mod pages;
 pub mod photos;
-pub mod ratelimit;
 pub mod routes;
 pub mod service;
 pub mod staff;
@@ -45,12 +46,19 @@ pub use state::{AppState, Config, Shared};
 /// database files 0600: they hold phone numbers and photos.
 pub fn open(config: Config) -> anyhow::Result<Shared> {
     private_dir(&config.data_dir)?;
-    let store: Arc<dyn storage::Storage> = match &config.database {
-        Some(url) => Arc::new(storage::PgStorage::new(url, config.clock.clone())?),
+    // Replicas on one PostgreSQL share their limits and claims through it;
+    // one process keeps them in memory.
+    let (store, shared): (Arc<dyn storage::Storage>, Arc<dyn coordination::Coordination>) = match &config.database {
+        Some(url) => {
+            let pg = storage::PgStorage::new(url, config.clock.clone())?;
+            let shared = Arc::new(pg.coordination());
+            (Arc::new(pg), shared)
+        }
         None => {
             let db = config.data_dir.join("server.sqlite3");
             private_file(&db)?;
-            Arc::new(storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?)
+            let sqlite = storage::SqliteStorage::open_with_clock(&db, config.clock.clone())?;
+            (Arc::new(sqlite), Arc::new(coordination::Local::default()))
         }
     };
     let photos: Arc<dyn photos::PhotoStore> = match &config.photos {
@@ -81,17 +89,8 @@ pub fn open(config: Config) -> anyhow::Result<Shared> {
     if let Some(url) = &config.public_url {
         let _ = public_url.set(url.trim_end_matches('/').to_owned());
     }
-    Ok(Arc::new(AppState {
-        config,
-        store,
-        photos,
-        reports,
-        limiter: Default::default(),
-        sign_ins: Default::default(),
-        public_url,
-        decodes,
-        uploads_in_flight: Default::default(),
-    }))
+    let claims = coordination::Claims::new(shared.clone(), config.clock.clone());
+    Ok(Arc::new(AppState { config, store, photos, reports, claims, shared, public_url, decodes }))
 }
 
 /// The district's units, rules and calendar: `--district FILE`, else
@@ -164,6 +163,9 @@ pub async fn serve(
                     Ok(n) if n > 0 => tracing::info!(count = n, "expired uploads removed"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(code = e.code, "sweeping expired uploads failed"),
+                }
+                if let Err(e) = state.shared.tidy(state.now_ms()).await {
+                    tracing::warn!(error = %e, "tidying rate limits failed");
                 }
             }
         })

@@ -32,6 +32,10 @@ enum Command {
         /// (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)
         #[arg(long, value_name = "URL", value_parser = phananh_server::photos::s3::S3Location::parse)]
         photos: Option<phananh_server::photos::s3::S3Location>,
+        /// A proxy (the load balancer) whose X-Forwarded-For gives the client's
+        /// address, for per-address limits; repeat for several
+        #[arg(long, value_name = "IP")]
+        trusted_proxy: Vec<std::net::IpAddr>,
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
@@ -183,6 +187,7 @@ fn main() -> anyhow::Result<()> {
             data,
             database,
             photos,
+            trusted_proxy,
             listen,
             demo,
             demo_reports,
@@ -204,6 +209,7 @@ fn main() -> anyhow::Result<()> {
             );
             let mut config = config_for(data, database);
             config.photos = photos;
+            config.trusted_proxies = trusted_proxy;
             match map_tiles.as_deref() {
                 None => {}
                 Some("none" | "") => config.map_tiles = None,

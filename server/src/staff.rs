@@ -88,7 +88,7 @@ pub async fn sign_in(
 ) -> Result<Option<(String, String)>, ApiError> {
     let store = state.store.as_ref();
     let account: String = name.trim().chars().take(100).collect();
-    if let Err(wait) = state.sign_ins.check(&account, state.now_ms()) {
+    if let Some(wait) = state.shared.sign_in_wait(account.clone(), state.now_ms()).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "sign_in_backoff",
@@ -112,11 +112,11 @@ pub async fn sign_in(
     .await
     .map_err(ApiError::internal)??;
     let Some(id) = verified else {
-        state.sign_ins.failed(&account, state.now_ms());
+        state.shared.sign_in_failed(account.clone(), state.now_ms()).await?;
         audit(state, None, &account, "sign_in_failed", None, None).await?;
         return Ok(None);
     };
-    state.sign_ins.succeeded(&account);
+    state.shared.sign_in_succeeded(account.clone()).await?;
     let token = new_token()?;
     let csrf = new_token()?;
     store.open_session(token_hash(&token), id, csrf.clone(), state.now_ms() + SESSION_MS).await?;

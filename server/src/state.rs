@@ -6,7 +6,6 @@ use std::sync::Arc;
 use phananh_protocol::Limits;
 
 use crate::photos::PhotoStore;
-use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
 
 /// Settings a deployment chooses.
@@ -55,6 +54,9 @@ pub struct Config {
     /// An S3-compatible bucket instead of `DIR/photos` and `DIR/uploads`,
     /// so a tus PATCH may land on any replica.
     pub photos: Option<crate::photos::s3::S3Location>,
+    /// Proxies whose `X-Forwarded-For` tells the client's address (the load
+    /// balancer in front of replicas); none by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The maps' basemap: a tile URL template (`{z}/{x}/{y}`) and its
     /// attribution; `None`: maps without a basemap (reports and commune
     /// boundaries only).
@@ -115,6 +117,7 @@ impl Config {
             district_file: None,
             database: None,
             photos: None,
+            trusted_proxies: Vec::new(),
             map_tiles: Some(MapTiles::openstreetmap()),
         }
     }
@@ -130,16 +133,14 @@ pub struct AppState {
     pub photos: Arc<dyn PhotoStore>,
     /// Reports: intake, photos, staff's changes (the rules, once).
     pub reports: crate::service::ReportService,
-    /// Request rate limits.
-    pub limiter: RateLimiter,
-    /// Sign-in back-off per staff account.
-    pub sign_ins: crate::ratelimit::SignInGuard,
+    /// Rate limits and sign-in back-off, shared by the replicas.
+    pub shared: Arc<dyn crate::coordination::Coordination>,
+    /// Which request writes which upload now, on any replica.
+    pub claims: crate::coordination::Claims,
     /// The public base URL, fixed when the server starts listening.
     pub public_url: std::sync::OnceLock<String>,
     /// Photo decodes at once.
     pub decodes: tokio::sync::Semaphore,
-    /// Uploads with a PATCH (or finish) running: one writer per upload.
-    pub uploads_in_flight: crate::claims::InFlight,
 }
 
 impl AppState {

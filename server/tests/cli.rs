@@ -204,6 +204,7 @@ async fn serve_keeps_its_records_in_postgres_when_given_a_database() {
     // The demo's accounts were written to PostgreSQL: a second start finds them.
     let admin = printed[0].rsplit(' ').next().unwrap().to_owned();
     let addr = listening.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let login = serde_json::json!({"name": "admin", "password": admin});
     let r = client.post(format!("http://{addr}/api/v1/staff/login")).json(&login).send().await.unwrap();

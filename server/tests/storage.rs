@@ -571,3 +571,43 @@ async fn postgres_replicas_create_once_and_the_feed_never_skips() {
     let distinct: std::collections::BTreeSet<_> = seen.iter().filter(|r| !r.is_empty()).collect();
     assert_eq!(distinct.len(), WRITERS * STEPS, "every step once");
 }
+
+/// What replicas agree on through PostgreSQL: a limit counted on one
+/// replica holds on the other, a sign-in back-off too, and an upload's
+/// claim is one holder's until released or until its lease runs out (a
+/// replica that died).
+#[tokio::test]
+async fn postgres_replicas_share_limits_back_off_and_claims() {
+    use phananh_server::coordination::{Coordination, FREE_FAILURES};
+    let Some(url) = pg::fresh_database("postgres_replicas_share_limits_back_off_and_claims").await else { return };
+    let clock = Arc::new(phananh_protocol::SystemClock);
+    let a = PgStorage::connect(&url, clock.clone()).await.unwrap().coordination();
+    let b = PgStorage::connect(&url, clock).await.unwrap().coordination();
+    let t0 = 1_700_000_000_000i64;
+    for i in 0..4 {
+        let on = if i % 2 == 0 { &a } else { &b };
+        assert!(on.hit("create:dev:x".into(), 4, t0).await.unwrap().is_ok());
+    }
+    assert_eq!(b.hit("create:dev:x".into(), 4, t0 + 1_000).await.unwrap(), Err(59), "4 of 4, on either replica");
+    assert!(a.hit("create:dev:y".into(), 4, t0).await.unwrap().is_ok(), "other keys are not affected");
+    assert!(a.hit("create:dev:x".into(), 4, t0 + 200_000).await.unwrap().is_ok(), "a quiet while later");
+
+    for _ in 0..FREE_FAILURES {
+        a.sign_in_failed("Lan".into(), t0).await.unwrap();
+    }
+    assert_eq!(b.sign_in_wait("lan".into(), t0).await.unwrap(), Some(60));
+    b.sign_in_succeeded("LAN".into()).await.unwrap();
+    assert_eq!(a.sign_in_wait("lan".into(), t0).await.unwrap(), None);
+
+    assert!(a.claim("u1".into(), "a-1".into(), t0, t0 + 30_000).await.unwrap());
+    assert!(!b.claim("u1".into(), "b-1".into(), t0 + 1, t0 + 30_001).await.unwrap(), "held on the other replica");
+    b.release("u1".into(), "b-1".into()).await.unwrap();
+    assert!(!b.claim("u1".into(), "b-1".into(), t0 + 2, t0 + 30_002).await.unwrap(), "only its holder releases it");
+    a.renew("u1".into(), "a-1".into(), t0 + 60_000).await.unwrap();
+    assert!(!b.claim("u1".into(), "b-1".into(), t0 + 40_000, t0 + 70_000).await.unwrap(), "renewed");
+    assert!(b.claim("u1".into(), "b-1".into(), t0 + 60_000, t0 + 90_000).await.unwrap(), "the lease ran out");
+    b.release("u1".into(), "b-1".into()).await.unwrap();
+    assert!(a.claim("u1".into(), "a-2".into(), t0 + 60_001, t0 + 90_001).await.unwrap(), "released");
+    a.tidy(t0 + 1_000_000).await.unwrap();
+    assert!(b.claim("u1".into(), "b-2".into(), t0 + 1_000_000, t0 + 1_030_000).await.unwrap());
+}

@@ -16,7 +16,7 @@ pub async fn register(
     ClientIp(ip): ClientIp,
 ) -> Result<(StatusCode, Json<DeviceRegistered>), ApiError> {
     if state.config.ip_creates_per_minute > 0 {
-        limited(&state, &format!("register:{ip}"), state.config.ip_creates_per_minute, lang)?;
+        limited(&state, &format!("register:{ip}"), state.config.ip_creates_per_minute, lang).await?;
     }
     let token = new_token()?;
     let device_id = uuid::Uuid::now_v7().to_string();

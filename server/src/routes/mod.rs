@@ -167,26 +167,49 @@ async fn not_found(headers: HeaderMap) -> ApiError {
     ApiError::not_found(lang)
 }
 
-/// The client's IP address (the socket peer; a deployment behind a proxy
-/// would read its forwarding header here instead).
+/// The client's IP address: the socket peer, or, when the peer is a proxy
+/// the server was told to trust (`--trusted-proxy`, the load balancer in
+/// front of replicas), the nearest address in `X-Forwarded-For` that is not
+/// one of those proxies (a client can write the header too; only what the
+/// trusted proxy appended counts).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientIp(ip))
+impl ClientIp {
+    /// From a request's peer and headers, by `trusted` proxies.
+    pub fn of(peer: Option<std::net::IpAddr>, headers: &HeaderMap, trusted: &[std::net::IpAddr]) -> ClientIp {
+        let Some(mut ip) = peer else { return ClientIp("unknown".into()) };
+        if trusted.contains(&ip) {
+            let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+            let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).collect();
+            for hop in hops.iter().rev() {
+                match hop.parse::<std::net::IpAddr>() {
+                    Ok(addr) if trusted.contains(&addr) => continue,
+                    Ok(addr) => {
+                        ip = addr;
+                        break;
+                    }
+                    // Garbage: stop at the last good address.
+                    Err(_) => break,
+                }
+            }
+        }
+        ClientIp(ip.to_string())
     }
 }
 
-/// 429 with `Retry-After` past the limit.
-pub fn limited(state: &Shared, key: &str, per_minute: u32, lang: Lang) -> Result<(), ApiError> {
-    state.limiter.check(key, per_minute).map_err(|wait| {
+impl FromRequestParts<Shared> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientIp::of(peer, &parts.headers, &state.config.trusted_proxies))
+    }
+}
+
+/// 429 with `Retry-After` past the limit (counted on every replica alike).
+pub async fn limited(state: &Shared, key: &str, per_minute: u32, lang: Lang) -> Result<(), ApiError> {
+    let answer = state.shared.hit(key.to_owned(), per_minute, state.now_ms()).await?;
+    answer.map_err(|wait| {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -196,4 +219,25 @@ pub fn limited(state: &Shared, key: &str, per_minute: u32, lang: Lang) -> Result
         )
         .with_header(RETRY_AFTER, &wait.to_string())
     })
+}
+
+#[cfg(test)]
+mod client_ip_tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let lb: std::net::IpAddr = "127.0.0.1".parse().unwrap_or(std::net::Ipv4Addr::LOCALHOST.into());
+        let phone: std::net::IpAddr = "203.0.113.7".parse().unwrap_or(lb);
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("10.9.9.9, 203.0.113.7"));
+        assert_eq!(ClientIp::of(Some(lb), &h, &[lb]).0, "203.0.113.7", "the hop the proxy saw");
+        assert_eq!(ClientIp::of(Some(lb), &h, &[]).0, "127.0.0.1", "untrusted: the peer");
+        assert_eq!(ClientIp::of(Some(phone), &h, &[lb]).0, "203.0.113.7", "a direct client's own header is ignored");
+        let mut spoof = HeaderMap::new();
+        spoof.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 203.0.113.7, 127.0.0.1"));
+        assert_eq!(ClientIp::of(Some(lb), &spoof, &[lb]).0, "203.0.113.7", "what a client wrote before stays out");
+        assert_eq!(ClientIp::of(Some(lb), &HeaderMap::new(), &[lb]).0, "127.0.0.1");
+        assert_eq!(ClientIp::of(None, &h, &[lb]).0, "unknown");
+    }
 }

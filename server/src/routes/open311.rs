@@ -355,13 +355,10 @@ pub async fn post_request(State(state): State<Shared>, Path(file): Path<String>,
     let Some(("requests", fmt)) = split(&file) else {
         return error(Fmt::Json, StatusCode::NOT_FOUND, "unknown resource");
     };
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+    let peer = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let crate::routes::ClientIp(ip) = crate::routes::ClientIp::of(peer, req.headers(), &state.config.trusted_proxies);
     let per_ip = state.config.ip_creates_per_minute;
-    if per_ip > 0 && limited(&state, &format!("open311:{ip}"), per_ip, Lang::En).is_err() {
+    if per_ip > 0 && limited(&state, &format!("open311:{ip}"), per_ip, Lang::En).await.is_err() {
         return error(fmt, StatusCode::TOO_MANY_REQUESTS, "too many requests");
     }
     let posted = match read_posted(req, &state, state.config.max_photo_bytes as usize).await {

@@ -49,9 +49,9 @@ pub async fn put(
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
         return Ok((status, Json(status_answer(&state, client_id, device.id).await?)));
     }
-    limited(&state, &format!("create:dev:{}", device.id), state.config.creates_per_minute, lang)?;
+    limited(&state, &format!("create:dev:{}", device.id), state.config.creates_per_minute, lang).await?;
     if state.config.ip_creates_per_minute > 0 {
-        limited(&state, &format!("create:ip:{ip}"), state.config.ip_creates_per_minute, lang)?;
+        limited(&state, &format!("create:ip:{ip}"), state.config.ip_creates_per_minute, lang).await?;
     }
     let intake = Intake {
         client_id: client_id.clone(),

@@ -39,7 +39,7 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     body: Bytes,
 ) -> Result<Json<Session>, ApiError> {
-    limited(&state, &format!("login:{ip}"), 10, lang)?;
+    limited(&state, &format!("login:{ip}"), 10, lang).await?;
     let login: Login = parse(&body, lang, "Cần tên và mật khẩu", "name and password are required")?;
     let session = sign_in(&state, &login.name, &login.password, lang).await?;
     let (token, csrf) = session.ok_or_else(|| {

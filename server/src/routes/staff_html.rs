@@ -49,7 +49,7 @@ pub async fn login(
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    limited(&state, &format!("login:{ip}"), 10, Lang::Vi)?;
+    limited(&state, &format!("login:{ip}"), 10, Lang::Vi).await?;
     if !same_origin(&headers, &state) {
         return Ok(render(StatusCode::FORBIDDEN, &login_page(Some("Yêu cầu từ trang khác bị từ chối"))));
     }

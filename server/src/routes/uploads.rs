@@ -197,7 +197,9 @@ async fn start(
     // Keys are per report: the same key (a photo id) on another report is
     // another upload, never the first report's finished one.
     let key = format!("{client_id}/{key}");
-    limited(&state, &format!("upload:{}", device.id), state.config.uploads_per_minute, lang).map_err(tus_error)?;
+    limited(&state, &format!("upload:{}", device.id), state.config.uploads_per_minute, lang)
+        .await
+        .map_err(tus_error)?;
 
     let upload_id = new_token()?[..32].to_owned();
     let now = state.now_ms();
@@ -294,7 +296,7 @@ pub async fn head(State(state): State<Shared>, TusCall { device, id }: TusCall) 
         // Every byte arrived but the server stopped before attaching the
         // photo: finish now, so "offset = length" always means "attached".
         // If a PATCH is finishing it right now, that one will.
-        let writer = state.uploads_in_flight.claim(&id).ok_or_else(|| locked(device.lang))?;
+        let writer = state.claims.claim(&id).await?.ok_or_else(|| locked(device.lang))?;
         let upload_now = find(&state, &device, &id).await?;
         if !upload_now.completed {
             let (st, uid, lang) = (state.clone(), id.clone(), device.lang);
@@ -346,7 +348,7 @@ pub async fn patch(
         headers.get("upload-checksum").and_then(|v| v.to_str().ok()).map(|c| Checksum::parse(c, lang)).transpose()?;
     // One writer at a time; the upload is read under the claim, so the
     // offset checked is the one this request will write at.
-    let writer = state.uploads_in_flight.claim(&id).ok_or_else(|| locked(lang))?;
+    let writer = state.claims.claim(&id).await?.ok_or_else(|| locked(lang))?;
     let upload = find(&state, &device, &id).await?;
     if upload.completed || offset != upload.offset {
         return Err(tus_error(ApiError::new(

@@ -17,6 +17,7 @@
 //! behind that lock stays short.
 
 mod accounts;
+mod coordination;
 mod feedback;
 mod overview;
 mod reports;
@@ -33,6 +34,8 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
 use super::*;
+
+pub use coordination::PgCoordination;
 
 /// The advisory lock every writer of the changes feed (and of reopens,
 /// read the same way) holds until it commits.

@@ -15,13 +15,38 @@ use deadpool_postgres::Object;
 use crate::storage::StorageError;
 
 /// The schema's history, one step a version; never edit a step that has shipped.
-pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_1];
+pub(super) const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// A fixed key for the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x7068_616e_616e_6801;
+
+/// Version 2: what replicas agree on besides the records
+/// ([`crate::coordination`]): rate windows per key, sign-in back-off per
+/// account, and leases on uploads being written.
+const SCHEMA_2: &str = "
+CREATE TABLE rate_windows (
+    key      TEXT PRIMARY KEY,
+    started  BIGINT NOT NULL,
+    previous INTEGER NOT NULL,
+    current  INTEGER NOT NULL
+);
+CREATE INDEX rate_windows_started ON rate_windows (started);
+
+CREATE TABLE sign_in_failures (
+    account  TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    until    BIGINT NOT NULL
+);
+
+CREATE TABLE upload_claims (
+    upload_id TEXT PRIMARY KEY,
+    holder    TEXT NOT NULL,
+    until     BIGINT NOT NULL
+);
+";
 
 const SCHEMA_1: &str = "
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
