@@ -20,69 +20,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API, uploads, public pages and the staff side
-    Serve {
-        /// Data directory (database, photos, partial uploads); created if missing
-        #[arg(long, value_name = "DIR")]
-        data: PathBuf,
-        /// PostgreSQL instead of DIR/server.sqlite3 (postgres://USER:PASSWORD@HOST:PORT/DB)
-        #[arg(long, value_name = "URL", value_parser = parse_database)]
-        database: Option<String>,
-        /// An S3-compatible bucket for photos and unfinished uploads instead of
-        /// DIR/photos and DIR/uploads: s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION
-        /// (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)
-        #[arg(long, value_name = "URL", value_parser = phananh_server::photos::s3::S3Location::parse)]
-        photos: Option<phananh_server::photos::s3::S3Location>,
-        /// A proxy (the load balancer) whose X-Forwarded-For gives the client's
-        /// address, for per-address limits; repeat for several
-        #[arg(long, value_name = "IP")]
-        trusted_proxy: Vec<std::net::IpAddr>,
-        /// Address to listen on
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// Seed demo categories, the Đô Lương service area and a staff account
-        #[arg(long)]
-        demo: bool,
-        /// With --demo: also this many synthetic reports over the past year,
-        /// spread over the communes (once; for the map, charts and scoreboard)
-        #[arg(long, value_name = "N", default_value_t = 0)]
-        demo_reports: u32,
-        /// Report creations allowed per device per minute
-        #[arg(long, default_value_t = 30)]
-        creates_per_minute: u32,
-        /// Report creations and registrations allowed per client IP per minute (0: no limit)
-        #[arg(long, default_value_t = 600)]
-        ip_creates_per_minute: u32,
-        /// The address residents reach the server at, for links in answers
-        /// (e.g. https://phananh.doluong.gov.vn) [default: http://LISTEN]
-        #[arg(long, value_name = "URL")]
-        public_url: Option<String>,
-        /// Connections served at once; more wait until one closes
-        #[arg(long, default_value_t = 512)]
-        max_connections: usize,
-        /// Seconds for a request's headers to arrive (also the keep-alive idle limit)
-        #[arg(long, default_value_t = 20)]
-        header_timeout: u64,
-        /// Seconds a connection may go without sending or receiving a byte
-        #[arg(long, default_value_t = 60)]
-        idle_timeout: u64,
-        /// Seconds for a whole request body to arrive
-        #[arg(long, default_value_t = 300)]
-        body_timeout: u64,
-        /// Most memory one photo decode may need, in MiB (larger photos are refused)
-        #[arg(long, default_value_t = 64)]
-        decode_budget_mib: u64,
-        /// The district's configuration (units, rules, calendar) [default:
-        /// DIR/district.toml; with --demo, the demo district is written there]
-        #[arg(long, value_name = "FILE")]
-        district: Option<PathBuf>,
-        /// The maps' basemap tiles, a URL with {z}, {x} and {y}; "none" for
-        /// maps without one [default: OpenStreetMap's standard tiles]
-        #[arg(long, value_name = "URL")]
-        map_tiles: Option<String>,
-        /// What the basemap must credit
-        #[arg(long, value_name = "TEXT", default_value = "© OpenStreetMap contributors")]
-        map_attribution: String,
-    },
+    Serve(Box<ServeArgs>),
     /// The district's units
     #[command(subcommand)]
     Unit(UnitCommand),
@@ -92,6 +30,72 @@ enum Command {
     /// Manage Open311 API keys
     #[command(subcommand)]
     Apikey(ApikeyCommand),
+}
+
+/// `serve`'s options.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Data directory (database, photos, partial uploads); created if missing
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// PostgreSQL instead of DIR/server.sqlite3 (postgres://USER:PASSWORD@HOST:PORT/DB)
+    #[arg(long, value_name = "URL", value_parser = parse_database)]
+    database: Option<String>,
+    /// An S3-compatible bucket for photos and unfinished uploads instead of
+    /// DIR/photos and DIR/uploads: s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION
+    /// (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)
+    #[arg(long, value_name = "URL", value_parser = phananh_server::photos::s3::S3Location::parse)]
+    photos: Option<phananh_server::photos::s3::S3Location>,
+    /// A proxy (the load balancer) whose X-Forwarded-For gives the client's
+    /// address, for per-address limits; repeat for several
+    #[arg(long, value_name = "IP")]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Seed demo categories, the Đô Lương service area and a staff account
+    #[arg(long)]
+    demo: bool,
+    /// With --demo: also this many synthetic reports over the past year,
+    /// spread over the communes (once; for the map, charts and scoreboard)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    demo_reports: u32,
+    /// Report creations allowed per device per minute
+    #[arg(long, default_value_t = 30)]
+    creates_per_minute: u32,
+    /// Report creations and registrations allowed per client IP per minute (0: no limit)
+    #[arg(long, default_value_t = 600)]
+    ip_creates_per_minute: u32,
+    /// The address residents reach the server at, for links in answers
+    /// (e.g. https://phananh.doluong.gov.vn) [default: http://LISTEN]
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Connections served at once; more wait until one closes
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Seconds for a request's headers to arrive (also the keep-alive idle limit)
+    #[arg(long, default_value_t = 20)]
+    header_timeout: u64,
+    /// Seconds a connection may go without sending or receiving a byte
+    #[arg(long, default_value_t = 60)]
+    idle_timeout: u64,
+    /// Seconds for a whole request body to arrive
+    #[arg(long, default_value_t = 300)]
+    body_timeout: u64,
+    /// Most memory one photo decode may need, in MiB (larger photos are refused)
+    #[arg(long, default_value_t = 64)]
+    decode_budget_mib: u64,
+    /// The district's configuration (units, rules, calendar) [default:
+    /// DIR/district.toml; with --demo, the demo district is written there]
+    #[arg(long, value_name = "FILE")]
+    district: Option<PathBuf>,
+    /// The maps' basemap tiles, a URL with {z}, {x} and {y}; "none" for
+    /// maps without one [default: OpenStreetMap's standard tiles]
+    #[arg(long, value_name = "URL")]
+    map_tiles: Option<String>,
+    /// What the basemap must credit
+    #[arg(long, value_name = "TEXT", default_value = "© OpenStreetMap contributors")]
+    map_attribution: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,26 +187,27 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve {
-            data,
-            database,
-            photos,
-            trusted_proxy,
-            listen,
-            demo,
-            demo_reports,
-            creates_per_minute,
-            ip_creates_per_minute,
-            public_url,
-            max_connections,
-            header_timeout,
-            idle_timeout,
-            body_timeout,
-            decode_budget_mib,
-            district,
-            map_tiles,
-            map_attribution,
-        } => {
+        Command::Serve(args) => {
+            let ServeArgs {
+                data,
+                database,
+                photos,
+                trusted_proxy,
+                listen,
+                demo,
+                demo_reports,
+                creates_per_minute,
+                ip_creates_per_minute,
+                public_url,
+                max_connections,
+                header_timeout,
+                idle_timeout,
+                body_timeout,
+                decode_budget_mib,
+                district,
+                map_tiles,
+                map_attribution,
+            } = *args;
             anyhow::ensure!(
                 database.is_none() || demo_reports == 0,
                 "--demo-reports writes into the SQLite default; fill a data directory, then `migrate` it"
