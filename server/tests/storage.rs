@@ -610,4 +610,19 @@ async fn postgres_replicas_share_limits_back_off_and_claims() {
     assert!(a.claim("u1".into(), "a-2".into(), t0 + 60_001, t0 + 90_001).await.unwrap(), "released");
     a.tidy(t0 + 1_000_000).await.unwrap();
     assert!(b.claim("u1".into(), "b-2".into(), t0 + 1_000_000, t0 + 1_030_000).await.unwrap());
+
+    // A replica that dies holding a claim frees it at once, lease or not:
+    // its liveness lock goes with its connection.
+    assert!(a.claim("u2".into(), "a-3".into(), t0, i64::MAX).await.unwrap());
+    assert!(!b.claim("u2".into(), "b-3".into(), t0, i64::MAX).await.unwrap(), "alive, held");
+    drop(a);
+    let mut taken = false;
+    for _ in 0..500 {
+        if b.claim("u2".into(), "b-3".into(), t0, i64::MAX).await.unwrap() {
+            taken = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(taken, "the dead replica's claim was taken over");
 }

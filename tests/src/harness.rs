@@ -15,15 +15,20 @@ use sha2::{Digest, Sha256};
 /// Staff account every test server has.
 pub const STAFF: (&str, &str) = ("canbo", "mat-khau-du-dai");
 
-/// A real `phananh-server` serving `data` on a loopback port.
+/// A real `phananh-server` serving `data` on a loopback port; or, when
+/// [`crate::cluster::wanted`], two replicas of it on one PostgreSQL and one
+/// S3 bucket behind nginx, `addr` being nginx's.
 pub struct Server {
-    /// Where its database and photos are.
+    /// Where its database and photos are (a cluster: its district file and
+    /// where to find its database and bucket again).
     pub data: PathBuf,
     /// Its address.
     pub addr: SocketAddr,
-    /// Its shared state: configuration and storage.
+    /// Its shared state: configuration and storage (a cluster: the first
+    /// replica's).
     pub state: Shared,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    nginx: Option<crate::cluster::Nginx>,
 }
 
 impl Server {
@@ -40,21 +45,38 @@ impl Server {
         config.creates_per_minute = 100_000;
         config.uploads_per_minute = 100_000;
         config.ip_creates_per_minute = 0;
+        let cluster = crate::cluster::wanted();
+        if cluster {
+            let backing = crate::cluster::Backing::of(data).await;
+            config.database = Some(backing.database);
+            config.photos = Some(backing.photos);
+            config.trusted_proxies = vec![std::net::Ipv4Addr::LOCALHOST.into()];
+        }
         tweak(&mut config);
-        let state = phananh_server::open(config).expect("server opens");
+        let replicas = if cluster { 2 } else { 1 };
+        let mut states = Vec::new();
+        for _ in 0..replicas {
+            states.push(phananh_server::open(config.clone()).expect("server opens"));
+        }
+        let state = states[0].clone();
         demo::seed(state.store.as_ref()).await.expect("demo data");
         if state.store.staff_count().await.expect("staff") == 0 {
             staff::add(state.store.as_ref(), STAFF.0, STAFF.1, phananh_server::storage::Role::Coordinator, None)
                 .await
                 .expect("staff account");
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
-        let addr = listener.local_addr().expect("address");
-        let s = state.clone();
-        let task = tokio::spawn(async move {
-            let _ = phananh_server::serve(listener, s, std::future::pending()).await;
-        });
-        Server { data: data.to_owned(), addr, state, task }
+        let mut tasks = Vec::new();
+        let mut addrs = Vec::new();
+        for s in states {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("port");
+            addrs.push(listener.local_addr().expect("address"));
+            tasks.push(tokio::spawn(async move {
+                let _ = phananh_server::serve(listener, s, std::future::pending()).await;
+            }));
+        }
+        let nginx = cluster.then(|| crate::cluster::Nginx::start(&addrs));
+        let addr = nginx.as_ref().map_or(addrs[0], |n| n.addr);
+        Server { data: data.to_owned(), addr, state, tasks, nginx }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -63,45 +85,119 @@ impl Server {
     }
 
     /// Stop abruptly, as a crash or a pulled plug would: connections are
-    /// dropped mid-request. (SQLite's committed transactions survive.)
-    pub async fn kill(self) {
-        self.task.abort();
-        let _ = self.task.await;
+    /// dropped mid-request. (Committed transactions survive.)
+    pub async fn kill(mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+        drop(self.nginx.take());
     }
 
-    /// Run SQL against the server's database, on a second connection
+    /// Run one SQL statement on the server's database (SQLite's file, or a
+    /// cluster's PostgreSQL), beside the server's own connection.
+    pub async fn execute(&self, sql: &str) {
+        match &self.state.config.database {
+            Some(url) => {
+                let (c, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("PostgreSQL");
+                tokio::spawn(conn);
+                c.batch_execute(sql).await.expect("statement");
+            }
+            None => self.db(|c| c.execute_batch(sql).expect("statement")),
+        }
+    }
+
+    /// Run SQL against the server's SQLite database, on a second connection
     /// beside the server's own (WAL allows it).
     pub fn db<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
+        assert!(self.state.config.database.is_none(), "SQLite only");
         let c = rusqlite::Connection::open(self.data.join("server.sqlite3")).expect("server database");
         c.busy_timeout(std::time::Duration::from_secs(10)).expect("busy timeout");
         f(&c)
     }
 
     /// Every report the server holds: client id → (tracking code, photo
-    /// sha256s in order, each recomputed from the stored file).
+    /// sha256s in order, each recomputed from the stored bytes).
     pub fn reports(&self) -> Vec<ServerReport> {
-        let rows: Vec<(i64, String, String)> = self.db(|c| {
-            c.prepare("SELECT id, client_id, tracking_code FROM reports ORDER BY id")
-                .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
-                .expect("reports")
-        });
-        rows.into_iter()
-            .map(|(id, client_id, tracking_code)| {
-                let photos: Vec<(String, String, String)> = self.db(|c| {
-                    c.prepare("SELECT id, key, sha256 FROM photos WHERE report_id = ?1 ORDER BY position")
-                        .and_then(|mut s| s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
-                        .expect("photos")
+        // (report id, client id, code) and each report's (photo id, key, sha256).
+        type Rows = Vec<(i64, String, String, Vec<(String, String, String)>)>;
+        let rows: Rows = match &self.state.config.database {
+            None => {
+                let reports: Vec<(i64, String, String)> = self.db(|c| {
+                    c.prepare("SELECT id, client_id, tracking_code FROM reports ORDER BY id")
+                        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+                        .expect("reports")
                 });
+                reports
+                    .into_iter()
+                    .map(|(id, client_id, code)| {
+                        let photos = self.db(|c| {
+                            c.prepare("SELECT id, key, sha256 FROM photos WHERE report_id = ?1 ORDER BY position")
+                                .and_then(|mut s| {
+                                    s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+                                })
+                                .expect("photos")
+                        });
+                        (id, client_id, code, photos)
+                    })
+                    .collect()
+            }
+            Some(url) => {
+                let url = url.clone();
+                tokio::task::block_in_place(|| {
+                    tokio::runtime::Handle::current().block_on(async move {
+                        let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("PostgreSQL");
+                        tokio::spawn(conn);
+                        let mut out = Vec::new();
+                        for r in c
+                            .query("SELECT id, client_id, tracking_code FROM reports ORDER BY id", &[])
+                            .await
+                            .expect("reports")
+                        {
+                            let id: i64 = r.get(0);
+                            let photos = c
+                                .query(
+                                    "SELECT id, key, sha256 FROM photos WHERE report_id = $1 ORDER BY position",
+                                    &[&id],
+                                )
+                                .await
+                                .expect("photos")
+                                .iter()
+                                .map(|p| (p.get(0), p.get(1), p.get(2)))
+                                .collect();
+                            out.push((id, r.get(1), r.get(2), photos));
+                        }
+                        out
+                    })
+                })
+            }
+        };
+        rows.into_iter()
+            .map(|(_, client_id, tracking_code, photos)| {
                 let photos = photos
                     .into_iter()
                     .map(|(pid, key, declared)| {
-                        let bytes = std::fs::read(self.data.join("photos").join(&key)).unwrap_or_default();
+                        let bytes = self.photo(&key);
                         ServerPhoto { id: pid, declared_sha256: declared, file_sha256: sha256_hex(&bytes) }
                     })
                     .collect();
                 ServerReport { client_id, tracking_code, photos }
             })
             .collect()
+    }
+
+    /// A stored photo's bytes, from wherever the server keeps them (empty if none).
+    fn photo(&self, key: &str) -> Vec<u8> {
+        if self.state.config.photos.is_none() {
+            return std::fs::read(self.data.join("photos").join(key)).unwrap_or_default();
+        }
+        let photos = self.state.photos.clone();
+        let key = key.to_owned();
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async move { photos.get(&key).await.unwrap_or_default() })
+        })
     }
 
     /// Set a report's status with a reply, as staff do (through the staff API).

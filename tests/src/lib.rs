@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests and their child processes: the
 //! fault proxy, the in-process server harness, and the crash writer's data.
 
+pub mod cluster;
 pub mod harness;
 pub mod proxy;
 

@@ -448,7 +448,7 @@ async fn a_refused_token_registers_again_once() {
     let first = queue_report(phone.store(), 0, 0);
     phone.syncer.sync_once().await.unwrap();
     // The server forgets every device (a reset deployment).
-    s.server.db(|c| c.execute("UPDATE devices SET token_hash = 'gone'", []).unwrap());
+    s.server.execute("UPDATE devices SET token_hash = 'gone'").await;
     let second = queue_report(phone.store(), 1, 0);
     let registrations = s.proxy.count("POST /api/v1/devices");
     let summary = phone.syncer.sync_once().await.unwrap();

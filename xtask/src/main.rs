@@ -131,8 +131,23 @@ fn ci() -> Result<(), String> {
                 "open311",
                 "--test",
                 "clock",
+                "--test",
+                "hardening",
             ],
-            &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url), ("PHANANH_TEST_DATABASE", "postgres")],
+            &[
+                ("TUSD_BIN", &tusd),
+                ("PHANANH_PG_URL", &postgres.url),
+                ("PHANANH_TEST_DATABASE", "postgres"),
+                ("PHANANH_S3_ENDPOINT", &s3.endpoint),
+                ("PHANANH_TEST_PHOTOS", "s3"),
+            ],
+        ),
+        // The sync end-to-end suite (fault proxy, exactly once) against two
+        // replicas on PostgreSQL and S3 behind nginx.
+        (
+            "sync on two replicas",
+            &["test", "--locked", "-p", "phananh-e2e", "--test", "sync"],
+            &[("PHANANH_PG_URL", &postgres.url), ("PHANANH_S3_ENDPOINT", &s3.endpoint), ("PHANANH_E2E_CLUSTER", "1")],
         ),
     ];
     for (name, args, env) in steps {

@@ -8,7 +8,10 @@
 //!   (`target/venv`), never in the system's Python;
 //! - tusd v2.9.1 by `go install` (or `TUSD_BIN`);
 //! - PostgreSQL from Debian's `postgresql` package: a throw-away cluster
-//!   on a free loopback port for the length of the run (`PHANANH_PG_URL`).
+//!   on a free loopback port for the length of the run (`PHANANH_PG_URL`);
+//! - SeaweedFS, built from its Go module, as the S3 server
+//!   (`PHANANH_S3_ENDPOINT`); nginx from Debian's packages as the load
+//!   balancer in front of two replicas.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,6 +63,10 @@ fn debian_packages() -> Result<(), String> {
     }
     if initdb().is_none() {
         missing.push("postgresql");
+    }
+    // The load balancer in front of two replicas (tests/tests/replicas.rs).
+    if !Path::new("/usr/sbin/nginx").is_file() && on_path("nginx").is_none() {
+        missing.push("nginx");
     }
     if Command::new("python3").args(["-m", "venv", "--help"]).output().map(|o| !o.status.success()).unwrap_or(true) {
         missing.push("python3-venv");

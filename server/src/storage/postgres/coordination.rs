@@ -7,20 +7,49 @@ use crate::coordination::{Coordination, Windows, back_off_until};
 use crate::storage::Fut;
 
 /// The replicas' shared limits and claims, on the records' pool.
+///
+/// A claim names its replica; the replica holds an advisory lock on its
+/// name for as long as it lives, on a connection of its own. A replica
+/// killed mid-PATCH loses that connection at once (the kernel closes its
+/// sockets), so another replica can tell its claims are dead and take them
+/// without waiting for the lease.
 #[derive(Clone)]
-pub struct PgCoordination(pub(super) PgStorage);
+pub struct PgCoordination {
+    store: PgStorage,
+    alive: std::sync::Arc<tokio::sync::Mutex<Option<(String, deadpool_postgres::ClientWrapper)>>>,
+}
 
 impl PgStorage {
     /// This database as the replicas' [`Coordination`].
     pub fn coordination(&self) -> PgCoordination {
-        PgCoordination(self.clone())
+        PgCoordination { store: self.clone(), alive: Default::default() }
+    }
+}
+
+impl PgCoordination {
+    /// Hold the lock that says replica `me` is alive (again, if its
+    /// connection was lost).
+    async fn keep_alive(&self, me: &str) -> Result<(), crate::storage::StorageError> {
+        let mut alive = self.alive.lock().await;
+        if let Some((name, c)) = alive.as_ref()
+            && name == me
+            && !c.is_closed()
+        {
+            return Ok(());
+        }
+        let c = self.store.client().await?;
+        c.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&me]).await?;
+        // Out of the pool for good: the lock lives as long as this connection.
+        let c = deadpool_postgres::Object::take(c);
+        *alive = Some((me.to_owned(), c));
+        Ok(())
     }
 }
 
 impl Coordination for PgCoordination {
     fn hit(&self, key: String, per_minute: u32, now_ms: i64) -> Fut<'_, Result<(), u64>> {
         Box::pin(async move {
-            let mut c = self.0.client().await?;
+            let mut c = self.store.client().await?;
             let tx = c.transaction().await?;
             tx.execute(
                 "INSERT INTO rate_windows (key, started, previous, current) VALUES ($1, $2, 0, 0)
@@ -49,7 +78,7 @@ impl Coordination for PgCoordination {
 
     fn sign_in_wait(&self, account: String, now_ms: i64) -> Fut<'_, Option<u64>> {
         Box::pin(async move {
-            let c = self.0.client().await?;
+            let c = self.store.client().await?;
             let row = c
                 .query_opt(
                     "SELECT until FROM sign_in_failures WHERE account = $1 AND until > $2",
@@ -63,7 +92,7 @@ impl Coordination for PgCoordination {
 
     fn sign_in_failed(&self, account: String, now_ms: i64) -> Fut<'_, ()> {
         Box::pin(async move {
-            let mut c = self.0.client().await?;
+            let mut c = self.store.client().await?;
             let tx = c.transaction().await?;
             let account = account.to_lowercase();
             let failures: i32 = tx
@@ -85,7 +114,7 @@ impl Coordination for PgCoordination {
 
     fn sign_in_succeeded(&self, account: String) -> Fut<'_, ()> {
         Box::pin(async move {
-            let c = self.0.client().await?;
+            let c = self.store.client().await?;
             c.execute("DELETE FROM sign_in_failures WHERE account = $1", &[&account.to_lowercase()]).await?;
             Ok(())
         })
@@ -93,13 +122,18 @@ impl Coordination for PgCoordination {
 
     fn claim(&self, id: String, holder: String, now_ms: i64, until: i64) -> Fut<'_, bool> {
         Box::pin(async move {
-            let c = self.0.client().await?;
-            // Taken if free, or if the holder's lease ran out (its replica died).
+            let me = holder.split('-').next().unwrap_or_default().to_owned();
+            self.keep_alive(&me).await?;
+            let c = self.store.client().await?;
+            // Taken if free, if the holder's lease ran out, or if its
+            // replica is gone (its liveness lock is free: the try-lock
+            // here, transaction-scoped, ends with this statement).
             let won = c
                 .query_opt(
                     "INSERT INTO upload_claims (upload_id, holder, until) VALUES ($1, $2, $3)
                      ON CONFLICT (upload_id) DO UPDATE SET holder = excluded.holder, until = excluded.until
                          WHERE upload_claims.until <= $4
+                            OR pg_try_advisory_xact_lock(hashtextextended(split_part(upload_claims.holder, '-', 1), 0))
                      RETURNING 1",
                     &[&id, &holder, &until, &now_ms],
                 )
@@ -110,7 +144,7 @@ impl Coordination for PgCoordination {
 
     fn renew(&self, id: String, holder: String, until: i64) -> Fut<'_, ()> {
         Box::pin(async move {
-            let c = self.0.client().await?;
+            let c = self.store.client().await?;
             c.execute(
                 "UPDATE upload_claims SET until = $3 WHERE upload_id = $1 AND holder = $2",
                 &[&id, &holder, &until],
@@ -122,7 +156,7 @@ impl Coordination for PgCoordination {
 
     fn release(&self, id: String, holder: String) -> Fut<'_, ()> {
         Box::pin(async move {
-            let c = self.0.client().await?;
+            let c = self.store.client().await?;
             c.execute("DELETE FROM upload_claims WHERE upload_id = $1 AND holder = $2", &[&id, &holder]).await?;
             Ok(())
         })
@@ -130,7 +164,7 @@ impl Coordination for PgCoordination {
 
     fn tidy(&self, now_ms: i64) -> Fut<'_, ()> {
         Box::pin(async move {
-            let c = self.0.client().await?;
+            let c = self.store.client().await?;
             c.execute("DELETE FROM rate_windows WHERE started < $1", &[&(now_ms - 2 * crate::coordination::WINDOW_MS)])
                 .await?;
             c.execute("DELETE FROM sign_in_failures WHERE until < $1 AND failures >= $2", &[&now_ms, &5i32]).await?;
