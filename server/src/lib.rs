@@ -12,6 +12,7 @@
 //! - [`pages`]: the HTML pages (askama templates in `server/templates/`);
 //! - [`coordination`]: what replicas agree on (rate limits, sign-in
 //!   back-off, upload claims), in memory or in PostgreSQL;
+//! - [`migrate`]: a district's data directory into PostgreSQL and S3;
 //! - [`tracking`], [`demo`], [`xml`]: the small parts.
 
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod export;
 pub mod jpeg;
 pub mod listen;
+pub mod migrate;
 pub mod pages;
 pub mod photos;
 pub mod routes;

@@ -21,6 +21,20 @@ struct Cli {
 enum Command {
     /// Serve the API, uploads, public pages and the staff side
     Serve(Box<ServeArgs>),
+    /// Copy a district's data directory (SQLite and photo files) into
+    /// PostgreSQL (and an S3 bucket), then verify every table and photo
+    Migrate {
+        /// The data directory to copy from (left as it is)
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// The new, empty PostgreSQL database (postgres://USER:PASSWORD@HOST:PORT/DB)
+        #[arg(long, value_name = "URL", value_parser = parse_database)]
+        to: String,
+        /// The bucket for the photos (s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION);
+        /// without it they stay in DIR/photos
+        #[arg(long, value_name = "URL", value_parser = phananh_server::photos::s3::S3Location::parse)]
+        photos: Option<phananh_server::photos::s3::S3Location>,
+    },
     /// The district's units
     #[command(subcommand)]
     Unit(UnitCommand),
@@ -266,6 +280,18 @@ fn main() -> anyhow::Result<()> {
             let state = phananh_server::open(config_for(data, database))?;
             block_on(staff::disable(state.store.as_ref(), &name))??;
             println!("staff account {name} disabled");
+            Ok(())
+        }
+        Command::Migrate { from, to, photos } => {
+            let moved = block_on(phananh_server::migrate::migrate(&from, &to, photos.as_ref()))??;
+            for (table, rows) in &moved.rows {
+                println!("{table:<16} {rows:>9} rows, equal");
+            }
+            println!(
+                "photos: {} copied and read back with their sha256 ({} thumbnails, {} unfinished uploads)",
+                moved.photos, moved.thumbnails, moved.partial_uploads
+            );
+            println!("migrated {} into PostgreSQL; serve it with --database (and --photos)", from.display());
             Ok(())
         }
         Command::Unit(UnitCommand::List { data, json, district }) => {

@@ -24,7 +24,7 @@ use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::{Category, ReportStatus};
 
 pub use error::StorageError;
-pub use postgres::{PgCoordination, PgStorage, schema as pg_schema};
+pub use postgres::{PgCoordination, PgStorage, schema as pg_schema, searchable as postgres_searchable};
 pub use sqlite::{SqliteStorage, db};
 pub use types::*;
 
