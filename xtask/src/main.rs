@@ -86,24 +86,41 @@ fn main() -> ExitCode {
 /// A named cargo invocation with extra environment.
 type Step<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
 
+/// Run cargo steps in order, timing each; stop at the first failure.
+fn run_steps(steps: &[Step<'_>]) -> Result<(), String> {
+    for (name, args, env) in steps {
+        let started = Instant::now();
+        eprintln!("==> {name}: cargo {}", args.join(" "));
+        run("cargo", args, env)?;
+        eprintln!("==> {name} ok in {:.0?}", started.elapsed());
+    }
+    Ok(())
+}
+
 fn ci() -> Result<(), String> {
     let started = Instant::now();
     let tools = tools::ensure(&workspace_root())?;
     eprintln!("==> tools ready in {:.0?}", started.elapsed());
     let tusd = tools.tusd.to_string_lossy().into_owned();
     let python = tools.python.to_string_lossy().into_owned();
-    // The PostgreSQL store's tests run against a real server, started here
-    // for the run (the tests fail in CI without it).
-    let postgres = tools::Postgres::start()?;
-    eprintln!("==> PostgreSQL for the tests at {}", postgres.url);
-    // And a real S3-compatible server for the photo store's (built the
-    // first time).
-    let s3 = tools::SeaweedFs::start(&tools::weed(&workspace_root())?)?;
-    eprintln!("==> SeaweedFS (S3) for the tests at {}", s3.endpoint);
-    let steps: &[Step<'_>] = &[
+    // SeaweedFS is built (the first time, about ten minutes) while the
+    // checks before the tests run: the Rust build leaves a core idle often.
+    let weed = std::thread::spawn(|| tools::weed(&workspace_root()));
+    let checks: &[Step<'_>] = &[
         ("format", &["fmt", "--all", "--", "--check"], &[]),
         ("clippy", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"], &[]),
         ("rustdoc", &["doc", "--workspace", "--no-deps", "--locked"], &[("RUSTDOCFLAGS", "-D warnings")]),
+    ];
+    run_steps(checks)?;
+    // The PostgreSQL store's tests run against a real server, started here
+    // for the run (the tests fail in CI without it), and the photo store's
+    // against a real S3-compatible one.
+    let postgres = tools::Postgres::start()?;
+    eprintln!("==> PostgreSQL for the tests at {}", postgres.url);
+    let weed = weed.join().map_err(|_| "building SeaweedFS panicked".to_owned())??;
+    let s3 = tools::SeaweedFs::start(&weed)?;
+    eprintln!("==> SeaweedFS (S3) for the tests at {}", s3.endpoint);
+    let steps: &[Step<'_>] = &[
         (
             "tests",
             &["test", "--workspace", "--locked"],
@@ -150,12 +167,7 @@ fn ci() -> Result<(), String> {
             &[("PHANANH_PG_URL", &postgres.url), ("PHANANH_S3_ENDPOINT", &s3.endpoint), ("PHANANH_E2E_CLUSTER", "1")],
         ),
     ];
-    for (name, args, env) in steps {
-        let started = Instant::now();
-        eprintln!("==> {name}: cargo {}", args.join(" "));
-        run("cargo", args, env)?;
-        eprintln!("==> {name} ok in {:.0?}", started.elapsed());
-    }
+    run_steps(steps)?;
     // The official Python tus client against the server binary the tests built.
     let started = Instant::now();
     let server = workspace_root().join("target/debug/phananh-server");

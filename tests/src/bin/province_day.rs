@@ -206,6 +206,16 @@ impl Target {
     }
 }
 
+impl Drop for Target {
+    fn drop(&mut self) {
+        // The server processes end with the run.
+        for child in &mut self._children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn pid_of(comm: &str) -> Option<u32> {
     std::fs::read_dir("/proc").ok()?.filter_map(|e| e.ok()).find_map(|e| {
         let pid: u32 = e.file_name().to_str()?.parse().ok()?;

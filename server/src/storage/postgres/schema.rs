@@ -307,3 +307,83 @@ pub(super) async fn migrate(client: &mut Object) -> Result<(), StorageError> {
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A new, empty database on `PHANANH_PG_URL`'s server (`None` outside
+    /// CI without one, loudly).
+    async fn fresh(test: &str) -> Option<(String, tokio_postgres::Client)> {
+        let Ok(url) = std::env::var("PHANANH_PG_URL") else {
+            assert!(std::env::var_os("CI").is_none(), "CI must set PHANANH_PG_URL");
+            eprintln!("\n*** SKIPPED {test}: PHANANH_PG_URL is unset ***\n");
+            return None;
+        };
+        let (admin, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        let name = format!("phananh_schema_{}", uuid::Uuid::now_v7().simple());
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let base = url.split('?').next().unwrap();
+        let host = base.find("://").map_or(0, |i| i + 3);
+        let end = base[host..].find('/').map_or(base.len(), |i| host + i);
+        let db_url = format!("{}/{name}", &base[..end]);
+        let (c, conn) = tokio_postgres::connect(&db_url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        Some((db_url, c))
+    }
+
+    /// Columns (with types, defaults, nullability), indexes, constraints
+    /// and triggers, in a stable order.
+    async fn schema_of(c: &tokio_postgres::Client) -> Vec<String> {
+        let queries = [
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+             FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
+            "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+            "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE connamespace = 'public'::regnamespace ORDER BY 1",
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1",
+        ];
+        let mut out = Vec::new();
+        for q in queries {
+            out.extend(c.query(q, &[]).await.unwrap().iter().map(|r| r.get::<_, String>(0)));
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn each_version_upgraded_equals_fresh() {
+        let Some((fresh_url, fresh_db)) = fresh("each_version_upgraded_equals_fresh").await else { return };
+        let clock = std::sync::Arc::new(phananh_protocol::SystemClock);
+        drop(crate::storage::PgStorage::connect(&fresh_url, clock.clone()).await.unwrap());
+        let want = schema_of(&fresh_db).await;
+        for start in 1..SCHEMA_VERSION {
+            // A database as release `start` left it, with a report in it.
+            let (url, old) = fresh("upgrade").await.unwrap();
+            old.batch_execute("CREATE TABLE schema_version (version BIGINT NOT NULL)").await.unwrap();
+            for step in &MIGRATIONS[..start as usize] {
+                old.batch_execute(step).await.unwrap();
+            }
+            old.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&start]).await.unwrap();
+            old.batch_execute(
+                "INSERT INTO reports (client_id, tracking_code, body_hash, response_status, category, description,
+                     description_fold, searchable, created_at, updated_at)
+                 VALUES ('c', 'DL-1', 'h', 201, 'o_ga', 'd', 'd', ' d dl-1 ', 1, 1)",
+            )
+            .await
+            .unwrap();
+            drop(crate::storage::PgStorage::connect(&url, clock.clone()).await.unwrap());
+            assert_eq!(schema_of(&old).await, want, "from version {start}");
+            let version: i64 = old.query_one("SELECT version FROM schema_version", &[]).await.unwrap().get(0);
+            assert_eq!(version, SCHEMA_VERSION);
+            let kept: i64 = old.query_one("SELECT count(*) FROM reports", &[]).await.unwrap().get(0);
+            assert_eq!(kept, 1, "data survives the upgrade");
+        }
+        // A database written by a newer server is refused, not damaged.
+        fresh_db.execute("UPDATE schema_version SET version = version + 1", &[]).await.unwrap();
+        let refused = crate::storage::PgStorage::connect(&fresh_url, clock).await;
+        assert!(refused.err().is_some_and(|e| e.to_string().contains("newer server")));
+    }
+}
