@@ -375,6 +375,9 @@ pub async fn patch(
     task.await.map_err(ApiError::internal)?
 }
 
+/// The largest one-PATCH photo finished from memory (the app's are ~300 KB).
+const WHOLE_CAP: usize = 2 * crate::photos::PIECE;
+
 /// How long a chunk's body may stall before it counts as cut.
 const CHUNK_STALL: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -410,8 +413,9 @@ async fn append(
     let mut written: u64 = 0;
     let mut pending = bytes::BytesMut::new();
     // A photo sent whole in one PATCH (the usual case on a fair link) is
-    // finished from these bytes rather than read back from the store: it
-    // is held whole at the finish either way (at most the photo limit).
+    // finished from these bytes rather than read back from the store — if
+    // it is small: a slow client must not hold a large photo's memory for
+    // the whole PATCH (past the cap it is read back at the finish).
     let mut whole: Option<Vec<u8>> = (offset == 0).then(Vec::new);
     let mut body = body;
     let mut cut = false;
@@ -443,6 +447,9 @@ async fn append(
         pending.extend_from_slice(&data);
         if let Some(w) = whole.as_mut() {
             w.extend_from_slice(&data);
+            if w.len() > WHOLE_CAP {
+                whole = None;
+            }
         }
         if pending.len() >= crate::photos::PIECE {
             let piece = pending.split().freeze();
