@@ -214,9 +214,26 @@ pub struct Writer {
     renew: tokio::task::JoinHandle<()>,
 }
 
+impl Writer {
+    /// Give the claim up now, before the answer goes out: the phone's next
+    /// PATCH, sent the moment it reads this one's answer, must find the
+    /// upload free (on any replica), not `423 Locked`.
+    pub async fn release(mut self) {
+        self.renew.abort();
+        let (id, holder) = (std::mem::take(&mut self.id), std::mem::take(&mut self.holder));
+        if let Err(e) = self.shared.release(id, holder).await {
+            tracing::warn!(error = %e, "could not release an upload claim");
+        }
+    }
+}
+
 impl Drop for Writer {
     fn drop(&mut self) {
         self.renew.abort();
+        if self.id.is_empty() {
+            // Released already.
+            return;
+        }
         let (shared, id, holder) =
             (self.shared.clone(), std::mem::take(&mut self.id), std::mem::take(&mut self.holder));
         // Released off the dropping code's path; were it lost, the lease ends it.

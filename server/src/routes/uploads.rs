@@ -302,8 +302,9 @@ pub async fn head(State(state): State<Shared>, TusCall { device, id }: TusCall) 
             let (st, uid, lang) = (state.clone(), id.clone(), device.lang);
             // Its own task, so a hang-up cannot stop it half-way.
             tokio::spawn(async move {
-                let _writer = writer;
-                finish(&st, &uid, &upload_now, lang, None).await
+                let answer = finish(&st, &uid, &upload_now, lang, None).await;
+                writer.release().await;
+                answer
             })
             .await
             .map_err(ApiError::internal)??;
@@ -369,8 +370,9 @@ pub async fn patch(
     // the offset and attaching the photo. The claim goes with the task:
     // released when the work is done, not when the client hangs up.
     let task = tokio::spawn(async move {
-        let _writer = writer;
-        append(state.clone(), id, upload, offset, body, checksum, lang).await
+        let answer = append(state.clone(), id, upload, offset, body, checksum, lang).await;
+        writer.release().await;
+        answer
     });
     task.await.map_err(ApiError::internal)?
 }
