@@ -608,8 +608,14 @@ async fn postgres_replicas_share_limits_back_off_and_claims() {
     assert!(b.claim("u1".into(), "b-1".into(), t0 + 60_000, t0 + 90_000).await.unwrap(), "the lease ran out");
     b.release("u1".into(), "b-1".into()).await.unwrap();
     assert!(a.claim("u1".into(), "a-2".into(), t0 + 60_001, t0 + 90_001).await.unwrap(), "released");
+    a.sign_in_failed("minh".into(), t0).await.unwrap();
     a.tidy(t0 + 1_000_000).await.unwrap();
     assert!(b.claim("u1".into(), "b-2".into(), t0 + 1_000_000, t0 + 1_030_000).await.unwrap());
+    // An old failure was forgotten: the free failures start again.
+    for _ in 0..FREE_FAILURES - 1 {
+        b.sign_in_failed("minh".into(), t0 + 1_000_000).await.unwrap();
+    }
+    assert_eq!(a.sign_in_wait("minh".into(), t0 + 1_000_000).await.unwrap(), None, "tidied, as in memory");
 
     // A replica that dies holding a claim frees it at once, lease or not:
     // its liveness lock goes with its connection.

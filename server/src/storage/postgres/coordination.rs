@@ -167,7 +167,9 @@ impl Coordination for PgCoordination {
             let c = self.store.client().await?;
             c.execute("DELETE FROM rate_windows WHERE started < $1", &[&(now_ms - 2 * crate::coordination::WINDOW_MS)])
                 .await?;
-            c.execute("DELETE FROM sign_in_failures WHERE until < $1 AND failures >= $2", &[&now_ms, &5i32]).await?;
+            // As in memory: an account's record goes once it no longer
+            // holds it back (below the free failures too, as `Local` does).
+            c.execute("DELETE FROM sign_in_failures WHERE until <= $1", &[&now_ms]).await?;
             c.execute("DELETE FROM upload_claims WHERE until < $1", &[&now_ms]).await?;
             Ok(())
         })
