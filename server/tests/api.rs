@@ -579,7 +579,7 @@ async fn tus_refuses_wrong_files_and_supports_termination_and_expiry() {
     let r = client().request(reqwest::Method::OPTIONS, format!("{}/api/v1/uploads", s.base)).send().await.unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(r.headers()["tus-version"], "1.0.0");
-    assert_eq!(r.headers()["tus-extension"], "creation,checksum,expiration,termination");
+    assert_eq!(r.headers()["tus-extension"], "creation,creation-with-upload,checksum,expiration,termination");
     assert_eq!(r.headers()["tus-max-size"], "200000");
 }
 
@@ -698,4 +698,90 @@ async fn a_chunk_cut_off_keeps_what_arrived_unless_it_carries_a_checksum() {
     let r = patch(&dev, &up, third, &jpeg[third..], None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(offset(&dev, &up).await, jpeg.len() as u64);
+}
+
+/// A creation carrying the first chunk (tus creation-with-upload).
+async fn create_with_data(
+    s: &TestServer,
+    dev: &reqwest::Client,
+    report_id: &str,
+    photo_id: &str,
+    bytes: &[u8],
+    chunk: &[u8],
+    checksum: Option<String>,
+) -> reqwest::Response {
+    let meta = format!("photo_id {},sha256 {}", B64.encode(photo_id), B64.encode(sha256(bytes)));
+    let mut req = dev
+        .post(format!("{}/api/v1/reports/{report_id}/photos", s.base))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", bytes.len().to_string())
+        .header("upload-metadata", meta)
+        .header("idempotency-key", photo_id)
+        .header("content-type", "application/offset+octet-stream")
+        .body(chunk.to_vec());
+    if let Some(c) = checksum {
+        req = req.header("upload-checksum", c);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_creation_may_carry_the_first_chunk_or_the_whole_photo() {
+    let s = start().await;
+    let dev = device(&s).await;
+    let options = dev.request(reqwest::Method::OPTIONS, format!("{}/api/v1/uploads", s.base)).send().await.unwrap();
+    assert!(options.headers()["tus-extension"].to_str().unwrap().split(',').any(|e| e == "creation-with-upload"));
+    let jpeg = test_jpeg();
+    let half = jpeg.len() / 2;
+
+    // The first half with the creation: the answer says how much arrived.
+    let (rid, pid) = (new_id(), new_id());
+    let r = dev.put(format!("{}/api/v1/reports/{rid}", s.base)).json(&report(&[(&pid, &jpeg)])).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let created = create_with_data(&s, &dev, &rid, &pid, &jpeg, &jpeg[..half], None).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["upload-offset"].to_str().unwrap(), half.to_string());
+    let up = Upload { url: format!("{}{}", s.base, created.headers()["location"].to_str().unwrap()) };
+    assert_eq!(offset(&dev, &up).await, half as u64);
+    // A replayed creation (its answer lost) leaves the bytes alone, even
+    // with a body, and says where the upload stands: no HEAD needed.
+    let replay = create_with_data(&s, &dev, &rid, &pid, &jpeg, &jpeg[..half], None).await;
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    assert_eq!(format!("{}{}", s.base, replay.headers()["location"].to_str().unwrap()), up.url);
+    assert_eq!(replay.headers()["upload-offset"].to_str().unwrap(), half.to_string());
+    let plain = create_upload(&s, &dev, &rid, &pid, &jpeg, Some(&pid)).await;
+    assert_eq!(plain.headers()["upload-offset"].to_str().unwrap(), half.to_string());
+    let r = patch(&dev, &up, half, &jpeg[half..], None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let status: Value = dev.get(format!("{}/api/v1/reports/{rid}", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status["photos_received"], 1);
+
+    // A whole photo in one request: created and attached at once.
+    let (rid, pid) = (new_id(), new_id());
+    let r = dev.put(format!("{}/api/v1/reports/{rid}", s.base)).json(&report(&[(&pid, &jpeg)])).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let created = create_with_data(&s, &dev, &rid, &pid, &jpeg, &jpeg, Some(sha256_b64(&jpeg))).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.headers()["upload-offset"].to_str().unwrap(), jpeg.len().to_string());
+    let status: Value = dev.get(format!("{}/api/v1/reports/{rid}", s.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status["photos_received"], 1);
+
+    // A damaged first chunk with a checksum: 460, the upload exists and is
+    // empty; more than the photo's length: 413. Never a 500.
+    let (rid, pid) = (new_id(), new_id());
+    let r = dev.put(format!("{}/api/v1/reports/{rid}", s.base)).json(&report(&[(&pid, &jpeg)])).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let mut flipped = jpeg[..half].to_vec();
+    flipped[7] ^= 0xFF;
+    let r = create_with_data(&s, &dev, &rid, &pid, &jpeg, &flipped, Some(sha256_b64(&jpeg[..half]))).await;
+    assert_eq!(r.status().as_u16(), 460);
+    let plain = create_upload(&s, &dev, &rid, &pid, &jpeg, Some(&pid)).await;
+    assert_eq!(plain.status(), StatusCode::CREATED);
+    assert_eq!(plain.headers()["upload-offset"].to_str().unwrap(), "0");
+    let mut longer = jpeg.clone();
+    longer.extend_from_slice(b"more");
+    let r = create_with_data(&s, &dev, &rid, &pid, &jpeg, &longer, None).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let plain = create_upload(&s, &dev, &rid, &pid, &jpeg, Some(&pid)).await;
+    assert_eq!(plain.headers()["upload-offset"].to_str().unwrap(), "0");
 }
