@@ -67,6 +67,10 @@ pub fn http_response(status: u16, reason: &str, headers: &[(&str, &str)], body: 
     text
 }
 
+/// A link's events (time from its start, what) and its blackouts (from, to):
+/// see [`FaultProxy::timeline`].
+pub type Timeline = (Vec<(Duration, String)>, Vec<(Duration, Duration)>);
+
 /// A link's shape for [`FaultProxy::set_link`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
@@ -211,6 +215,16 @@ struct Shared {
     link: Mutex<Option<LinkState>>,
     /// Connections reset by blackouts.
     blackout_resets: AtomicU64,
+    /// What happened on a link, when (requests, answers' status lines,
+    /// connections opened, refused and reset): where a slow run's time went.
+    timeline: Mutex<Vec<(tokio::time::Instant, String)>>,
+}
+
+/// Note an event on the link's timeline (only while a link is played).
+fn mark(shared: &Shared, what: impl FnOnce() -> String) {
+    if lock(&shared.link).is_some() {
+        lock(&shared.timeline).push((tokio::time::Instant::now(), what()));
+    }
 }
 
 /// The proxy; it stops when dropped.
@@ -305,6 +319,31 @@ impl FaultProxy {
         self.shared.down_bytes.load(Ordering::SeqCst)
     }
 
+    /// The link's timeline since [`FaultProxy::set_link`]: each event's
+    /// time from the link's start (`> PATCH …` a request, `< 204` an
+    /// answer, `connect`, `refused`, `reset`), and the blackouts' windows
+    /// up to the last event.
+    pub fn timeline(&self) -> Timeline {
+        let guard = lock(&self.shared.link);
+        let Some(link) = guard.as_ref() else { return (Vec::new(), Vec::new()) };
+        let events: Vec<(Duration, String)> = lock(&self.shared.timeline)
+            .iter()
+            .map(|(at, what)| (at.saturating_duration_since(link.started), what.clone()))
+            .collect();
+        let end = link.started + events.last().map_or(Duration::ZERO, |e| e.0);
+        let mut blackouts = Vec::new();
+        let mut at = link.started;
+        while let Some(start) = link.next_blackout(at) {
+            if start > end {
+                break;
+            }
+            let (s, e) = (start - link.started, start - link.started + link.shape.blackout_for);
+            blackouts.push((s, e));
+            at = start + link.shape.blackout_for;
+        }
+        (events, blackouts)
+    }
+
     /// The request lines seen (`PUT /api/v1/reports/…`), in order.
     pub fn requests(&self) -> Vec<String> {
         lock(&self.shared.requests).clone()
@@ -337,6 +376,7 @@ fn note_requests(shared: &Shared, buf: &[u8]) {
                 let end = find(&buf[start..], b"\r\n").map_or(buf.len(), |e| start + e);
                 let line = String::from_utf8_lossy(&buf[start..end]).to_string();
                 if line.contains(" HTTP/1.") {
+                    mark(shared, || format!("> {line}"));
                     lock(&shared.requests).push(line);
                 }
             }
@@ -514,11 +554,13 @@ async fn handle_link(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<
     };
     if blackout.is_some() {
         // No signal: the phone's connection attempt fails.
+        mark(&shared, || "refused".into());
         let _ = socket2::SockRef::from(&client).set_linger(Some(Duration::ZERO));
         return Ok(());
     }
     // The handshake's round trip.
     tokio::time::sleep(delay * 2).await;
+    mark(&shared, || "connect".into());
     let upstream = *lock(&shared.upstream);
     let Some(server) = (match upstream {
         Some(addr) => TcpStream::connect(addr).await.ok(),
@@ -540,6 +582,7 @@ async fn handle_link(client: TcpStream, shared: Arc<Shared>) -> std::io::Result<
             Some(at) => {
                 tokio::time::sleep_until(at).await;
                 shared.blackout_resets.fetch_add(1, Ordering::SeqCst);
+                mark(&shared, || "reset".into());
                 let _ = cut_tx.send(true);
             }
             None => std::future::pending().await,
@@ -579,8 +622,13 @@ async fn pipe(
                 if n == 0 {
                     return Ok::<_, std::io::Error>(());
                 }
-                if let Way::Up = way {
-                    note_requests(&shared, &buf[..n]);
+                match way {
+                    Way::Up => note_requests(&shared, &buf[..n]),
+                    Way::Down if buf[..n].starts_with(b"HTTP/1.") => {
+                        let end = find(&buf[..n], b"\r\n").unwrap_or(n).min(16);
+                        mark(&shared, || format!("< {}", String::from_utf8_lossy(&buf[9.min(end)..end])));
+                    }
+                    Way::Down => {}
                 }
                 let Some((on_air_until, arrives)) = shape(&shared, way, n) else { return Ok(()) };
                 // The sender's radio is busy until its bytes are out.
