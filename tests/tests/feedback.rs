@@ -84,7 +84,8 @@ async fn rating_reopen_and_follow_arrive_once_through_faults() {
         reporter.store().prepare_photo(PhotoSource::Path(&real_photo("DSCN0010.jpg")), &Options::default()).unwrap();
     reporter.store().queue_reopen(id, "Ổ gà lại vỡ sau cơn mưa", std::slice::from_ref(&photo)).unwrap();
     proxy.arm(Fault::on(&format!("PUT /api/v1/reports/{id}/reopen/"), Action::DropResponse));
-    proxy.arm(Fault::on("PATCH /api/v1/uploads/", Action::Stall(Duration::from_secs(60))));
+    // (The photo's bytes ride with its upload's creation.)
+    proxy.arm(Fault::on(&format!("POST /api/v1/reports/{id}/photos"), Action::Stall(Duration::from_secs(60))));
     // The same phone as a child process (the same home and token file).
     let home = reporter.home.clone();
     let keep_reporter = reporter;
@@ -118,7 +119,7 @@ async fn rating_reopen_and_follow_arrive_once_through_faults() {
         neighbour.store().prepare_photo(PhotoSource::Path(&real_photo("DSCN0010.jpg")), &Options::default()).unwrap();
     neighbour.store().follow(&code, true, std::slice::from_ref(&seen)).unwrap();
     proxy.arm(Fault::on(&format!("PUT /api/v1/follows/{code}"), Action::DropResponse));
-    proxy.arm(Fault::on("PATCH /api/v1/uploads/", Action::Stall(Duration::from_secs(60))));
+    proxy.arm(Fault::on(&format!("POST /api/v1/follows/{code}/photos"), Action::Stall(Duration::from_secs(60))));
     let nhome = neighbour.home.clone();
     let keep = neighbour;
     tokio::task::block_in_place(|| {

@@ -111,4 +111,16 @@ async fn uploads_to_tusd_and_resumes_after_a_cut() {
     let stored = std::fs::read(dir.path().join(&id)).unwrap();
     assert_eq!(sha256_hex(&stored), sha256_hex(&bytes), "tusd holds the very same bytes");
     assert_eq!(tus.offset(&url).await.unwrap(), len);
+
+    // The first chunk with the creation (creation-with-upload, which the
+    // sync uses with our server): tusd speaks it too, and says how much
+    // it took.
+    assert!(caps.extensions.iter().any(|e| e == "creation-with-upload"), "{caps:?}");
+    let first = bytes[..chunk].to_vec();
+    let (url, offset) = tus.create_with(&endpoint, len, &[("filename", "nokia.jpg")], None, Some(first)).await.unwrap();
+    assert_eq!(offset, Some(chunk as u64));
+    tus.upload_file(&url, &photo, len, offset, |_, _| {}).await.unwrap();
+    let id = url.path_segments().unwrap().next_back().unwrap().to_owned();
+    let stored = std::fs::read(dir.path().join(&id)).unwrap();
+    assert_eq!(sha256_hex(&stored), sha256_hex(&bytes), "the same bytes, the first chunk with the creation");
 }

@@ -57,19 +57,62 @@ impl Backoff {
 
 impl Backoff {
     /// How long to wait after link failure number `attempt`: `probe_base`
-    /// growing by a tenth per failure up to `probe_cap`: a 4 s blackout is
-    /// probed every half second to second, a 10 s one within about a second
-    /// of its end; after a minute of outage the probes are 4 s apart, after
-    /// eight minutes at the cap (the shells' connectivity callback wakes the
-    /// sync at once when the system sees the network return). A fifth of
-    /// jitter keeps a hamlet's phones out of step.
+    /// for the first `PROBES_FLAT` (twenty: a blackout of a cell change or a
+    /// bend in the road, up to ten seconds, is found over within a
+    /// quarter second of its end on average), then growing by a tenth per
+    /// failure up to `probe_cap`: after a minute of outage the probes are
+    /// 2 s apart, after six minutes at the cap (the shells' connectivity
+    /// callback wakes the sync at once when the system sees the network
+    /// return). A fifth of jitter keeps a hamlet's phones out of step.
     pub fn probe(&self, attempt: u32, random: u64) -> Duration {
-        let grown = self.probe_base.as_secs_f64() * 1.1f64.powi(attempt.saturating_sub(1).min(200) as i32);
+        let grows = attempt.saturating_sub(PROBES_FLAT).min(200);
+        let grown = self.probe_base.as_secs_f64() * 1.1f64.powi(grows as i32);
         let wait = Duration::from_secs_f64(grown.min(self.probe_cap.as_secs_f64()));
         let spread = (wait.as_millis() as u64 / 5).max(1);
         wait.saturating_sub(Duration::from_millis(spread / 2)) + Duration::from_millis(random % spread)
     }
 }
+
+/// When a dead link is probed next: one schedule per sync engine, not per
+/// report. Every report cut by the same outage is due at the same moment,
+/// so one pass takes them all when the signal returns (per-report jitter
+/// would let one report go alone while the others wait a whole pass); and
+/// the wait grows only while nothing answers: a link that answered
+/// anything since the last probe is a new outage, probed from the start.
+#[derive(Debug, Default)]
+pub(crate) struct Probe {
+    /// Probes in a row with no answer in between.
+    streak: u32,
+    /// The probe time set by this outage's latest round (ms).
+    at_ms: i64,
+    /// The engine's answer count when the streak last grew.
+    answers: u64,
+}
+
+impl Probe {
+    /// The time (ms, on the store's clock) a report that failed on the
+    /// link at `now` is tried again; `answers` is the engine's count of
+    /// answers received so far.
+    pub(crate) fn next(&mut self, now: i64, answers: u64, backoff: &Backoff, random: u64) -> i64 {
+        if answers != self.answers {
+            // Something answered since: the link was back in between.
+            self.answers = answers;
+            self.streak = 0;
+            self.at_ms = 0;
+        }
+        if self.at_ms > now {
+            // Another report of this round already set the time.
+            return self.at_ms;
+        }
+        self.streak = self.streak.saturating_add(1);
+        self.at_ms = now + backoff.probe(self.streak, random).as_millis() as i64;
+        self.at_ms
+    }
+}
+
+/// Probes at `probe_base` before they start to slow down: ten seconds'
+/// worth at the default half second.
+pub const PROBES_FLAT: u32 = 20;
 
 /// Read a `Retry-After` value: delay-seconds or an HTTP-date. Anything else
 /// (negative, fractional, `inf`, empty) is `None`, and the caller falls back
@@ -141,13 +184,48 @@ mod tests {
             n += 1;
             t += b.probe(n, random_u64());
         }
-        assert!((20..=35).contains(&n), "{n} probes in the first minute");
-        for attempt in [50, 100, u32::MAX] {
+        // Twenty in the first ten seconds, then slowing: dozens in the
+        // first minute, not thousands.
+        assert!((40..=50).contains(&n), "{n} probes in the first minute");
+        for attempt in [70, 100, u32::MAX] {
             let d = b.probe(attempt, random_u64());
             assert!(d >= Duration::from_secs(27) && d <= Duration::from_secs(33), "attempt {attempt}: {d:?}");
         }
         // A server's refusal keeps the full backoff.
         assert_eq!(b.delay(10, None, 512_000), Duration::from_secs(512));
+    }
+
+    #[test]
+    fn one_probe_time_per_outage_growing_only_while_nothing_answers() {
+        let b = Backoff::default();
+        let mut p = Probe::default();
+        // Two reports cut by the same blackout: the same time, however
+        // their jitter would have fallen.
+        let first = p.next(1_000, 7, &b, 0);
+        assert_eq!(p.next(1_010, 7, &b, 99_999), first);
+        assert!((1_450..=1_550).contains(&first), "{first}");
+        // The link stays down: each round waits a little longer...
+        let mut at = first;
+        let mut waits = Vec::new();
+        for _ in 0..40 {
+            let next = p.next(at, 7, &b, 0);
+            waits.push(next - at);
+            at = next;
+        }
+        assert!(waits.windows(2).all(|w| w[1] >= w[0]), "{waits:?}");
+        assert!(waits[39] > 5 * waits[0], "{waits:?}");
+        // ...and never a tight loop: the first minute of an outage costs
+        // dozens of probes.
+        let mut p = Probe::default();
+        let (mut t, mut n) = (0, 0);
+        while t < 60_000 {
+            t = p.next(t, 0, &b, random_u64());
+            n += 1;
+        }
+        assert!((40..=50).contains(&n), "{n} probes in a minute");
+        // Anything answered since: a new outage starts short again.
+        let again = p.next(t, 1, &b, 0);
+        assert!((t + 450..=t + 550).contains(&again), "{}", again - t);
     }
 
     #[test]

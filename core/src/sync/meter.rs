@@ -15,12 +15,27 @@ use reqwest::{Request, RequestBuilder, Response};
 pub(crate) struct Meter {
     up: AtomicU64,
     down: AtomicU64,
+    /// Requests sent, answered or not.
+    tries: AtomicU64,
+    /// Answers received, of any status: the link worked when it grew.
+    answers: AtomicU64,
 }
 
 impl Meter {
     fn add(&self, up: u64, down: u64) {
         self.up.fetch_add(up, Ordering::Relaxed);
         self.down.fetch_add(down, Ordering::Relaxed);
+    }
+
+    /// Answers received so far (never reset): a dead-link probe compares
+    /// it with its own last look to tell a new outage from the same one.
+    pub(crate) fn answers(&self) -> u64 {
+        self.answers.load(Ordering::Relaxed)
+    }
+
+    /// Requests sent so far (never reset).
+    pub(crate) fn tries(&self) -> u64 {
+        self.tries.load(Ordering::Relaxed)
     }
 
     /// What was counted, reset to zero.
@@ -49,9 +64,13 @@ pub(crate) async fn send(meter: &Meter, request: RequestBuilder) -> Result<Respo
     let (client, request) = request.build_split();
     let request = request?;
     let (head, body) = request_size(&request);
+    meter.tries.fetch_add(1, Ordering::Relaxed);
     let answer = client.execute(request).await;
     match &answer {
-        Ok(r) => count(meter, head + body, response_size(r)),
+        Ok(r) => {
+            meter.answers.fetch_add(1, Ordering::Relaxed);
+            count(meter, head + body, response_size(r))
+        }
         Err(_) => count(meter, head, 0),
     }
     answer

@@ -137,6 +137,13 @@ struct Inner {
     /// A whole photo arrived damaged once: chunks carry checksums from
     /// then on (see [`Syncer::tus`]).
     damage_seen: AtomicBool,
+    /// When a dead link is probed next (one schedule for all reports).
+    probe: Mutex<backoff::Probe>,
+    /// Photos whose upload this engine has tried to create (the first try
+    /// carries the first chunk; see `push.rs`).
+    created: Mutex<std::collections::HashSet<crate::model::PhotoId>>,
+    /// When a pass last checked the categories (store clock, ms; 0: never).
+    services_checked_ms: std::sync::atomic::AtomicI64,
     /// The link as measured by the uploads, shared by them.
     pace: Arc<Mutex<pace::Pace>>,
     /// Chunks cut by a dropped link, for the data meter (see [`tus::TusClient`]).
@@ -169,6 +176,9 @@ impl Syncer {
                 tus_checksums: tokio::sync::OnceCell::new(),
                 damage_seen: AtomicBool::new(false),
                 cut_chunks: Default::default(),
+                probe: Default::default(),
+                services_checked_ms: Default::default(),
+                created: Default::default(),
                 pace: Arc::new(Mutex::new(pace::Pace::new(
                     config.chunk_size,
                     config.chunk_min,

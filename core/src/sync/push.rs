@@ -33,21 +33,29 @@ pub(crate) enum Outcome {
 /// expired upload, a whole-file checksum the server did not match).
 const UPLOAD_RESTARTS: u32 = 2;
 
+/// A report's photos sent at the same time.
+const PHOTOS_AT_ONCE: usize = 2;
+
 impl Syncer {
-    /// Push every due report, at most `max_in_flight` at a time.
+    /// Push every due report, at most `max_in_flight` sending photos at a
+    /// time, and one more getting ready: its text goes while the others'
+    /// photos are on the air, so the radio does not idle two round trips
+    /// each time a report finishes.
     pub(crate) async fn push_due(&self) -> Result<Vec<Outcome>> {
         let now = self.inner.store.now_ms();
         let due = self.db(move |s| s.outbox_due(now)).await?;
         let queue = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::from(due)));
+        let in_flight = self.inner.config.max_in_flight.max(1);
+        let photos = std::sync::Arc::new(tokio::sync::Semaphore::new(in_flight));
         let mut workers = tokio::task::JoinSet::new();
-        for _ in 0..self.inner.config.max_in_flight.max(1) {
-            let (me, queue) = (self.clone(), queue.clone());
+        for _ in 0..in_flight + 1 {
+            let (me, queue, photos) = (self.clone(), queue.clone(), photos.clone());
             workers.spawn(async move {
                 let mut outcomes = Vec::new();
                 loop {
                     let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
                     let Some(id) = next else { break };
-                    outcomes.push(me.push_one(id).await?);
+                    outcomes.push(me.push_one(id, &photos).await?);
                 }
                 Ok::<_, crate::Error>(outcomes)
             });
@@ -60,15 +68,15 @@ impl Syncer {
         Ok(all)
     }
 
-    /// One attempt at one report.
-    async fn push_one(&self, id: ReportId) -> Result<Outcome> {
+    /// One attempt at one report; its photos go once `photos` lets them.
+    async fn push_one(&self, id: ReportId, photos_turn: &tokio::sync::Semaphore) -> Result<Outcome> {
         let entry = self.db(move |s| Ok(if s.mark_sending(id)? { s.outbox_entry(id)? } else { None })).await?;
         let Some(entry) = entry else { return Ok(Outcome::Skipped) };
         self.emit(SyncEvent::ReportSending { id });
         let mut photos = 0;
         // What this report's sending costs the resident, resends included.
         let meter = std::sync::Arc::new(super::meter::Meter::default());
-        let result = super::meter::for_report(meter.clone(), self.send_steps(&entry, &mut photos)).await;
+        let result = super::meter::for_report(meter.clone(), self.send_steps(&entry, &mut photos, photos_turn)).await;
         let (up, down) = meter.take();
         let month = self.inner.store.this_month();
         self.db(move |s| s.add_data_used(Some(id), &month, up, down)).await?;
@@ -116,12 +124,21 @@ impl Syncer {
     ) -> Result<Outcome> {
         let backoff = &self.inner.config.backoff;
         let random = super::backoff::random_u64();
+        let now = self.inner.store.now_ms();
         // A dead link is probed again soon (the attempt starts with a cheap
-        // request: the services' ETag check, then the upload's HEAD); a
+        // request, the upload's HEAD), at the engine's one probe time; a
         // refusing server gets the full backoff and its Retry-After.
-        let delay =
-            if link { backoff.probe(attempts + 1, random) } else { backoff.delay(attempts + 1, retry_after, random) };
-        let at_ms = self.inner.store.now_ms() + delay.as_millis() as i64;
+        let at_ms = if link {
+            self.inner.probe.lock().unwrap_or_else(|p| p.into_inner()).next(
+                now,
+                self.inner.api.meter.answers(),
+                backoff,
+                random,
+            )
+        } else {
+            now + backoff.delay(attempts + 1, retry_after, random).as_millis() as i64
+        };
+        let delay = Duration::from_millis((at_ms - now).max(0) as u64);
         let attempts = self.db(move |s| s.schedule_retry(id, at_ms)).await?;
         tracing::info!(report = %id, attempts, delay_ms = delay.as_millis() as u64, why = %why, "will retry");
         let at = self.inner.store.now() + delay;
@@ -129,8 +146,14 @@ impl Syncer {
         Ok(Outcome::Retrying { photos })
     }
 
-    /// The report's text, then each photo not yet on the server.
-    async fn send_steps(&self, entry: &OutboxEntry, photos_sent: &mut u32) -> Result<(), Failure> {
+    /// The report's text, then (in its turn) each photo not yet on the
+    /// server.
+    async fn send_steps(
+        &self,
+        entry: &OutboxEntry,
+        photos_sent: &mut u32,
+        photos_turn: &tokio::sync::Semaphore,
+    ) -> Result<(), Failure> {
         let id = entry.report.id;
         if !entry.on_server {
             let body = report_body(&entry.report);
@@ -178,13 +201,59 @@ impl Syncer {
         }
         // Photos refused with their reopen are gone; read what is left.
         let photos = self.db(move |s| Ok(s.outbox_entry(id)?.map(|e| e.photos).unwrap_or_default())).await?;
-        for upload in photos.iter().filter(|p| !p.sent) {
-            self.send_photo(id, upload).await?;
-            let pid = upload.photo.id;
-            self.db(move |s| s.mark_photo_sent(pid)).await?;
-            *photos_sent += 1;
+        let waiting: std::collections::VecDeque<PhotoUpload> = photos.into_iter().filter(|p| !p.sent).collect();
+        if waiting.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // Never closed, so acquiring cannot fail.
+        let _turn = photos_turn.acquire().await.ok();
+        // A few photos at once, in this task (the report's data meter is
+        // task-local): while one waits for its answer, or for its upload's
+        // creation, another is on the air — on a 300 ms link one photo at
+        // a time leaves the radio idle two round trips per photo.
+        let queue = std::sync::Mutex::new(waiting);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let lane = || async {
+            let mut sent = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                let Some(upload) = next else { break };
+                let done = match self.send_photo(id, &upload).await {
+                    Ok(()) => {
+                        let pid = upload.photo.id;
+                        self.db(move |s| s.mark_photo_sent(pid)).await.map_err(Failure::Local)
+                    }
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = done {
+                    // The others finish what they are sending; none starts.
+                    stop.store(true, Ordering::SeqCst);
+                    return (sent, Some(e));
+                }
+                sent += 1;
+            }
+            (sent, None)
+        };
+        let lanes = futures_util::future::join_all((0..PHOTOS_AT_ONCE).map(|_| lane())).await;
+        let mut failure: Option<Failure> = None;
+        for (sent, failed) in lanes {
+            *photos_sent += sent;
+            if let Some(f) = failed {
+                // What the report's outcome should say: the device's own
+                // failure first, then a refusal (retrying will not help),
+                // then the rest.
+                let rank = |f: &Failure| match f {
+                    Failure::Local(_) => 0,
+                    Failure::Rejected { .. } => 1,
+                    Failure::Unauthorized => 2,
+                    Failure::Transient { .. } => 3,
+                };
+                if failure.as_ref().is_none_or(|old| rank(&f) < rank(old)) {
+                    failure = Some(f);
+                }
+            }
+        }
+        failure.map_or(Ok(()), Err)
     }
 
     async fn send_photo(&self, report: ReportId, upload: &PhotoUpload) -> Result<(), Failure> {
@@ -264,12 +333,33 @@ impl Syncer {
             None => {
                 let id = pid.to_string();
                 let meta = [("photo_id", id.as_str()), ("sha256", sha256)];
-                let created = tus.create(endpoint, total, &meta, Some(&id)).await?;
+                // The first chunk rides with the creation (our server offers
+                // creation-with-upload): a round trip less per photo. Only
+                // on this engine's first try for the photo: after a cut
+                // creation the server may hold part of it already, and the
+                // next creation (replayed by its key) says how much.
+                let first_try = self.inner.created.lock().unwrap_or_else(|p| p.into_inner()).insert(pid);
+                let first = if first_try {
+                    match read_start(path, tus.next_chunk_size().min(total as usize)).await {
+                        Ok(chunk) => Some(chunk),
+                        Err(e) => {
+                            return Ok(Err(UploadFailure::Other(Failure::Local(crate::Error::Io {
+                                context: "reading a photo to send",
+                                path: path.into(),
+                                source: e,
+                            }))));
+                        }
+                    }
+                } else {
+                    None
+                };
+                let (created, offset) = tus.create_with(endpoint, total, &meta, Some(&id), first).await?;
                 // Persist first: a crash from here on resumes this upload.
                 let text = created.to_string();
                 self.db(move |s| s.set_upload_url(pid, Some(&text))).await?;
-                // Just created: it is empty, no need to ask.
-                (created, Some(0))
+                // A server that does not say holds nothing yet (a PATCH at a
+                // wrong offset is answered 409, and the client asks).
+                (created, Some(offset.unwrap_or(0)))
             }
         };
         let progress = |sent: u64, total: u64| {
@@ -285,7 +375,7 @@ impl Syncer {
     }
 
     /// A tus client for this server. What the server offers is asked once
-    /// per engine (`OPTIONS` on the creation endpoint).
+    /// per engine (`OPTIONS` on the creation endpoint), when first needed.
     ///
     /// Chunks go without `Upload-Checksum` at first: a chunk cut off by a
     /// dropped link then keeps what arrived (our server keeps it, tus 1.0
@@ -304,11 +394,22 @@ impl Syncer {
         let mut client =
             TusClient::paced(self.inner.api.http.clone(), headers, self.lang(), self.inner.pace.clone(), false)
                 .metered(self.inner.api.meter.clone(), self.inner.cut_chunks.clone());
-        let probe = || async { client.options(endpoint).await.map(|caps| caps.sha256_checksums()) };
-        let offered = *self.inner.tus_checksums.get_or_try_init(probe).await?;
-        client.checksums = offered && self.inner.damage_seen.load(Ordering::SeqCst);
+        // Asked only once checksums are wanted: until then the round trip
+        // would delay the first photo for nothing.
+        if self.inner.damage_seen.load(Ordering::SeqCst) {
+            let probe = || async { client.options(endpoint).await.map(|caps| caps.sha256_checksums()) };
+            client.checksums = *self.inner.tus_checksums.get_or_try_init(probe).await?;
+        }
         Ok(client)
     }
+}
+
+/// The first `n` bytes of a photo file.
+async fn read_start(path: &std::path::Path, n: usize) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut chunk = vec![0u8; n];
+    tokio::fs::File::open(path).await?.read_exact(&mut chunk).await?;
+    Ok(chunk)
 }
 
 /// The `PUT` body for a report: built from the stored report alone, so every resend is

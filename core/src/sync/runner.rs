@@ -2,6 +2,7 @@
 //! is something to do.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -11,6 +12,10 @@ use super::http::Failure;
 use super::push::Outcome;
 use super::{SyncEvent, SyncListener, SyncSummary, Syncer};
 use crate::error::Result;
+
+/// How long the categories checked by one pass stay fresh for the next
+/// (the loop's own timer pass, every `pull_interval`, checks them anyway).
+const SERVICES_FRESH_MS: i64 = 10 * 60 * 1000;
 
 impl Syncer {
     /// One full pass: refresh categories, push every due report, pull
@@ -26,19 +31,43 @@ impl Syncer {
         if !self.is_online() {
             summary.offline = true;
         } else {
-            match self.refresh_services().await {
-                Ok(_) => {}
-                Err(Failure::Local(e)) => return Err(e),
-                Err(Failure::Transient { why, .. }) => {
+            let meter = &self.inner.api.meter;
+            let (tries, answers) = (meter.tries(), meter.answers());
+            // The categories are checked (a conditional GET) beside the
+            // push, not before it: on a 300 ms link a round trip in series
+            // is 300 ms of every pass. A pass soon after one that checked
+            // them (a retry after a blackout) leaves them alone: they
+            // change a few times a year, and the report in flight should
+            // resume with its first request.
+            let now = self.inner.store.now_ms();
+            let checked = self.inner.services_checked_ms.load(Ordering::Relaxed);
+            let check = checked == 0 || now - checked >= SERVICES_FRESH_MS || now < checked;
+            let services = async {
+                if !check {
+                    return None;
+                }
+                let result = self.refresh_services().await;
+                if result.is_ok() {
+                    self.inner.services_checked_ms.store(now.max(1), Ordering::Relaxed);
+                }
+                Some(result)
+            };
+            // Reports are tried even when the category check fails: the
+            // link may come back in between, and each failure is cheap and
+            // recorded with its own backoff.
+            let (services, pushed) = tokio::join!(services, self.push_due());
+            // The pass asked and nothing answered: the link is down.
+            let unreachable = meter.tries() > tries && meter.answers() == answers;
+            match services {
+                Some(Ok(_)) | Some(Err(Failure::Rejected { .. })) | Some(Err(Failure::Unauthorized)) => {}
+                Some(Err(Failure::Local(e))) => return Err(e),
+                Some(Err(Failure::Transient { why, .. })) => {
                     tracing::info!(why = %why, "server unreachable");
                     summary.offline = true;
                 }
-                Err(_) => {}
+                None => summary.offline = unreachable,
             }
-            // Reports are tried even when the category refresh failed: the
-            // link may have come back in between, and each failure is
-            // cheap and recorded with its own backoff.
-            for outcome in self.push_due().await? {
+            for outcome in pushed? {
                 match outcome {
                     Outcome::Sent { photos } => {
                         summary.sent += 1;
@@ -52,11 +81,16 @@ impl Syncer {
                     Outcome::Skipped => {}
                 }
             }
-            summary.follows_sent = self.push_follows().await?;
-            match self.pull_changes().await {
-                Ok(n) => summary.changes = n,
-                Err(Failure::Local(e)) => return Err(e),
-                Err(f) => tracing::info!(error = %f.into_error(), "status pull failed"),
+            // Follows and the status pull would only fail too (on a phone
+            // with no signal, each after its connect timeout); the next
+            // pass that reaches the server does them.
+            if !unreachable {
+                summary.follows_sent = self.push_follows().await?;
+                match self.pull_changes().await {
+                    Ok(n) => summary.changes = n,
+                    Err(Failure::Local(e)) => return Err(e),
+                    Err(f) => tracing::info!(error = %f.into_error(), "status pull failed"),
+                }
             }
         }
         // Every request since the last pass (this one's, and the app's own

@@ -3,6 +3,7 @@
 //! sync's own events so the Android and iOS apps do not each decide it.
 
 use crate::Lang;
+use crate::model::PhotoId;
 use crate::sync::SyncEvent;
 use crate::ui_text::UiTexts;
 
@@ -24,7 +25,9 @@ pub struct SyncStatus {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Activity {
     sending: bool,
-    progress: Option<(u64, u64)>,
+    /// Each photo on its way in this pass: (sent, total). Several go at
+    /// once; the line shows them together.
+    progress: std::collections::BTreeMap<PhotoId, (u64, u64)>,
     unreachable: bool,
     offline: bool,
 }
@@ -33,13 +36,13 @@ impl Activity {
     pub(crate) fn on(&mut self, event: &SyncEvent) {
         match event {
             SyncEvent::ReportSending { .. } => self.sending = true,
-            SyncEvent::PhotoProgress { sent, total, .. } => {
+            SyncEvent::PhotoProgress { photo, sent, total, .. } => {
                 self.sending = true;
-                self.progress = Some((*sent, *total));
+                self.progress.insert(*photo, ((*sent).min(*total), *total));
             }
             SyncEvent::PassFinished(summary) => {
                 self.sending = false;
-                self.progress = None;
+                self.progress.clear();
                 self.unreachable = summary.offline;
             }
             _ => {}
@@ -56,10 +59,11 @@ impl Activity {
     pub(crate) fn status(&self, waiting: u32, lang: Lang) -> SyncStatus {
         let t = UiTexts::new(lang);
         let offline = self.offline || self.unreachable;
+        let (sent, total) = self.progress.values().fold((0, 0), |(s, t), (ps, pt)| (s + ps, t + pt));
         let text = if self.sending {
-            match self.progress {
-                Some((sent, total)) if total > 0 => format!("{} {}%", t.sync_sending, sent.min(total) * 100 / total),
-                _ => t.sync_sending.to_owned(),
+            match (sent * 100).checked_div(total) {
+                Some(percent) => format!("{} {percent}%", t.sync_sending),
+                None => t.sync_sending.to_owned(),
             }
         } else if waiting > 0 && offline {
             format!("{} ({waiting})", t.sync_offline)
@@ -75,7 +79,7 @@ impl Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PhotoId, ReportId};
+    use crate::model::ReportId;
     use crate::sync::SyncSummary;
 
     #[test]
@@ -101,5 +105,11 @@ mod tests {
         // A server that reports more than it was asked for does not make 120 %.
         a.on(&SyncEvent::PhotoProgress { report, photo, sent: 300, total: 200 });
         assert_eq!(a.status(1, Lang::En).text, "Sending… 100%");
+        // Two photos on their way at once: one line for both.
+        let other = PhotoId::new();
+        a.on(&SyncEvent::PhotoProgress { report, photo: other, sent: 0, total: 200 });
+        assert_eq!(a.status(1, Lang::En).text, "Sending… 50%");
+        a.on(&SyncEvent::PhotoProgress { report, photo: other, sent: 100, total: 200 });
+        assert_eq!(a.status(1, Lang::En).text, "Sending… 75%");
     }
 }

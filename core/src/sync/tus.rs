@@ -143,6 +143,22 @@ impl TusClient {
         metadata: &[(&str, &str)],
         idempotency_key: Option<&str>,
     ) -> Result<Url, Failure> {
+        Ok(self.create_with(endpoint, length, metadata, idempotency_key, None).await?.0)
+    }
+
+    /// Create an upload, its first chunk in the same request when `first`
+    /// is given (tus creation-with-upload, for a server that offers it);
+    /// returns its URL and the offset the server answered with, if it did
+    /// (ours always does: a replayed creation then resumes without a
+    /// `HEAD`).
+    pub async fn create_with(
+        &self,
+        endpoint: &Url,
+        length: u64,
+        metadata: &[(&str, &str)],
+        idempotency_key: Option<&str>,
+        first: Option<Vec<u8>>,
+    ) -> Result<(Url, Option<u64>), Failure> {
         let meta: Vec<String> = metadata.iter().map(|(k, v)| format!("{k} {}", B64.encode(v))).collect();
         let mut r = self
             .req(self.http.post(endpoint.clone()))
@@ -151,7 +167,24 @@ impl TusClient {
         if let Some(key) = idempotency_key {
             r = r.header("Idempotency-Key", key);
         }
-        let resp = self.send(r).await?;
+        // A creation's cut first chunk is known by its endpoint and key
+        // until the next creation learns what the server kept of it.
+        let mut cut_key = endpoint.clone();
+        cut_key.set_fragment(idempotency_key);
+        let sent = first.as_ref().map_or(0, |c| c.len() as u64);
+        if let Some(chunk) = first {
+            r = self.with_checksum(r.header(CONTENT_TYPE, "application/offset+octet-stream"), &chunk).body(chunk);
+        }
+        let started = Instant::now();
+        let resp = match self.send(r).await {
+            Ok(resp) => resp,
+            Err(f) => {
+                if sent > 0 && matches!(f, Failure::Transient { link: true, .. }) {
+                    self.cut.lock().unwrap_or_else(|p| p.into_inner()).insert(cut_key, (0, sent));
+                }
+                return Err(f);
+            }
+        };
         if resp.status() != StatusCode::CREATED {
             return Err(if resp.status().is_success() {
                 Failure::transient("the upload was not created (not a tus server?)")
@@ -164,7 +197,36 @@ impl TusClient {
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| Failure::transient("the upload's address is missing"))?;
-        endpoint.join(location).map_err(|_| Failure::transient("the upload's address is not a URL"))
+        let url = endpoint.join(location).map_err(|_| Failure::transient("the upload's address is not a URL"))?;
+        let offset = offset_of(resp.headers());
+        let cut = self.cut.lock().unwrap_or_else(|p| p.into_inner()).remove(&cut_key);
+        if let (Some((start, len)), Some(offset)) = (cut, offset) {
+            // What the server kept of an earlier creation's cut chunk went on the air.
+            super::meter::count(&self.meter, offset.saturating_sub(start).min(len), 0);
+        }
+        if sent > 0
+            && let Some(offset) = offset
+        {
+            self.pace().sent(offset.min(sent), started.elapsed());
+        }
+        Ok((url, offset))
+    }
+
+    /// The size of the next chunk: short when a cut loses it whole (it
+    /// carries a checksum), long when the server keeps what arrived.
+    pub(crate) fn next_chunk_size(&self) -> usize {
+        if self.checksums { self.pace().next_chunk() } else { self.pace().next_kept_chunk() }
+    }
+
+    fn with_checksum(&self, r: RequestBuilder, chunk: &[u8]) -> RequestBuilder {
+        if !self.checksums {
+            return r;
+        }
+        let digest = B64.encode(Sha256::digest(chunk));
+        match HeaderValue::from_str(&format!("sha256 {digest}")) {
+            Ok(v) => r.header("Upload-Checksum", v),
+            Err(_) => r,
+        }
     }
 
     /// The server's offset for an upload (`HEAD`).
@@ -187,17 +249,11 @@ impl TusClient {
 
     /// Send one chunk at `offset`; returns the server's new offset.
     async fn patch(&self, url: &Url, offset: u64, chunk: Vec<u8>) -> Result<Patched, UploadFailure> {
-        let mut r = self
+        let r = self
             .req(self.http.patch(url.clone()))
             .header(CONTENT_TYPE, "application/offset+octet-stream")
             .header("Upload-Offset", offset.to_string());
-        if self.checksums {
-            let digest = B64.encode(Sha256::digest(&chunk));
-            if let Ok(v) = HeaderValue::from_str(&format!("sha256 {digest}")) {
-                r = r.header("Upload-Checksum", v);
-            }
-        }
-        let resp = self.send(r.body(chunk)).await?;
+        let resp = self.send(self.with_checksum(r, &chunk).body(chunk)).await?;
         let status = resp.status();
         match status.as_u16() {
             200..=299 => offset_of(resp.headers())
@@ -240,7 +296,7 @@ impl TusClient {
             // With a checksum a cut chunk is lost whole: keep it short.
             // Without, the server keeps what arrived: longer chunks waste
             // less time waiting for each answer.
-            let size = if self.checksums { self.pace().next_chunk() } else { self.pace().next_kept_chunk() };
+            let size = self.next_chunk_size();
             let n = (length - offset).min(size as u64) as usize;
             let mut chunk = vec![0u8; n];
             f.seek(std::io::SeekFrom::Start(offset)).await.map_err(io)?;
@@ -248,7 +304,15 @@ impl TusClient {
             let started = Instant::now();
             let patched = self.patch(url, offset, chunk).await;
             if let Err(UploadFailure::Other(Failure::Transient { link: true, .. })) = &patched {
-                self.pace().failed();
+                // A cut chunk with a checksum is lost whole: send shorter
+                // ones while the link is this bad. One without is kept up
+                // to the cut: the drop says nothing of the link's rate, and
+                // a shorter chunk would only cost one more answer to wait
+                // for (the last photo of a batch, alone on the air, idles
+                // the radio a round trip for each).
+                if self.checksums {
+                    self.pace().failed();
+                }
                 self.cut.lock().unwrap_or_else(|p| p.into_inner()).insert(url.clone(), (offset, n as u64));
             }
             match patched? {
