@@ -150,9 +150,28 @@ async fn a_flipped_byte_costs_the_photo_once_then_one_chunk_with_checksums() {
     let summary = phone.syncer.sync_once().await.unwrap();
     assert_eq!(summary.sent, 1, "a 460 is resent at once, within the same pass");
     assert_eq!(s.proxy.fired(), 2);
-    // The first chunk with the creation, the rest by PATCH, one of them twice.
-    assert_eq!(s.proxy.count(PATCH) - before, chunks(len2) - 1 + 1, "exactly one chunk went twice");
+    // With checksums every chunk goes by PATCH (none with the creation),
+    // one of them twice.
+    assert_eq!(s.proxy.count(PATCH) - before, chunks(len2) + 1, "exactly one chunk went twice");
     assert_server_has_exactly(&s.server, phone.store(), &[first, second]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_damaged_on_its_way_with_its_creation_is_sent_again() {
+    let s = setup().await;
+    let phone = Phone::new(&s.proxy.url());
+    // One small photo: all of it rides with its upload's creation.
+    let id = queue_report(phone.store(), 0, 1);
+    let photo = phone.store().get(id).unwrap().photos[0].clone();
+    assert!(photo.bytes < 256 * 1024);
+    s.proxy.arm(Fault::on(CREATE, Action::Flip(5000)));
+    let summary = phone.syncer.sync_once().await.unwrap();
+    assert_eq!(s.proxy.fired(), 1);
+    // The server refused the damaged photo; the phone sent it again (a
+    // creation without data, then a PATCH with a checksum) in the same pass.
+    assert_eq!((summary.sent, summary.needs_attention), (1, 0));
+    assert_eq!((s.proxy.count(CREATE), s.proxy.count(PATCH)), (2, 1));
+    assert_server_has_exactly(&s.server, phone.store(), &[id]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -335,11 +335,13 @@ impl Syncer {
                 let meta = [("photo_id", id.as_str()), ("sha256", sha256)];
                 // The first chunk rides with the creation (our server offers
                 // creation-with-upload): a round trip less per photo. Only
-                // on this engine's first try for the photo: after a cut
+                // on this engine's first try for the photo (after a cut
                 // creation the server may hold part of it already, and the
-                // next creation (replayed by its key) says how much.
+                // next creation, replayed by its key, says how much), and
+                // not on a link that damages bytes (a chunk refused for its
+                // checksum is resent by PATCH, as before).
                 let first_try = self.inner.created.lock().unwrap_or_else(|p| p.into_inner()).insert(pid);
-                let first = if first_try {
+                let first = if first_try && !tus.checksums {
                     match read_start(path, tus.next_chunk_size().min(total as usize)).await {
                         Ok(chunk) => Some(chunk),
                         Err(e) => {
@@ -353,7 +355,14 @@ impl Syncer {
                 } else {
                     None
                 };
-                let (created, offset) = tus.create_with(endpoint, total, &meta, Some(&id), first).await?;
+                // A creation that carried the whole photo may be refused
+                // as a PATCH finishing it would (a damaged photo): the
+                // upload's own failure, handled as one.
+                let (created, offset) = match tus.create_with(endpoint, total, &meta, Some(&id), first).await {
+                    Ok(created) => created,
+                    Err(Failure::Unauthorized) => return Err(Failure::Unauthorized),
+                    Err(f) => return Ok(Err(UploadFailure::Other(f))),
+                };
                 // Persist first: a crash from here on resumes this upload.
                 let text = created.to_string();
                 self.db(move |s| s.set_upload_url(pid, Some(&text))).await?;
