@@ -1,5 +1,6 @@
 //! Photos by tus 1.0.0: creation (and creation-with-upload), core,
-//! checksum (sha1, sha256), expiration and termination. A phone on 3G sends a photo in chunks; after
+//! checksum (sha1, sha256), expiration and termination. A phone on 3G
+//! sends a photo in chunks (the first may ride with the creation); after
 //! any failure it asks (`HEAD`) where the server got to and resumes there.
 //!
 //! On completion the whole file's SHA-256 must equal the one declared with
