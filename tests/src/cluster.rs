@@ -160,6 +160,17 @@ fn is_root() -> bool {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
+        // SIGTERM: nginx's fast shutdown takes its workers with it (a
+        // SIGKILL to the master left them running, orphaned, each holding
+        // the port). SIGKILL only if it has not gone within a few seconds.
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        for _ in 0..300 {
+            if self.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
