@@ -391,6 +391,21 @@ struct Upload {
     url: String,
 }
 
+/// A tus creation for the photo `bytes` declared as `photo_id`.
+fn creation(
+    s: &TestServer,
+    dev: &reqwest::Client,
+    report_id: &str,
+    photo_id: &str,
+    bytes: &[u8],
+) -> reqwest::RequestBuilder {
+    let meta = format!("photo_id {},sha256 {}", B64.encode(photo_id), B64.encode(sha256(bytes)));
+    dev.post(format!("{}/api/v1/reports/{report_id}/photos", s.base))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", bytes.len().to_string())
+        .header("upload-metadata", meta)
+}
+
 async fn create_upload(
     s: &TestServer,
     dev: &reqwest::Client,
@@ -399,12 +414,7 @@ async fn create_upload(
     bytes: &[u8],
     key: Option<&str>,
 ) -> reqwest::Response {
-    let meta = format!("photo_id {},sha256 {}", B64.encode(photo_id), B64.encode(sha256(bytes)));
-    let mut req = dev
-        .post(format!("{}/api/v1/reports/{report_id}/photos", s.base))
-        .header("tus-resumable", "1.0.0")
-        .header("upload-length", bytes.len().to_string())
-        .header("upload-metadata", meta);
+    let mut req = creation(s, dev, report_id, photo_id, bytes);
     if let Some(k) = key {
         req = req.header("idempotency-key", k);
     }
@@ -710,12 +720,7 @@ async fn create_with_data(
     chunk: &[u8],
     checksum: Option<String>,
 ) -> reqwest::Response {
-    let meta = format!("photo_id {},sha256 {}", B64.encode(photo_id), B64.encode(sha256(bytes)));
-    let mut req = dev
-        .post(format!("{}/api/v1/reports/{report_id}/photos", s.base))
-        .header("tus-resumable", "1.0.0")
-        .header("upload-length", bytes.len().to_string())
-        .header("upload-metadata", meta)
+    let mut req = creation(s, dev, report_id, photo_id, bytes)
         .header("idempotency-key", photo_id)
         .header("content-type", "application/offset+octet-stream")
         .body(chunk.to_vec());
