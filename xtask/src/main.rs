@@ -72,7 +72,7 @@ fn main() -> ExitCode {
         Task::CheckIos => check_ios(),
         Task::Postgres => postgres(),
         Task::S3 => s3(),
-        Task::Bindings { release } => bindings(release).map(|_| ()),
+        Task::Bindings { release } => bindings(release, false).map(|_| ()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,15 +92,98 @@ fn run_steps(steps: &[Step<'_>]) -> Result<(), String> {
         let started = Instant::now();
         eprintln!("==> {name}: cargo {}", args.join(" "));
         run("cargo", args, env)?;
-        eprintln!("==> {name} ok in {:.0?}", started.elapsed());
+        eprintln!("==> {name} ok in {:.0?}; {}", started.elapsed(), disk_free());
     }
     Ok(())
+}
+
+/// The integration-test executables of the workspace's last test build.
+struct TestBinaries(Vec<TestBinary>);
+
+struct TestBinary {
+    /// The package's folder, relative to the workspace (`server`, `tests`).
+    package: PathBuf,
+    /// The test's name (`api` for `tests/api.rs`).
+    name: String,
+    executable: PathBuf,
+}
+
+impl TestBinaries {
+    /// Ask cargo where `cargo test --workspace` put each integration test
+    /// (nothing is rebuilt: that build has just run).
+    fn of_workspace() -> Result<Self, String> {
+        let root = workspace_root();
+        let out = Command::new("cargo")
+            .args(["test", "--workspace", "--locked", "--no-run", "--message-format=json"])
+            .current_dir(&root)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("could not start cargo: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("cargo test --no-run failed ({})", out.status));
+        }
+        let mut found = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let target = &msg["target"];
+            let is_test = target["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "test"));
+            let (Some(exe), Some(name), Some(manifest)) =
+                (msg["executable"].as_str(), target["name"].as_str(), msg["manifest_path"].as_str())
+            else {
+                continue;
+            };
+            let Some(dir) = Path::new(manifest).parent() else { continue };
+            if is_test {
+                let package = dir.strip_prefix(&root).unwrap_or(dir).to_path_buf();
+                found.push(TestBinary { package, name: name.to_owned(), executable: exe.into() });
+            }
+        }
+        Ok(Self(found))
+    }
+
+    /// Run `package`'s tests `names` as cargo would (from the package's
+    /// folder), with `env`; stop at the first that fails.
+    fn run(&self, step: &str, package: &str, names: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+        let started = Instant::now();
+        eprintln!("==> {step}: {package}/tests/{{{}}}.rs", names.join(","));
+        for name in names {
+            let test = self
+                .0
+                .iter()
+                .find(|t| t.package == Path::new(package) && t.name == *name)
+                .ok_or_else(|| format!("no test {package}/tests/{name}.rs in the workspace's build"))?;
+            eprintln!("     Running {package}/tests/{name}.rs ({})", test.executable.display());
+            let status = Command::new(&test.executable)
+                .envs(env.iter().copied())
+                .current_dir(workspace_root().join(&test.package))
+                .status()
+                .map_err(|e| format!("could not start {}: {e}", test.executable.display()))?;
+            if !status.success() {
+                return Err(format!("{package}/tests/{name}.rs failed ({status}) in step {step}"));
+            }
+        }
+        eprintln!("==> {step} ok in {:.0?}; {}", started.elapsed(), disk_free());
+        Ok(())
+    }
+}
+
+/// How much disk is left where `target/` lives, as `df` says it: a CI
+/// machine's disk is not known in advance, and a full one shows up as a
+/// linker's crash, far from its cause.
+fn disk_free() -> String {
+    let out = Command::new("df").args(["-Pk"]).arg(workspace_root()).output();
+    let free = out.ok().and_then(|o| {
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let kib: u64 = text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+        Some(format!("{:.1} GiB free on disk", kib as f64 / (1024.0 * 1024.0)))
+    });
+    free.unwrap_or_else(|| "free disk unknown".to_owned())
 }
 
 fn ci() -> Result<(), String> {
     let started = Instant::now();
     let tools = tools::ensure(&workspace_root())?;
-    eprintln!("==> tools ready in {:.0?}", started.elapsed());
+    eprintln!("==> tools ready in {:.0?}; {}", started.elapsed(), disk_free());
     let tusd = tools.tusd.to_string_lossy().into_owned();
     let python = tools.python.to_string_lossy().into_owned();
     // SeaweedFS is built (the first time, about ten minutes) while the
@@ -120,54 +203,40 @@ fn ci() -> Result<(), String> {
     let weed = weed.join().map_err(|_| "building SeaweedFS panicked".to_owned())??;
     let s3 = tools::SeaweedFs::start(&weed)?;
     eprintln!("==> SeaweedFS (S3) for the tests at {}", s3.endpoint);
-    let steps: &[Step<'_>] = &[
-        (
-            "tests",
-            &["test", "--workspace", "--locked"],
-            &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url), ("PHANANH_S3_ENDPOINT", &s3.endpoint)],
-        ),
-        // The API's suites again, each test server keeping its records in
-        // PostgreSQL and its photos and partial uploads in S3: the same
-        // answers from the province's stores as from the district's.
-        (
-            "tests on PostgreSQL and S3",
-            &[
-                "test",
-                "--locked",
-                "-p",
-                "phananh-server",
-                "--test",
-                "api",
-                "--test",
-                "feedback",
-                "--test",
-                "government",
-                "--test",
-                "permissions",
-                "--test",
-                "open311",
-                "--test",
-                "clock",
-                "--test",
-                "hardening",
-            ],
-            &[
-                ("TUSD_BIN", &tusd),
-                ("PHANANH_PG_URL", &postgres.url),
-                ("PHANANH_TEST_DATABASE", "postgres"),
-                ("PHANANH_S3_ENDPOINT", &s3.endpoint),
-                ("PHANANH_TEST_PHOTOS", "s3"),
-            ],
-        ),
-        // The sync end-to-end suite (fault proxy, exactly once) against two
-        // replicas on PostgreSQL and S3 behind nginx.
-        (
-            "sync on two replicas",
-            &["test", "--locked", "-p", "phananh-e2e", "--test", "sync"],
-            &[("PHANANH_PG_URL", &postgres.url), ("PHANANH_S3_ENDPOINT", &s3.endpoint), ("PHANANH_E2E_CLUSTER", "1")],
-        ),
-    ];
+    let steps: &[Step<'_>] = &[(
+        "tests",
+        &["test", "--workspace", "--locked"],
+        &[("TUSD_BIN", &tusd), ("PHANANH_PG_URL", &postgres.url), ("PHANANH_S3_ENDPOINT", &s3.endpoint)],
+    )];
     run_steps(steps)?;
+    // Two suites again on other stores, from the binaries just built: a
+    // `cargo test -p …` would resolve features for fewer packages and build
+    // the server, the core and their tests a second time (minutes, and
+    // gigabytes of disk).
+    let built = TestBinaries::of_workspace()?;
+    // The API's suites, each test server keeping its records in PostgreSQL
+    // and its photos and partial uploads in S3: the same answers from the
+    // province's stores as from the district's.
+    built.run(
+        "tests on PostgreSQL and S3",
+        "server",
+        &["api", "feedback", "government", "permissions", "open311", "clock", "hardening"],
+        &[
+            ("TUSD_BIN", &tusd),
+            ("PHANANH_PG_URL", &postgres.url),
+            ("PHANANH_TEST_DATABASE", "postgres"),
+            ("PHANANH_S3_ENDPOINT", &s3.endpoint),
+            ("PHANANH_TEST_PHOTOS", "s3"),
+        ],
+    )?;
+    // The sync end-to-end suite (fault proxy, exactly once) against two
+    // replicas on PostgreSQL and S3 behind nginx.
+    built.run(
+        "sync on two replicas",
+        "tests",
+        &["sync"],
+        &[("PHANANH_PG_URL", &postgres.url), ("PHANANH_S3_ENDPOINT", &s3.endpoint), ("PHANANH_E2E_CLUSTER", "1")],
+    )?;
     // The official Python tus client against the server binary the tests built.
     let started = Instant::now();
     let server = workspace_root().join("target/debug/phananh-server");
@@ -181,13 +250,13 @@ fn ci() -> Result<(), String> {
     // checked to be there (no Swift toolchain here).
     let started = Instant::now();
     eprintln!("==> bindings: generate Kotlin, Swift, Python");
-    let out = bindings(false)?;
+    let out = bindings(false, true)?;
     check_swift(&out.join("swift"))?;
     eprintln!("==> bindings: pytest bindings/tests/python");
     run(&python, &["-m", "pytest", "-q", "bindings/tests/python"], &[("PHANANH_SERVER_BIN", &server)])?;
     eprintln!("==> bindings: mvn test (Kotlin/JVM, JUnit 5)");
     run("mvn", &["-q", "-B", "-f", "bindings/tests/kotlin/pom.xml", "test"], &[])?;
-    eprintln!("==> bindings ok in {:.0?}", started.elapsed());
+    eprintln!("==> bindings ok in {:.0?}; {}", started.elapsed(), disk_free());
 
     // The shells: all the Android app's Kotlin compiled against the Android
     // API (android-all from Maven Central) with the generated bindings, its
@@ -227,11 +296,20 @@ fn s3() -> Result<(), String> {
 
 /// Build the library and generate every language's bindings into
 /// `target/bindings/{kotlin,swift,python}`; returns that directory.
-fn bindings(release: bool) -> Result<PathBuf, String> {
+///
+/// `after_tests`: `cargo test --workspace` has just run, so build what it
+/// lacks the way it resolved features (the library is already there); a
+/// build of the two packages alone would rebuild ~90 crates with other
+/// features.
+fn bindings(release: bool, after_tests: bool) -> Result<PathBuf, String> {
     let root = workspace_root();
     // Generated from the dev build: the shipped library is stripped, and
     // uniffi reads the API from the library's symbols. The API is the same.
-    run("cargo", &["build", "--locked", "-p", "phananh-ffi", "-p", "uniffi-bindgen"], &[])?;
+    if after_tests {
+        run("cargo", &["build", "--locked", "--workspace", "--all-targets"], &[])?;
+    } else {
+        run("cargo", &["build", "--locked", "-p", "phananh-ffi", "-p", "uniffi-bindgen"], &[])?;
+    }
     let dev_lib = root.join("target/debug").join(cdylib_name());
     let bindgen = root.join("target/debug/uniffi-bindgen");
     let out = root.join("target/bindings");

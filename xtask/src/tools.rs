@@ -253,19 +253,30 @@ pub fn weed(root: &Path) -> Result<PathBuf, String> {
         return Ok(p);
     }
     let go = go().ok_or("Go is missing; run: sudo apt-get install -y golang-go")?;
-    let out = |args: &[&str]| -> Result<String, String> {
-        let o = Command::new(&go).args(args).output().map_err(|e| format!("go {}: {e}", args.join(" ")))?;
-        if !o.status.success() {
-            return Err(format!("go {} failed: {}", args.join(" "), String::from_utf8_lossy(&o.stderr)));
-        }
-        Ok(String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    let built = PathBuf::from(out(&["env", "GOPATH"])?).join("bin/weed");
+    let built = PathBuf::from(go_output(&go, &[], &["env", "GOPATH"])?).join("bin/weed");
     if built.is_file() {
         return Ok(built);
     }
     eprintln!("==> building SeaweedFS ({SEAWEEDFS}); about ten minutes the first time");
-    let json = out(&["mod", "download", "-json", SEAWEEDFS])?;
+    // Its modules and build cache (~5 GB) go to a scratch folder removed
+    // after the build: only the binary is kept, and a CI machine's disk is
+    // needed for the Rust test binaries that build beside it.
+    let scratch = root.join("target/seaweedfs-go");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let built = weed_in(&go, root, &scratch, &built);
+    let _ = std::fs::remove_dir_all(&scratch);
+    built
+}
+
+/// Download SeaweedFS's module into `scratch`, build `weed` to `built`.
+fn weed_in(go: &Path, root: &Path, scratch: &Path, built: &Path) -> Result<PathBuf, String> {
+    let env = [
+        ("GOMODCACHE", scratch.join("mod")),
+        ("GOCACHE", scratch.join("cache")),
+        // Writable module files, so the scratch folder can be removed.
+        ("GOFLAGS", PathBuf::from("-modcacherw")),
+    ];
+    let json = go_output(go, &env, &["mod", "download", "-json", SEAWEEDFS])?;
     let dir = json
         .lines()
         .find_map(|l| l.trim().strip_prefix("\"Dir\": \"")?.strip_suffix("\","))
@@ -277,18 +288,32 @@ pub fn weed(root: &Path) -> Result<PathBuf, String> {
     if !copied {
         return Err(format!("could not copy {dir} to {}", src.display()));
     }
-    let ok = Command::new(&go)
+    let ok = Command::new(go)
         .args(["build", "-o"])
-        .arg(&built)
+        .arg(built)
         .arg("./weed")
         .current_dir(&src)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .status()
         .is_ok_and(|s| s.success());
     let _ = std::fs::remove_dir_all(&src);
     if !ok {
         return Err(format!("could not build SeaweedFS; see above (module {SEAWEEDFS})"));
     }
-    Ok(built)
+    Ok(built.to_path_buf())
+}
+
+/// What `go ARGS` prints, with `env` set; its error output on failure.
+fn go_output(go: &Path, env: &[(&str, PathBuf)], args: &[&str]) -> Result<String, String> {
+    let o = Command::new(go)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .map_err(|e| format!("go {}: {e}", args.join(" ")))?;
+    if !o.status.success() {
+        return Err(format!("go {} failed: {}", args.join(" "), String::from_utf8_lossy(&o.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&o.stdout).trim().to_owned())
 }
 
 /// A SeaweedFS server (master, volume, filer, S3) on loopback for the
