@@ -69,7 +69,7 @@ async fn main() {
                 ])
                 .unwrap();
             let id = tx.last_insert_rowid();
-            let text = format!(" {} dl-{i:06} ", phananh_protocol::text::fold(&description));
+            let text = phananh_server::storage::searchable(&description, &format!("DL-{i:06}"), None);
             search.execute(rusqlite::params![id, text]).unwrap();
             words.execute(rusqlite::params![id, text]).unwrap();
         }

@@ -87,9 +87,9 @@ pub fn fill(path: &Path, district: &District, count: i64, now_ms: i64, seed: u64
         let mut insert = tx.prepare(
             "INSERT INTO reports (client_id, source, tracking_code, body_hash, response_status, category,
                  description, description_fold, lat, lon, address, for_name, consent, status, created_at, updated_at,
-                 unit_code, priority, ack_due_at, due_at, acknowledged_at, closed_at, place_code)
+                 unit_code, priority, ack_due_at, due_at, acknowledged_at, closed_at, place_code, address_fold)
              VALUES (?1, 'app', ?2, 'synthetic', 201, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12,
-                     ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                     ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?;
         let mut search = tx.prepare("INSERT INTO reports_search (rowid, text) VALUES (?1, ?2)")?;
         let mut words = tx.prepare("INSERT INTO reports_words (rowid, text) VALUES (?1, ?2)")?;
@@ -141,6 +141,7 @@ pub fn fill(path: &Path, district: &District, count: i64, now_ms: i64, seed: u64
             // Six characters after the prefix, as real codes; a real code never
             // has a 0 (its alphabet leaves out 0, O, 1, I and L).
             let code = format!("DL-0{:05X}", i + 1);
+            let address = place.as_deref().map(|p| format!("Thôn {}, {}", 1 + i % 12, p));
             insert.execute(params![
                 format!("synthetic-{seed}-{i}"),
                 code,
@@ -149,7 +150,7 @@ pub fn fill(path: &Path, district: &District, count: i64, now_ms: i64, seed: u64
                 phananh_protocol::text::fold(&description),
                 lat,
                 lon,
-                place.as_deref().map(|p| format!("Thôn {}, {}", 1 + i % 12, p)),
+                address,
                 behalf.then_some("Người dân"),
                 behalf,
                 status,
@@ -161,9 +162,10 @@ pub fn fill(path: &Path, district: &District, count: i64, now_ms: i64, seed: u64
                 acknowledged,
                 closed_at,
                 place,
+                phananh_protocol::text::fold(address.as_deref().unwrap_or("")),
             ])?;
             let id = tx.last_insert_rowid();
-            let text = format!(" {} {} ", phananh_protocol::text::fold(&description), code.to_lowercase());
+            let text = crate::storage::searchable(&description, &code, address.as_deref());
             search.execute(params![id, text])?;
             words.execute(params![id, text])?;
             filled.reports += 1;

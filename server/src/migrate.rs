@@ -247,7 +247,7 @@ async fn copy_table(
         }
         if is_reports {
             let get = |k: &str| text.get(k).map(String::as_str);
-            let searchable = crate::storage::postgres_searchable(
+            let searchable = crate::storage::searchable(
                 get("description").unwrap_or(""),
                 get("tracking_code").unwrap_or(""),
                 get("address"),

@@ -458,6 +458,56 @@ async fn contract(store: &dyn Storage) {
     }
 }
 
+/// A search finds a report by a short word at the very start of its text
+/// and by its address, accents or not, whether the store answers from its
+/// index (a rare word) or by reading the newest reports (a common one).
+async fn search_contract(store: &dyn Storage) {
+    store.add_device("dev-s".into(), "hash-s".into()).await.unwrap();
+    // Enough reports with a common word ("xóm", in their addresses) for the
+    // store to prefer reading the newest over its index for that word; sent
+    // at once, as a busy morning would.
+    let others = (0..2100).map(|i| {
+        let mut other = report(&format!("0190a0a0-0000-7000-8000-{i:012}"), "dev-s", &format!("h{i}"));
+        other.description = format!("Đèn đường số {i} hỏng");
+        other.address = Some(format!("Xóm {}, Yên Sơn", i % 9 + 1));
+        other.photos = vec![];
+        other.photos_expected = 0;
+        store.create_report(other, "DL".into())
+    });
+    for created in futures_util::future::join_all(others).await {
+        created.unwrap();
+    }
+    let mut pond = report("0190a0a0-0000-7000-8000-0000000000a0", "dev-s", "pond");
+    pond.description = "Ao tù bốc mùi sau mưa".into();
+    pond.address = Some("Xóm Đồng Sơn, Lạc Sơn".into());
+    pond.photos = vec![];
+    pond.photos_expected = 0;
+    let pond = store.create_report(pond, "DL".into()).await.unwrap().tracking_code;
+    let found = |q: &'static str| async move {
+        let filter = ReportFilter { q: Some(q.into()), limit: Some(500), ..Default::default() };
+        store.staff_reports(filter).await.unwrap().into_iter().map(|r| r.tracking_code).collect::<Vec<_>>()
+    };
+    for q in ["ao", "Ao tù", "AO", "tù", "xom dong", "Đồng Sơn", "lac son", "ao lạc"] {
+        assert_eq!(found(q).await, vec![pond.clone()], "{q:?} finds the pond by a word of its text or address");
+    }
+    let common = found("xóm").await;
+    assert_eq!((common.len(), common[0].as_str()), (500, pond.as_str()), "the newest first, by its address");
+    assert!(found("au").await.is_empty(), "a short word matches at a word's start only");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_storage_finds_short_first_words_and_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    search_contract(&SqliteStorage::open(&dir.path().join("server.sqlite3")).unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_storage_finds_short_first_words_and_addresses() {
+    let Some(url) = pg::fresh_database("postgres_storage_finds_short_first_words").await else { return };
+    let store = PgStorage::connect(&url, Arc::new(phananh_protocol::SystemClock)).await.unwrap();
+    search_contract(&store).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_storage_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap();

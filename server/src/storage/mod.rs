@@ -14,6 +14,7 @@
 
 mod error;
 mod postgres;
+mod searchable;
 mod sqlite;
 mod types;
 
@@ -24,7 +25,8 @@ use phananh_protocol::ServiceArea;
 use phananh_protocol::wire::{Category, ReportStatus};
 
 pub use error::StorageError;
-pub use postgres::{PgCoordination, PgStorage, schema as pg_schema, searchable as postgres_searchable};
+pub use postgres::{PgCoordination, PgStorage, schema as pg_schema};
+pub use searchable::searchable;
 pub use sqlite::{SqliteStorage, db};
 pub use types::*;
 

@@ -105,12 +105,6 @@ impl PgStorage {
     }
 }
 
-/// The search text PostgreSQL keeps for a report (the migration computes
-/// it for reports it copies).
-pub fn searchable(description: &str, code: &str, address: Option<&str>) -> String {
-    reports::searchable(description, code, address)
-}
-
 /// Take the feed's lock for the rest of the transaction.
 async fn lock_feed(tx: &impl GenericClient) -> Result<(), StorageError> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&FEED_LOCK]).await?;

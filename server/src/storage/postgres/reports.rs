@@ -10,6 +10,7 @@ use super::{Args, is_unique_violation, lock_feed};
 use crate::storage::StorageError;
 use crate::storage::{
     AttachedPhoto, ChangesSlice, Created, NewReport, Open311Filter, Open311Request, OpenReport, PublicReport,
+    searchable,
 };
 use crate::tracking;
 
@@ -31,12 +32,6 @@ pub(super) async fn replay(
 async fn created(c: &impl GenericClient, client_id: &str) -> Result<Created, StorageError> {
     let row = c.query_one("SELECT id, tracking_code FROM reports WHERE client_id = $1", &[&client_id]).await?;
     Ok(Created { id: row.try_get(0)?, tracking_code: row.try_get(1)? })
-}
-
-/// The text a search reads: a space, the folded description, the tracking
-/// code, the folded address (the space lets a short word match at the start).
-pub(super) fn searchable(description: &str, code: &str, address: Option<&str>) -> String {
-    format!(" {} {} {}", fold(description), code.to_lowercase(), fold(address.unwrap_or("")))
 }
 
 pub(super) async fn create(c: &mut Object, r: &NewReport, prefix: &str, now: i64) -> Result<Created, StorageError> {

@@ -13,10 +13,30 @@ use crate::storage::StorageError;
 /// The schema's history, one step a version: step *n* takes a database at
 /// version *n* to *n + 1*. A new database runs them all; an old one runs
 /// what it lacks, in one transaction. Never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3, SCHEMA_4, SCHEMA_5, SCHEMA_6];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3, SCHEMA_4, SCHEMA_5, SCHEMA_6, SCHEMA_7];
 
 /// The schema version this server writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Version 7: search finds what version 4 missed. The address is kept
+/// folded (`address_fold`, as the description is) so a search without
+/// accents finds "Xóm Đồng" whether it reads the index or the newest
+/// reports; and both search indexes are rebuilt with the text every store
+/// now writes (`storage::searchable`): a leading space, so a two-letter
+/// first word ("Ao tù…") is found, and the address folded (version 4's rows
+/// had it only lower-cased, and new reports' lacked the space). `fold()` is
+/// the project's own folding, registered on the connection
+/// ([`register_functions`]) because SQL's `lower()` keeps accents and `đ`.
+const SCHEMA_7: &str = "
+ALTER TABLE reports ADD COLUMN address_fold TEXT NOT NULL DEFAULT '';
+UPDATE reports SET address_fold = fold(address) WHERE address IS NOT NULL;
+INSERT INTO reports_search (reports_search) VALUES ('delete-all');
+INSERT INTO reports_search (rowid, text)
+    SELECT id, ' ' || description_fold || ' ' || lower(tracking_code) || ' ' || address_fold FROM reports;
+INSERT INTO reports_words (reports_words) VALUES ('delete-all');
+INSERT INTO reports_words (rowid, text)
+    SELECT id, ' ' || description_fold || ' ' || lower(tracking_code) || ' ' || address_fold FROM reports;
+";
 
 /// Version 6: the overview keeps every report's figures in memory and
 /// reads what changed since its last look: reports by `updated_at`,
@@ -301,12 +321,23 @@ CREATE TABLE api_keys (
 ) STRICT;
 ";
 
+/// SQL functions of the project's own, on every connection that migrates
+/// or writes: `fold(text)`, the search folding ([`phananh_protocol::text::fold`]).
+pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("fold", 1, flags, |ctx| {
+        Ok(ctx.get::<Option<String>>(0)?.map(|text| phananh_protocol::text::fold(&text)))
+    })
+}
+
 /// Bring a database at `from` up to [`SCHEMA_VERSION`], all steps in one
 /// transaction (a failure leaves it as it was).
 pub fn migrate(conn: &mut Connection, from: u32) -> anyhow::Result<()> {
     if from >= SCHEMA_VERSION {
         return Ok(());
     }
+    register_functions(conn)?;
     let tx = conn.transaction()?;
     for (i, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
         tx.execute_batch(step).map_err(|e| anyhow::anyhow!("schema step {}: {e}", i + 1))?;
@@ -549,6 +580,41 @@ mod migration_tests {
             let kept: i64 = upgraded.query_row("SELECT count(*) FROM reports", [], |r| r.get(0)).unwrap();
             assert_eq!(kept, 1, "data survives the upgrade");
         }
+    }
+
+    /// Version 6's search rows (no leading space, the address only
+    /// lower-cased) are rebuilt by version 7: a report filed then is found
+    /// by its two-letter first word and by its address without accents.
+    #[tokio::test]
+    async fn version_7_reindexes_what_version_6_wrote() {
+        use crate::storage::{ReportFilter, SqliteStorage, Storage};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.sqlite3");
+        let old = Connection::open(&path).unwrap();
+        for step in &MIGRATIONS[..6] {
+            old.execute_batch(step).unwrap();
+        }
+        old.pragma_update(None, "user_version", 6).unwrap();
+        old.execute(
+            "INSERT INTO reports (id, client_id, source, tracking_code, body_hash, response_status, category,
+                 description, description_fold, address, created_at, updated_at)
+             VALUES (7, 'c', 'app', 'DL-AB2345', 'h', 201, 'o_ga', 'Ao tù', 'ao tu', 'Xóm Đồng', 1, 1)",
+            [],
+        )
+        .unwrap();
+        // As version 6's server wrote them.
+        let v6_text = "ao tu dl-ab2345 xóm đồng";
+        old.execute("INSERT INTO reports_search (rowid, text) VALUES (7, ?1)", [v6_text]).unwrap();
+        old.execute("INSERT INTO reports_words (rowid, text) VALUES (7, ?1)", [v6_text]).unwrap();
+        drop(old);
+        let store = SqliteStorage::open(&path).unwrap();
+        for q in ["ao", "xom dong", "Xóm Đồng", "tu"] {
+            let found = store.staff_reports(ReportFilter { q: Some(q.into()), ..Default::default() }).await.unwrap();
+            assert_eq!(found.len(), 1, "{q:?}");
+        }
+        let c = Connection::open(&path).unwrap();
+        let folded: String = c.query_row("SELECT address_fold FROM reports WHERE id = 7", [], |r| r.get(0)).unwrap();
+        assert_eq!(folded, "xom dong");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use crate::storage::StorageError;
 use crate::storage::{
     AttachedPhoto, ChangesSlice, Created, NewReport, Open311Filter, Open311Request, OpenReport, PublicReport,
+    searchable,
 };
 use crate::tracking;
 use phananh_protocol::vn_time::rfc3339;
@@ -63,9 +64,9 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
         "INSERT INTO reports (client_id, device_id, source, tracking_code, body_hash, response_status, category,
              description, description_fold, lat, lon, accuracy_m, address, reporter_name, reporter_phone, anonymous,
              for_name, for_phone, consent, photos_expected, client_created_at, created_at, updated_at,
-             unit_code, priority, ack_due_at, due_at, media_url, place_code)
+             unit_code, priority, ack_due_at, due_at, media_url, place_code, address_fold)
          VALUES (?1, ?2, ?3, ?4, ?5, 201, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21,
-             ?22, ?23, ?24, ?25, ?26, ?27)",
+             ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
         params![
             r.client_id,
             r.device_id,
@@ -95,11 +96,11 @@ pub(super) fn create(c: &mut Connection, r: &NewReport, prefix: &str, now: i64) 
             r.media_url,
             // Placed: a commune's code, or '' when outside them all.
             r.lat.map(|_| r.routing.place_code.clone().unwrap_or_default()),
+            fold(r.address.as_deref().unwrap_or("")),
         ],
     )?;
     let report_id = tx.last_insert_rowid();
-    let searchable =
-        format!("{} {} {}", fold(&r.description), code.to_lowercase(), fold(r.address.as_deref().unwrap_or("")));
+    let searchable = searchable(&r.description, &code, r.address.as_deref());
     tx.execute("INSERT INTO reports_search (rowid, text) VALUES (?1, ?2)", params![report_id, searchable])?;
     tx.execute("INSERT INTO reports_words (rowid, text) VALUES (?1, ?2)", params![report_id, searchable])?;
     for (i, p) in r.photos.iter().enumerate() {

@@ -169,10 +169,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StaffReport)> {
     ))
 }
 
-/// The text a search looks in, as the index holds it: a space, the folded
-/// description, the tracking code, the address.
-const SEARCHABLE: &str =
-    "' ' || r.description_fold || ' ' || lower(r.tracking_code) || ' ' || lower(coalesce(r.address, ''))";
+/// The text a search looks in, as the index holds it
+/// ([`crate::storage::searchable`]): a space, the folded description, the
+/// tracking code, the folded address.
+const SEARCHABLE: &str = "' ' || r.description_fold || ' ' || lower(r.tracking_code) || ' ' || r.address_fold";
 
 /// Below this many index matches, a text search reads them through the
 /// index; at or above, it reads the newest reports and checks each.
