@@ -321,8 +321,9 @@ CREATE TABLE api_keys (
 ) STRICT;
 ";
 
-/// SQL functions of the project's own, on every connection that migrates
-/// or writes: `fold(text)`, the search folding ([`phananh_protocol::text::fold`]).
+/// SQL functions of the project's own, registered on a connection before it
+/// migrates (schema steps may call them; the store's own writes fold in
+/// Rust): `fold(text)`, the search folding ([`phananh_protocol::text::fold`]).
 pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
