@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::http::Failure;
-use super::tus::{TusClient, UploadFailure};
+use super::tus::{TusClient, UploadFailure, read_start};
 use super::{SyncEvent, Syncer};
 use crate::error::Result;
 use crate::model::{PhotoId, Report, ReportId, Status, StatusEntry};
@@ -344,13 +344,7 @@ impl Syncer {
                 let first = if first_try && !tus.checksums {
                     match read_start(path, tus.next_chunk_size().min(total as usize)).await {
                         Ok(chunk) => Some(chunk),
-                        Err(e) => {
-                            return Ok(Err(UploadFailure::Other(Failure::Local(crate::Error::Io {
-                                context: "reading a photo to send",
-                                path: path.into(),
-                                source: e,
-                            }))));
-                        }
+                        Err(unreadable) => return Ok(Err(unreadable)),
                     }
                 } else {
                     None
@@ -411,14 +405,6 @@ impl Syncer {
         }
         Ok(client)
     }
-}
-
-/// The first `n` bytes of a photo file.
-async fn read_start(path: &std::path::Path, n: usize) -> std::io::Result<Vec<u8>> {
-    use tokio::io::AsyncReadExt;
-    let mut chunk = vec![0u8; n];
-    tokio::fs::File::open(path).await?.read_exact(&mut chunk).await?;
-    Ok(chunk)
 }
 
 /// The `PUT` body for a report: built from the stored report alone, so every resend is

@@ -278,13 +278,7 @@ impl TusClient {
         known_offset: Option<u64>,
         mut progress: impl FnMut(u64, u64) + Send,
     ) -> Result<(), UploadFailure> {
-        let io = |e: std::io::Error| {
-            UploadFailure::Other(Failure::Local(Error::Io {
-                context: "reading a photo to send",
-                path: file.into(),
-                source: e,
-            }))
-        };
+        let io = |e| UploadFailure::reading(file, e);
         let mut f = tokio::fs::File::open(file).await.map_err(io)?;
         let mut offset = match known_offset {
             Some(o) => o,
@@ -337,6 +331,25 @@ impl TusClient {
         }
         Ok(())
     }
+}
+
+impl UploadFailure {
+    /// The photo's file could not be read: the device's own failure.
+    fn reading(file: &Path, source: std::io::Error) -> Self {
+        UploadFailure::Other(Failure::Local(Error::Io {
+            context: "reading a photo to send",
+            path: file.into(),
+            source,
+        }))
+    }
+}
+
+/// The first `n` bytes of a photo file, for a creation that carries them.
+pub(crate) async fn read_start(file: &Path, n: usize) -> Result<Vec<u8>, UploadFailure> {
+    let io = |e| UploadFailure::reading(file, e);
+    let mut chunk = vec![0u8; n];
+    tokio::fs::File::open(file).await.map_err(io)?.read_exact(&mut chunk).await.map_err(io)?;
+    Ok(chunk)
 }
 
 enum Patched {
