@@ -353,8 +353,16 @@ pub async fn head(State(state): State<Shared>, TusCall { device, id }: TusCall) 
         // photo: finish now, so "offset = length" always means "attached".
         // If a PATCH is finishing it right now, that one will.
         let writer = state.claims.claim(&id).await?.ok_or_else(|| locked(device.lang))?;
-        let upload_now = find(&state, &device, &id).await?;
-        if !upload_now.completed {
+        let upload_now = match find(&state, &device, &id).await {
+            Ok(u) => u,
+            Err(e) => {
+                writer.release().await;
+                return Err(e);
+            }
+        };
+        if upload_now.completed {
+            writer.release().await;
+        } else {
             let (st, uid, lang) = (state.clone(), id.clone(), device.lang);
             // Its own task, so a hang-up cannot stop it half-way.
             tokio::spawn(async move {
@@ -406,21 +414,16 @@ pub async fn patch(
     // One writer at a time; the upload is read under the claim, so the
     // offset checked is the one this request will write at.
     let writer = state.claims.claim(&id).await?.ok_or_else(|| locked(lang))?;
-    let upload = find(&state, &device, &id).await?;
-    if upload.completed || offset != upload.offset {
-        return Err(tus_error(ApiError::new(
-            StatusCode::CONFLICT,
-            "offset_mismatch",
-            lang,
-            "Upload-Offset không khớp với máy chủ",
-            "Upload-Offset does not match the server's offset",
-        ))
-        .with_header(h("upload-offset"), &upload.offset.to_string()));
-    }
-    let declared = header_u64(&headers, "content-length");
-    if declared.is_some_and(|n| offset + n > upload.length) {
-        return Err(past_length(lang));
-    }
+    let upload = match writable(&state, &device, &id, offset, header_u64(&headers, "content-length")).await {
+        Ok(upload) => upload,
+        Err(refused) => {
+            // Freed before the answer goes out, as after a written chunk: the
+            // phone's next request, sent the moment it reads this 409, must
+            // not meet its own claim (`423`) still being let go.
+            writer.release().await;
+            return Err(refused);
+        }
+    };
     // From here the work runs in its own task: a client that hangs up
     // mid-chunk must not cancel the server half-way between writing, recording
     // the offset and attaching the photo. The claim goes with the task:
@@ -434,6 +437,34 @@ pub async fn patch(
     let mut r = tus(StatusCode::NO_CONTENT);
     offset_headers(&mut r, &upload);
     Ok(r)
+}
+
+/// The upload `id` as it stands, if a chunk of `declared` bytes (when
+/// known) may be written at `offset`: not finished, at the server's offset
+/// (`409` with the right one otherwise), not past its length.
+async fn writable(
+    state: &Shared,
+    device: &Device,
+    id: &str,
+    offset: u64,
+    declared: Option<u64>,
+) -> Result<Upload, ApiError> {
+    let lang = device.lang;
+    let upload = find(state, device, id).await?;
+    if upload.completed || offset != upload.offset {
+        return Err(tus_error(ApiError::new(
+            StatusCode::CONFLICT,
+            "offset_mismatch",
+            lang,
+            "Upload-Offset không khớp với máy chủ",
+            "Upload-Offset does not match the server's offset",
+        ))
+        .with_header(h("upload-offset"), &upload.offset.to_string()));
+    }
+    if declared.is_some_and(|n| offset + n > upload.length) {
+        return Err(past_length(lang));
+    }
+    Ok(upload)
 }
 
 /// The largest one-PATCH photo finished from memory (the app's are ~300 KB).
