@@ -75,6 +75,15 @@ pub fn on_s3() -> bool {
 }
 
 pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    start_changed(tweak, |_| {}).await
+}
+
+/// [`start_with`], and `change` the state before it serves (while it is
+/// still the only handle: to put a test's own part in place of one).
+pub async fn start_changed(
+    tweak: impl FnOnce(&mut Config),
+    change: impl FnOnce(&mut phananh_server::state::AppState),
+) -> TestServer {
     tls_provider();
     let dir = TempDir::new().unwrap();
     let mut config = Config::new(dir.path().to_owned());
@@ -87,7 +96,8 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
         config.photos = Some(bucket.expect("PHANANH_TEST_PHOTOS=s3 needs PHANANH_S3_ENDPOINT"));
     }
     tweak(&mut config);
-    let state = phananh_server::open(config).unwrap();
+    let mut state = phananh_server::open(config).unwrap();
+    change(std::sync::Arc::get_mut(&mut state).expect("no other handle on a state not yet served"));
     demo::seed(state.store.as_ref()).await.unwrap();
     staff::add(state.store.as_ref(), "canbo", "mat-khau-du-dai", Role::Coordinator, None).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
