@@ -418,8 +418,8 @@ pub async fn patch(
         Ok(upload) => upload,
         Err(refused) => {
             // Freed before the answer goes out, as after a written chunk: the
-            // phone's next request, sent the moment it reads this 409, must
-            // not meet its own claim (`423`) still being let go.
+            // phone's next request, sent the moment it reads this refusal,
+            // must not meet its own claim (`423`) still being let go.
             writer.release().await;
             return Err(refused);
         }
