@@ -215,6 +215,19 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Keep the claim with `checked`'s value, or, when `checked` is a
+    /// refusal, give the claim up before the refusal is answered (see
+    /// [`Writer::release`]).
+    pub async fn unless_refused<T, E>(self, checked: Result<T, E>) -> Result<(Writer, T), E> {
+        match checked {
+            Ok(value) => Ok((self, value)),
+            Err(refused) => {
+                self.release().await;
+                Err(refused)
+            }
+        }
+    }
+
     /// Give the claim up now, before the answer goes out: the phone's next
     /// PATCH, sent the moment it reads this one's answer, must find the
     /// upload free (on any replica), not `423 Locked`.

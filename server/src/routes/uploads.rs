@@ -353,13 +353,7 @@ pub async fn head(State(state): State<Shared>, TusCall { device, id }: TusCall) 
         // photo: finish now, so "offset = length" always means "attached".
         // If a PATCH is finishing it right now, that one will.
         let writer = state.claims.claim(&id).await?.ok_or_else(|| locked(device.lang))?;
-        let upload_now = match find(&state, &device, &id).await {
-            Ok(u) => u,
-            Err(e) => {
-                writer.release().await;
-                return Err(e);
-            }
-        };
+        let (writer, upload_now) = writer.unless_refused(find(&state, &device, &id).await).await?;
         if upload_now.completed {
             writer.release().await;
         } else {
@@ -414,16 +408,11 @@ pub async fn patch(
     // One writer at a time; the upload is read under the claim, so the
     // offset checked is the one this request will write at.
     let writer = state.claims.claim(&id).await?.ok_or_else(|| locked(lang))?;
-    let upload = match writable(&state, &device, &id, offset, header_u64(&headers, "content-length")).await {
-        Ok(upload) => upload,
-        Err(refused) => {
-            // Freed before the answer goes out, as after a written chunk: the
-            // phone's next request, sent the moment it reads this refusal,
-            // must not meet its own claim (`423`) still being let go.
-            writer.release().await;
-            return Err(refused);
-        }
-    };
+    // A refusal frees the upload before it is answered, as a written chunk
+    // does: the phone's next request, sent the moment it reads the answer,
+    // must not meet this request's claim (`423`) still being let go.
+    let checked = writable(&state, &device, &id, offset, header_u64(&headers, "content-length")).await;
+    let (writer, upload) = writer.unless_refused(checked).await?;
     // From here the work runs in its own task: a client that hangs up
     // mid-chunk must not cancel the server half-way between writing, recording
     // the offset and attaching the photo. The claim goes with the task:
