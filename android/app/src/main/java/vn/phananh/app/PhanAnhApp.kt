@@ -39,6 +39,12 @@ open class PhanAnhApp : Application() {
         Thread(task, "phananh-open").apply { isDaemon = true }
     }
     @Volatile private var opening: Future<PhanAnh>? = null
+    /** Guards [opened] and [waiting]; held for no more than a list's change. */
+    private val readyLock = Any()
+    /** The open has finished (well or not). */
+    private var opened = false
+    /** Screens' [whenReady] blocks, posted by the open when it finishes. */
+    private val waiting = mutableListOf<() -> Unit>()
     private var syncTask: SyncTask? = null
     private val main = Handler(Looper.getMainLooper())
     private val watchers = mutableSetOf<() -> Unit>()
@@ -55,7 +61,18 @@ open class PhanAnhApp : Application() {
 
     @Synchronized
     private fun startOpening(): Future<PhanAnh> =
-        opening ?: opener.submit(Callable { open() }).also { opening = it }
+        opening ?: opener.submit(Callable { try { open() } finally { postWaiting() } }).also { opening = it }
+
+    /**
+     * Posts the waiting screens from the open's own task, so they are on the
+     * main thread's queue by the time [core] returns (a later task of the
+     * opener's could post them after a caller of [core] had looked).
+     */
+    private fun postWaiting() = synchronized(readyLock) {
+        opened = true
+        waiting.forEach { main.post(it) }
+        waiting.clear()
+    }
 
     /** The core; blocks until it is open (screens use [whenReady] instead). */
     fun core(): PhanAnh = try {
@@ -69,10 +86,10 @@ open class PhanAnhApp : Application() {
 
     /** Runs [block] on the main thread once the core is open (at once if it is). */
     fun whenReady(block: () -> Unit) {
-        if (isReady) return block()
+        val queued = synchronized(readyLock) { (!opened).also { if (it) waiting += block } }
+        if (!queued) return block()
+        // Outside the lock: closeCore holds this object while it waits for the open.
         startOpening()
-        // The opener runs one task at a time: this one runs after the open.
-        opener.execute { main.post(block) }
     }
 
     /**
@@ -85,6 +102,7 @@ open class PhanAnhApp : Application() {
         val open = opening ?: return
         opening = null
         runCatching { open.get() }.getOrNull()?.close()
+        synchronized(readyLock) { opened = false }
     }
 
     private fun open(): PhanAnh {
